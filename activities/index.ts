@@ -1,0 +1,2 @@
+/** The activities the instance workflow runs. */
+export { pollPage } from './pollPage';

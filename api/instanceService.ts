@@ -1,0 +1,82 @@
+/**
+ * Element instances as Temporal holds them: each is the workflow `instance-<id>`, read through
+ * describe() (its memo) and the `status` query. No other store.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import type { InstanceSpec } from '../core/config';
+import { TASK_QUEUE } from '../temporal/config';
+import { ElementKey, EventsEnabled, InstanceName, InstanceTags, PollerState } from '../temporal/searchAttributes';
+import { instanceWorkflow } from '../workflows/instance';
+import { status as statusQuery } from '../workflows/messages';
+import { workflowIdOf, type InstanceRecord, type PollerStatus } from '../workflows/types';
+
+/** A stable id for a request body, so a repeated POST addresses the same instance (idempotency). */
+export function instanceIdFor(canonical: unknown): number {
+  const digest = createHash('sha256').update(canonicalJson(canonical)).digest();
+  return digest.readUIntBE(0, 6) || 1;
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+export class InstanceService {
+  constructor(
+    private readonly client: Client,
+    private readonly taskQueue: string = TASK_QUEUE,
+  ) {}
+
+  private handle(id: number): WorkflowHandle<typeof instanceWorkflow> {
+    return this.client.workflow.getHandle<typeof instanceWorkflow>(workflowIdOf(id));
+  }
+
+  /** Starts the instance workflow, or returns the running one for the same body. */
+  async create(spec: InstanceSpec, nowMs = Date.now()): Promise<InstanceRecord> {
+    const id = instanceIdFor(spec);
+    const record: InstanceRecord = { id, token: randomBytes(24).toString('base64url'), createdDate: new Date(nowMs).toISOString(), spec };
+    await this.client.workflow.start(instanceWorkflow, {
+      workflowId: workflowIdOf(id),
+      taskQueue: this.taskQueue,
+      args: [{ instance: record }],
+      memo: { instance: record },
+      typedSearchAttributes: [
+        { key: ElementKey, value: spec.elementKey },
+        { key: InstanceName, value: spec.name },
+        { key: InstanceTags, value: spec.tags },
+        { key: EventsEnabled, value: spec.configuration['event.notification.enabled'] === 'true' },
+        { key: PollerState, value: 'starting' },
+      ],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    });
+    return (await this.get(id)) ?? record;
+  }
+
+  /** The running instance, or undefined when there is none (never created, or deleted). */
+  async get(id: number): Promise<InstanceRecord | undefined> {
+    try {
+      const description = await this.handle(id).describe();
+      if (description.status.name !== 'RUNNING') return undefined;
+      return (description.memo as { instance?: InstanceRecord } | undefined)?.instance;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return undefined;
+      throw err;
+    }
+  }
+
+  async delete(id: number): Promise<boolean> {
+    if (!(await this.get(id))) return false;
+    await this.handle(id).terminate('instance deleted through the API');
+    return true;
+  }
+
+  async status(id: number): Promise<PollerStatus> {
+    return this.handle(id).query(statusQuery);
+  }
+}

@@ -1,0 +1,327 @@
+/**
+ * The element instance JSON that Cloud Elements accepts, as a zod schema, and the poller settings
+ * derived from it. Values arrive as JSON booleans/numbers or as strings; the instance keeps its
+ * configuration as strings (as the API returns it) and everything else is derived from them.
+ */
+import { z } from 'zod';
+import { formatJavaDate, resolveZone } from './javaDate';
+import { checkPlaceholders } from './placeholders';
+import { parseLegacyPollerUrls } from './legacyUrls';
+
+export const ELEMENT_KEYS = ['sagecrm', 'connectwisecrmrest', 'sageone', 'maximizer', 'http'] as const;
+export type ElementKey = (typeof ELEMENT_KEYS)[number];
+export const ELEMENT_HUBS: Record<ElementKey, string> = {
+  sagecrm: 'crm',
+  connectwisecrmrest: 'crm',
+  sageone: 'finance',
+  maximizer: 'crm',
+  http: 'general',
+};
+
+export const MASK = '********';
+/** Configuration keys whose values are secrets: masked in responses, never logged. */
+const SECRET_KEY = /(password|secret|private\.key|token|signature\.key|api\.key|auth\.header\.value)/i;
+export function isSecretKey(key: string): boolean {
+  return SECRET_KEY.test(key);
+}
+
+// ---------- scalars that Cloud Elements sends either typed or as strings ----------
+
+const booleanish = z.union([
+  z.boolean(),
+  z.enum(['true', 'false', 'TRUE', 'FALSE', 'True', 'False']).transform((v) => v.toLowerCase() === 'true'),
+]);
+
+const numberish = z.union([
+  z.number(),
+  z
+    .string()
+    .trim()
+    .regex(/^-?\d+(\.\d+)?$/, 'expected a number')
+    .transform(Number),
+]);
+
+const nonNegative = numberish.pipe(z.number().nonnegative());
+
+const javaFormat = z.string().superRefine((fmt, ctx) => {
+  if (fmt.trim() === '' || /^milliseconds'?$/.test(fmt) || fmt === '10 digit integer Unix time') return;
+  try {
+    formatJavaDate(0, fmt, 'UTC');
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `invalid date format: ${(err as Error).message}` });
+  }
+});
+
+const timeZone = z.string().superRefine((zone, ctx) => {
+  if (zone.trim() !== '' && !resolveZone(zone)) ctx.addIssue({ code: 'custom', message: `unknown time zone '${zone}'` });
+});
+
+const httpUrl = z.string().superRefine((s, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(s);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'expected an absolute URL' });
+    return;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') ctx.addIssue({ code: 'custom', message: 'expected an http(s) URL' });
+});
+
+const isoInstant = z.string().superRefine((s, ctx) => {
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(s) || Number.isNaN(Date.parse(s))) {
+    ctx.addIssue({ code: 'custom', message: 'expected an ISO-8601 instant such as 2024-01-31T00:00:00Z' });
+  }
+});
+
+// ---------- event.poller.configuration ----------
+
+const datesConfigurationSchema = z.object({
+  updatedDateField: z.string().optional(),
+  updatedDateFormat: javaFormat.optional(),
+  updatedDateTimezone: timeZone.optional(),
+  createdDateField: z.string().optional(),
+  createdDateFormat: javaFormat.optional(),
+  createdDateTimezone: timeZone.optional(),
+  // One published HubSpot example puts the tolerance here; accept it.
+  createdCheckTolerance: nonNegative.optional(),
+});
+
+const resourceSchema = z.object({
+  url: z
+    .string()
+    .min(1, 'required')
+    .superRefine((url, ctx) => {
+      for (const message of checkPlaceholders(url)) ctx.addIssue({ code: 'custom', message });
+    }),
+  idField: z.string(),
+  filterByUpdatedDate: booleanish.optional(),
+  // Spelled this way once in the archived docs.
+  filterByUpdateDate: booleanish.optional(),
+  filterByCurrentDate: booleanish.optional(),
+  datesConfiguration: datesConfigurationSchema.optional(),
+  createdCheckTolerance: nonNegative.optional(),
+  pageSize: numberish.pipe(z.number().int().min(1).max(10000)).optional(),
+  pollDelay: nonNegative.optional(),
+  // The archived example carries a resource-level zone beside datesConfiguration; tolerated.
+  updatedDateTimezone: timeZone.optional(),
+});
+
+function parseJsonString(value: unknown, ctx: z.RefinementCtx): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `not valid JSON: ${(err as Error).message}` });
+    return z.NEVER;
+  }
+}
+
+export const pollerConfigurationSchema = z.preprocess(
+  parseJsonString,
+  z.record(z.string().min(1, 'resource name must not be empty'), resourceSchema),
+);
+
+export type ResourceInput = z.infer<typeof resourceSchema>;
+
+export interface DateFieldConfig {
+  field: string;
+  format?: string;
+  timezone?: string;
+}
+
+/** One resource of the poller, with every default applied. */
+export interface ResourceConfig {
+  url: string;
+  idField: string;
+  filterByUpdatedDate: boolean;
+  filterByCurrentDate: boolean;
+  updated?: DateFieldConfig;
+  created?: DateFieldConfig;
+  createdCheckToleranceSec: number;
+  pageSize: number;
+  pollDelaySec: number;
+}
+
+export function normalizeResource(input: ResourceInput): ResourceConfig {
+  const dates = input.datesConfiguration ?? {};
+  const dateField = (field?: string, format?: string, timezone?: string): DateFieldConfig | undefined =>
+    field && field.trim() !== '' ? { field, format: format || undefined, timezone: timezone || undefined } : undefined;
+  return {
+    url: input.url,
+    idField: input.idField.trim(),
+    filterByUpdatedDate: input.filterByUpdatedDate ?? input.filterByUpdateDate ?? true,
+    filterByCurrentDate: input.filterByCurrentDate ?? false,
+    updated: dateField(dates.updatedDateField, dates.updatedDateFormat, dates.updatedDateTimezone ?? input.updatedDateTimezone),
+    created: dateField(dates.createdDateField, dates.createdDateFormat, dates.createdDateTimezone),
+    createdCheckToleranceSec: input.createdCheckTolerance ?? dates.createdCheckTolerance ?? 0,
+    pageSize: input.pageSize ?? 200,
+    pollDelaySec: input.pollDelay ?? 0,
+  };
+}
+
+// ---------- the instance body ----------
+
+const MIN_INTERVAL_MINUTES = 1 / 60;
+
+const knownConfiguration = {
+  'event.notification.enabled': booleanish.optional(),
+  'event.vendor.type': z.enum(['polling', 'webhook', 'webhooks']).optional(),
+  'event.notification.callback.url': httpUrl.optional(),
+  'event.notification.signature.key': z.string().optional(),
+  'event.poller.refresh_interval': numberish
+    .pipe(z.number().min(MIN_INTERVAL_MINUTES, 'must be at least 1 second (1/60 minute)'))
+    .optional(),
+  'event.poller.configuration': pollerConfigurationSchema.optional(),
+  'event.poller.urls': z.string().optional(),
+  'event.poller.since': isoInstant.optional(),
+  'base.url': httpUrl.optional(),
+};
+
+const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+export const configurationSchema = z
+  .object(knownConfiguration)
+  .catchall(scalar)
+  .superRefine((config, ctx) => {
+    const urls = config['event.poller.urls'];
+    if (urls === undefined) return;
+    const legacy = parseLegacyPollerUrls(urls, Object.keys(config['event.poller.configuration'] ?? {}));
+    for (const message of legacy.errors) ctx.addIssue({ code: 'custom', path: ['event.poller.urls'], message });
+  })
+  .superRefine((config, ctx) => {
+    if (config['event.notification.enabled'] !== true) return;
+    if (!config['event.notification.callback.url']) {
+      ctx.addIssue({ code: 'custom', path: ['event.notification.callback.url'], message: 'required when event.notification.enabled is true' });
+    }
+  });
+
+export const instanceBodySchema = z.object({
+  element: z.object({ key: z.string().min(1, 'required') }),
+  name: z.string().max(200).optional(),
+  tags: z.array(z.string().max(100)).max(50).optional(),
+  providerData: z.object({ code: z.string().optional() }).catchall(z.unknown()).optional(),
+  configuration: configurationSchema.default({}),
+  disabled: booleanish.optional(),
+});
+export type InstanceBody = z.input<typeof instanceBodySchema>;
+
+/** A validated instance: what the workflow is started with. Configuration values are strings. */
+export interface InstanceSpec {
+  elementKey: ElementKey;
+  name: string;
+  tags: string[];
+  configuration: Record<string, string>;
+  providerCode?: string;
+  disabled: boolean;
+}
+
+export interface Issue {
+  path: string;
+  message: string;
+}
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; issues: Issue[] };
+
+/** `configuration['event.poller.configuration'].contacts.url`: readable, and unambiguous for dotted keys. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((step, i) => {
+      if (typeof step === 'number') return `[${step}]`;
+      const s = String(step);
+      if (/^[A-Za-z_$][\w$]*$/.test(s)) return i === 0 ? s : `.${s}`;
+      return `['${s.replace(/'/g, "\\'")}']`;
+    })
+    .join('');
+}
+
+export function zodIssues(error: z.ZodError): Issue[] {
+  return error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
+}
+
+function stringValue(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** Validates a POST/PUT body into an InstanceSpec (configuration canonicalised to strings). */
+export function parseInstanceBody(body: unknown): Parsed<InstanceSpec> {
+  const result = instanceBodySchema.safeParse(body);
+  if (!result.success) return { ok: false, issues: zodIssues(result.error) };
+  return toInstanceSpec(result.data);
+}
+
+/** The instance from a body that passed the schema: element known, configuration as strings. */
+export function toInstanceSpec(body: z.output<typeof instanceBodySchema>): Parsed<InstanceSpec> {
+  const { element, name, tags, providerData, configuration, disabled } = body;
+  if (!(ELEMENT_KEYS as readonly string[]).includes(element.key)) {
+    return { ok: false, issues: [{ path: 'element.key', message: `unknown element '${element.key}'; supported: ${ELEMENT_KEYS.join(', ')}` }] };
+  }
+  const strings: Record<string, string> = {};
+  for (const [key, value] of Object.entries(configuration)) {
+    if (value === null || value === undefined) continue;
+    strings[key] = stringValue(value);
+  }
+  return {
+    ok: true,
+    value: {
+      elementKey: element.key as ElementKey,
+      name: sanitizeName(name ?? element.key),
+      tags: tags ?? [],
+      configuration: strings,
+      providerCode: providerData?.code,
+      disabled: disabled ?? false,
+    },
+  };
+}
+
+/** Cloud Elements strips markup from names (`<a ...>x</a>` → `x`). */
+function sanitizeName(name: string): string {
+  return name.replace(/<[^>]*>/g, '').trim() || 'instance';
+}
+
+// ---------- what the poller reads ----------
+
+export interface PollerSettings {
+  enabled: boolean;
+  refreshIntervalMs: number;
+  callbackUrl?: string;
+  signatureKey?: string;
+  /** First poll's lower bound (ms); default: when events were enabled. */
+  sinceMs?: number;
+  resources: Record<string, ResourceConfig>;
+}
+
+export const DEFAULT_REFRESH_INTERVAL_MINUTES = 15;
+
+export function minutesToMs(minutes: number): number {
+  return Math.round(minutes * 60_000);
+}
+
+/** Derives the poller settings from validated configuration strings. Throws on invalid input. */
+export function pollerSettings(configuration: Record<string, string>): PollerSettings {
+  const c = configurationSchema.parse(configuration);
+  const all = c['event.poller.configuration'] ?? {};
+  const urls = c['event.poller.urls'];
+  const legacy = urls === undefined ? undefined : parseLegacyPollerUrls(urls, Object.keys(all));
+  const inputs: Record<string, ResourceInput> = legacy?.resources ?? {};
+  for (const [name, resource] of Object.entries(all)) {
+    if (!legacy?.names || legacy.names.includes(name)) inputs[name] = resource;
+  }
+  const resources: Record<string, ResourceConfig> = {};
+  for (const [name, resource] of Object.entries(inputs)) resources[name] = normalizeResource(resource);
+  const since = c['event.poller.since'];
+  return {
+    enabled: c['event.notification.enabled'] ?? false,
+    refreshIntervalMs: minutesToMs(c['event.poller.refresh_interval'] ?? DEFAULT_REFRESH_INTERVAL_MINUTES),
+    callbackUrl: c['event.notification.callback.url'],
+    signatureKey: c['event.notification.signature.key'] || undefined,
+    sinceMs: since === undefined ? undefined : Date.parse(since),
+    resources,
+  };
+}
+
+/** The configuration as the API returns it: strings, secrets masked. */
+export function maskConfiguration(configuration: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(configuration)) out[key] = isSecretKey(key) ? MASK : value;
+  return out;
+}

@@ -1,0 +1,100 @@
+/**
+ * The notification POSTed to the callback URL (SPEC §6): Cloud Elements' envelope, at most ten events
+ * each, with an id derived from what it reports so a retried or replayed notification keeps its id.
+ */
+import { createHash } from 'node:crypto';
+import type { Change, EventType } from './diff';
+import { toIsoSeconds } from './javaDate';
+
+export const EVENTS_PER_NOTIFICATION = 10;
+
+export interface InstanceRef {
+  id: number;
+  name: string;
+  tags: string[];
+  elementKey: string;
+  hubKey: string;
+}
+
+export interface NotificationEvent {
+  objectType: string;
+  objectId: string;
+  eventType: EventType;
+  date: string;
+  pollDate: string;
+  elementKey: string;
+  hubKey: string;
+}
+
+export interface NotificationBody {
+  id: string;
+  topic: string;
+  action: 'create';
+  severity: 'medium';
+  createdDate: string;
+  user: 'pollster';
+  message: {
+    eventId: string;
+    elementKey: string;
+    instanceId: number;
+    instance_id: number;
+    instanceName: string;
+    instanceTags: string[];
+    accountId: number;
+    companyId: number;
+    userId: number;
+    raw: { objectType: string; eventId: string; instance_id: number; [resource: string]: unknown };
+    events: NotificationEvent[];
+  };
+}
+
+export function notificationId(instanceId: number, resource: string, changes: readonly Pick<Change, 'key'>[]): string {
+  const hash = createHash('sha256').update(`${instanceId}\n${resource}\n`);
+  for (const change of changes) hash.update(`${change.key}\n`);
+  return hash.digest('hex').slice(0, 32);
+}
+
+export function buildNotifications(
+  instance: InstanceRef,
+  resource: string,
+  pollStartMs: number,
+  changes: readonly Change[],
+  batchSize = EVENTS_PER_NOTIFICATION,
+): NotificationBody[] {
+  const pollDate = toIsoSeconds(pollStartMs);
+  const bodies: NotificationBody[] = [];
+  for (let i = 0; i < changes.length; i += batchSize) {
+    const batch = changes.slice(i, i + batchSize);
+    const id = notificationId(instance.id, resource, batch);
+    bodies.push({
+      id,
+      topic: `instance-${instance.id}-${instance.elementKey}-events`,
+      action: 'create',
+      severity: 'medium',
+      createdDate: pollDate,
+      user: 'pollster',
+      message: {
+        eventId: id,
+        elementKey: instance.elementKey,
+        instanceId: instance.id,
+        instance_id: instance.id,
+        instanceName: instance.name,
+        instanceTags: instance.tags,
+        accountId: 1,
+        companyId: 1,
+        userId: 1,
+        raw: { objectType: resource, eventId: id, instance_id: instance.id, [resource]: batch.map((c) => c.record) },
+        events: batch.map((c) => ({
+          objectType: resource,
+          objectId: c.objectId,
+          eventType: c.eventType,
+          date: toIsoSeconds(c.dateMs),
+          pollDate,
+          elementKey: instance.elementKey,
+          hubKey: instance.hubKey,
+        })),
+      },
+    });
+  }
+  return bodies;
+}

@@ -1,0 +1,33 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/', '.data/', 'dist/', 'test-output/', 'console/dist/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': 'off',
+    },
+  },
+  {
+    // Workflow code is replayed: no I/O, no wall clock, no randomness outside the SDK.
+    files: ['workflows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['node:*', 'undici', '../activities/*', '../elements/*', '../api/*'] }],
+      'no-restricted-syntax': ['error', { selector: "MemberExpression[object.name='Math'][property.name='random']", message: 'Use the SDK (uuid4 / Math.random is replaced only inside the sandbox).' }],
+    },
+  },
+  {
+    // Test bodies are whatever the API answered; asserting on them is the point.
+    files: ['test/**/*.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  {
+    files: ['core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['../activities/*', '../workflows/*', '../api/*', '../workers/*', '../elements/*', 'undici', '@temporalio/*'] }],
+    },
+  },
+);

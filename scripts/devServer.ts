@@ -1,0 +1,52 @@
+/** The embedded Temporal dev server: SQLite under the data dir, Pollster's search attributes registered. */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Connection } from '@temporalio/client';
+import { SEARCH_ATTRIBUTE_TYPES } from '../temporal/searchAttributes';
+
+export function temporalCliPath(): string {
+  const script = fileURLToPath(new URL('./temporal-cli.sh', import.meta.url));
+  return execFileSync('bash', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+}
+
+export interface DevServerOptions {
+  dbFile: string;
+  port: number;
+  uiPort?: number;
+  codecEndpoint?: string;
+  log?: 'inherit' | 'ignore';
+}
+
+export function devServerArgs(o: DevServerOptions): string[] {
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(o.port), '--db-filename', o.dbFile, '--sqlite-pragma', 'journal_mode=WAL', '--log-level', 'warn'];
+  if (o.uiPort) args.push('--ui-port', String(o.uiPort));
+  else args.push('--headless');
+  if (o.codecEndpoint) args.push('--ui-codec-endpoint', o.codecEndpoint);
+  for (const [name, type] of Object.entries(SEARCH_ATTRIBUTE_TYPES)) args.push('--search-attribute', `${name}=${type}`);
+  return args;
+}
+
+export function spawnDevServer(o: DevServerOptions): ChildProcess {
+  return spawn(temporalCliPath(), devServerArgs(o), { stdio: ['ignore', o.log ?? 'inherit', 'inherit'] });
+}
+
+/** Resolves once the frontend answers (and its namespace exists), or rejects after `timeoutMs`. */
+export async function waitForTemporal(address: string, namespace = 'default', timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1000 });
+      try {
+        await connection.workflowService.describeNamespace({ namespace });
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch (err) {
+      lastError = err;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  throw new Error(`Temporal at ${address} did not become ready: ${(lastError as Error)?.message}`);
+}

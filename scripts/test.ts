@@ -1,0 +1,19 @@
+/**
+ * `npm test` after set-up: node's test runner over test/unit and test/integration (or the suites named
+ * as arguments). Integration tests start their own Temporal dev servers on free ports.
+ */
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { temporalCliPath } from './devServer';
+
+const suites = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['unit', 'integration'];
+const files = suites.flatMap((suite) =>
+  readdirSync(join('test', suite))
+    .filter((f) => f.endsWith('.test.ts'))
+    .sort()
+    .map((f) => join('test', suite, f)),
+);
+const env = { ...process.env, POLLSTER_TEMPORAL_CLI: temporalCliPath() };
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=300000', ...files], { stdio: 'inherit', env });
+process.exit(result.status ?? 1);

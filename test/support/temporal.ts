@@ -1,0 +1,27 @@
+/** A real Temporal dev server for one test file, on free ports, with Pollster's search attributes. */
+import { randomBytes } from 'node:crypto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import * as sa from '../../temporal/searchAttributes';
+import { temporalCliPath } from '../../scripts/devServer';
+import { workflowsPath } from '../../workers/worker';
+
+// Every test process encrypts with its own throwaway key, exactly as production does with its own.
+process.env.POLLSTER_ENCRYPTION_KEY ??= randomBytes(32).toString('base64');
+
+export async function startTemporal(): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: process.env.POLLSTER_TEMPORAL_CLI || temporalCliPath() },
+      searchAttributes: [sa.ElementKey, sa.InstanceName, sa.InstanceTags, sa.EventsEnabled, sa.PollerState, sa.LastPollAt],
+      extraArgs: ['--log-level', 'error'],
+    },
+  });
+}
+
+let bundle: Promise<WorkflowBundle> | undefined;
+/** The workflow bundle, built once per test process. */
+export function workflowBundle(): Promise<WorkflowBundle> {
+  bundle ??= bundleWorkflowCode({ workflowsPath, logger: { log() {}, info() {}, warn() {}, error: console.error, debug() {}, trace() {} } as never });
+  return bundle;
+}

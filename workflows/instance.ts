@@ -1,0 +1,191 @@
+/**
+ * One element instance: wait for the refresh interval (a signal can cut the wait short), poll every
+ * resource, move each resource's checkpoint only once its events are handed off, and repeat.
+ */
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  upsertMemo,
+  upsertSearchAttributes,
+  workflowInfo,
+  log,
+  ApplicationFailure,
+} from '@temporalio/workflow';
+import { ELEMENT_HUBS, minutesToMs, pollerSettings, type PollerSettings } from '../core/config';
+import { nextBoundary } from '../core/diff';
+import type * as activities from '../activities';
+import { pause, pollNow, resume, setRefreshInterval, status } from './messages';
+import type { InstanceRecord, InstanceState, InstanceWorkflowInput, PollerStatus, ResourceState } from './types';
+import { LastPollAt, PollerState } from '../temporal/searchAttributes';
+
+const { pollPage } = proxyActivities<typeof activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 6,
+    nonRetryableErrorTypes: ['AuthError', 'ProviderRequestError', 'ConfigurationError'],
+  },
+});
+
+export async function instanceWorkflow(input: InstanceWorkflowInput): Promise<void> {
+  const instance: InstanceRecord = input.instance;
+  let settings: PollerSettings = pollerSettings(instance.spec.configuration);
+  const state: InstanceState = input.state ?? {
+    resources: {},
+    paused: false,
+    enabledAtMs: Date.parse(instance.createdDate),
+    polls: 0,
+  };
+  let lastPollStartMs = state.lastRun ? Date.parse(state.lastRun.startedAt) : Date.now();
+  let polling = false;
+  let pollRequested = false;
+  let woken = false;
+
+  const wake = (): void => {
+    woken = true;
+  };
+  setHandler(setRefreshInterval, (minutes) => {
+    const value = Number(minutes);
+    if (!Number.isFinite(value) || minutesToMs(value) < 1000) {
+      log.warn('setRefreshInterval ignored: expected minutes ≥ 1/60', { minutes });
+      return;
+    }
+    instance.spec.configuration['event.poller.refresh_interval'] = String(value);
+    settings = pollerSettings(instance.spec.configuration);
+    upsertMemo({ instance });
+    wake();
+  });
+  setHandler(pollNow, () => {
+    pollRequested = true;
+    wake();
+  });
+  setHandler(pause, () => {
+    state.paused = true;
+    wake();
+  });
+  setHandler(resume, () => {
+    state.paused = false;
+    wake();
+  });
+  setHandler(status, (): PollerStatus => describe(instance, state, settings, polling, lastPollStartMs));
+
+  const active = (): boolean => settings.enabled && !state.paused && !instance.spec.disabled;
+  let shownState = '';
+  const showState = (value: PollerStatus['state']): void => {
+    if (value === shownState) return;
+    shownState = value;
+    upsertSearchAttributes([{ key: PollerState, value }]);
+  };
+
+  for (;;) {
+    showState(active() ? 'waiting' : instance.spec.disabled || !settings.enabled ? 'disabled' : 'paused');
+    woken = false;
+    const dueInMs = lastPollStartMs + settings.refreshIntervalMs - Date.now();
+    if (!pollRequested && dueInMs > 0) {
+      await condition(() => woken, dueInMs);
+      if (woken && !pollRequested) continue; // interval or state changed: recompute the wait
+    }
+    pollRequested = false;
+    lastPollStartMs = Date.now();
+    if (active()) {
+      polling = true;
+      showState('polling');
+      await pollCycle(instance, settings, state, lastPollStartMs);
+      polling = false;
+    }
+    if (workflowInfo().continueAsNewSuggested || (input.maxHistoryEvents && workflowInfo().historyLength > input.maxHistoryEvents)) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof instanceWorkflow>({ instance, state, maxHistoryEvents: input.maxHistoryEvents });
+    }
+  }
+}
+
+/** One poll run: resources in order; a failed resource keeps its checkpoint and the others go on. */
+async function pollCycle(instance: InstanceRecord, settings: PollerSettings, state: InstanceState, pollStartMs: number): Promise<void> {
+  const ref = {
+    id: instance.id,
+    name: instance.spec.name,
+    tags: instance.spec.tags,
+    elementKey: instance.spec.elementKey,
+    hubKey: ELEMENT_HUBS[instance.spec.elementKey],
+  };
+  const run = { records: 0, events: 0, failedResources: [] as string[] };
+  for (const [name, resource] of Object.entries(settings.resources)) {
+    const rs: ResourceState = (state.resources[name] ??= {
+      checkpointMs: settings.sinceMs ?? state.enabledAtMs,
+      boundary: [],
+      events: 0,
+      records: 0,
+      problems: 0,
+    });
+    const sinceMs = rs.checkpointMs - resource.pollDelaySec * 1000;
+    const reported: { key: string; dateMs: number }[] = [];
+    let pageToken: string | undefined;
+    try {
+      do {
+        const page = await pollPage({
+          instance: ref,
+          configuration: instance.spec.configuration,
+          resourceName: name,
+          resource,
+          sinceMs,
+          pollStartMs,
+          pageToken,
+          boundary: rs.boundary,
+        });
+        pageToken = page.nextPageToken;
+        reported.push(...page.boundaryCandidates);
+        rs.records += page.records;
+        rs.events += page.events;
+        rs.problems += page.problems;
+        rs.lastProblem = page.lastProblem ?? rs.lastProblem;
+        run.records += page.records;
+        run.events += page.events;
+      } while (pageToken !== undefined);
+      // Every event of this resource is handed off: now, and only now, the checkpoint moves.
+      rs.boundary = nextBoundary(rs.boundary, reported, pollStartMs - resource.pollDelaySec * 1000);
+      rs.checkpointMs = pollStartMs;
+      rs.lastError = undefined;
+      rs.lastErrorAt = undefined;
+    } catch (err) {
+      rs.lastError = errorMessage(err);
+      rs.lastErrorAt = new Date().toISOString();
+      run.failedResources.push(name);
+      log.warn('resource poll failed; its checkpoint holds', { resource: name, error: rs.lastError });
+    }
+  }
+  state.polls++;
+  state.lastRun = { startedAt: new Date(pollStartMs).toISOString(), endedAt: new Date().toISOString(), ...run };
+  upsertSearchAttributes([{ key: LastPollAt, value: new Date(pollStartMs) }]);
+}
+
+function errorMessage(err: unknown): string {
+  let e: unknown = err;
+  // An activity failure wraps the activity's own error as its cause.
+  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
+  if (e instanceof ApplicationFailure && e.type) return `${e.type}: ${e.message}`;
+  return e instanceof Error ? e.message : String(e);
+}
+
+function describe(instance: InstanceRecord, state: InstanceState, settings: PollerSettings, polling: boolean, lastPollStartMs: number): PollerStatus {
+  const stateName: PollerStatus['state'] = instance.spec.disabled || !settings.enabled ? 'disabled' : state.paused ? 'paused' : polling ? 'polling' : 'waiting';
+  const resources: PollerStatus['resources'] = {};
+  for (const [name, rs] of Object.entries(state.resources)) {
+    const { boundary: _boundary, checkpointMs, ...rest } = rs;
+    resources[name] = { ...rest, checkpoint: new Date(checkpointMs).toISOString() };
+  }
+  return {
+    instanceId: instance.id,
+    state: stateName,
+    refreshIntervalMinutes: settings.refreshIntervalMs / 60_000,
+    nextRunAt: stateName === 'waiting' ? new Date(lastPollStartMs + settings.refreshIntervalMs).toISOString() : undefined,
+    lastRun: state.lastRun,
+    polls: state.polls,
+    resources,
+  };
+}

@@ -1,0 +1,73 @@
+/** Shapes the instance workflow shares with the API and its activities. */
+import type { InstanceSpec, ResourceConfig } from '../core/config';
+import type { InstanceRef } from '../core/envelope';
+
+export const workflowIdOf = (id: number | string): string => `instance-${id}`;
+
+/** What GET /instances/{id} is built from; kept in the workflow's memo (encrypted by the codec). */
+export interface InstanceRecord {
+  id: number;
+  token: string;
+  createdDate: string;
+  spec: InstanceSpec;
+}
+
+export interface ResourceState {
+  /** Lower bound of the next poll, before pollDelay: the start of the last poll that handed off everything. */
+  checkpointMs: number;
+  /** Keys of changes already reported that a later query may return again. */
+  boundary: string[];
+  lastError?: string;
+  lastErrorAt?: string;
+  events: number;
+  records: number;
+  problems: number;
+  lastProblem?: string;
+}
+
+export interface InstanceState {
+  resources: Record<string, ResourceState>;
+  paused: boolean;
+  lastRun?: { startedAt: string; endedAt: string; records: number; events: number; failedResources: string[] };
+  /** When the first poll's checkpoint starts: the moment events were enabled. */
+  enabledAtMs: number;
+  polls: number;
+}
+
+export interface InstanceWorkflowInput {
+  instance: InstanceRecord;
+  state?: InstanceState;
+  /** Tests only: continue-as-new after this many history events. */
+  maxHistoryEvents?: number;
+}
+
+export interface PollerStatus {
+  instanceId: number;
+  state: 'waiting' | 'polling' | 'paused' | 'disabled';
+  refreshIntervalMinutes: number;
+  nextRunAt?: string;
+  lastRun?: InstanceState['lastRun'];
+  polls: number;
+  resources: Record<string, Omit<ResourceState, 'boundary' | 'checkpointMs'> & { checkpoint: string }>;
+}
+
+export interface PollPageInput {
+  instance: InstanceRef;
+  configuration: Record<string, string>;
+  resourceName: string;
+  resource: ResourceConfig;
+  sinceMs: number;
+  pollStartMs: number;
+  pageToken?: string;
+  boundary: string[];
+}
+
+export interface PollPageResult {
+  nextPageToken?: string;
+  records: number;
+  events: number;
+  problems: number;
+  lastProblem?: string;
+  /** Reported keys that belong in the next boundary set (dated after the next `since`, or problem records). */
+  boundaryCandidates: { key: string; dateMs: number }[];
+}
