@@ -15,7 +15,7 @@ export default tseslint.config(
     // Workflow code is replayed: no I/O, no wall clock, no randomness outside the SDK.
     files: ['workflows/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['node:*', 'undici', '../activities/*', '../elements/*', '../api/*'] }],
+      'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', 'undici', '../activities/*', '../elements/*', '../api/*'], allowTypeImports: true }] }],
       'no-restricted-syntax': ['error', { selector: "MemberExpression[object.name='Math'][property.name='random']", message: 'Use the SDK (uuid4 / Math.random is replaced only inside the sandbox).' }],
     },
   },

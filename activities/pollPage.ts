@@ -4,13 +4,13 @@
  * return to the workflow's history.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { diffRecords } from '../core/diff';
+import { diffRecords, PROBLEM_KEY_PREFIX } from '../core/diff';
 import { buildNotifications } from '../core/envelope';
 import { renderPlaceholders } from '../core/placeholders';
 import { elementAdapter } from '../elements/registry';
-import { ProviderError } from '../elements/providerError';
 import type { PollPageInput, PollPageResult } from '../workflows/types';
 import { postNotification } from './deliver';
+import { toFailure } from './failures';
 
 export async function pollPage(input: PollPageInput): Promise<PollPageResult> {
   const adapter = elementAdapter(input.instance.elementKey);
@@ -20,7 +20,7 @@ export async function pollPage(input: PollPageInput): Promise<PollPageResult> {
   try {
     page = await adapter.fetchPage(
       { url, pageSize: input.resource.pageSize, pageToken: input.pageToken },
-      { configuration: input.configuration, signal: Context.current().cancellationSignal },
+      { configuration: input.configuration, credentials: input.credentials, signal: Context.current().cancellationSignal },
     );
   } catch (err) {
     throw toFailure(err);
@@ -45,18 +45,6 @@ export async function pollPage(input: PollPageInput): Promise<PollPageResult> {
     events: diff.changes.length,
     problems: diff.problems.length,
     lastProblem: diff.problems.at(-1)?.detail,
-    boundaryCandidates: diff.changes.filter((c) => c.key.startsWith('!') || c.dateMs > nextSinceMs).map((c) => ({ key: c.key, dateMs: c.dateMs })),
+    boundaryCandidates: diff.changes.filter((c) => c.key.startsWith(PROBLEM_KEY_PREFIX) || c.dateMs > nextSinceMs).map((c) => ({ key: c.key, dateMs: c.dateMs })),
   };
-}
-
-function toFailure(err: unknown): Error {
-  if (!(err instanceof ProviderError)) return err instanceof Error ? err : new Error(String(err));
-  switch (err.kind) {
-    case 'retryable':
-      return ApplicationFailure.create({ message: err.message, type: 'ProviderUnavailable', nextRetryDelay: err.retryAfterMs });
-    case 'auth':
-      return ApplicationFailure.nonRetryable(err.message, 'AuthError');
-    default:
-      return ApplicationFailure.nonRetryable(err.message, 'ProviderRequestError');
-  }
 }

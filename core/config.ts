@@ -17,6 +17,8 @@ export const ELEMENT_HUBS: Record<ElementKey, string> = {
   maximizer: 'crm',
   http: 'general',
 };
+/** Elements whose credentials are OAuth2 tokens the poller must exchange and refresh. */
+export const OAUTH_ELEMENTS: readonly ElementKey[] = ['sageone', 'maximizer'];
 
 export const MASK = '********';
 /** Configuration keys whose values are secrets: masked in responses, never logged. */

@@ -14,14 +14,29 @@ export interface PageResult {
   nextPageToken?: string;
 }
 
-/** Credentials an adapter obtained (OAuth tokens) that must survive restarts; kept in workflow state, encrypted. */
-export type Credentials = Record<string, string>;
+/**
+ * Credentials an adapter obtained (OAuth tokens) that must survive restarts: kept in workflow state
+ * (encrypted by the codec). `expiresAtMs` lets the workflow refresh before expiry.
+ */
+export interface Credentials {
+  accessToken: string;
+  refreshToken?: string;
+  expiresAtMs?: number;
+  [extra: string]: unknown;
+}
 
 export interface AdapterContext {
   configuration: Readonly<Record<string, string>>;
   credentials?: Credentials;
-  /** Called when the adapter refreshed or exchanged tokens, so the caller can persist them. */
-  onCredentials?: (credentials: Credentials) => void;
+  signal?: AbortSignal;
+}
+
+export interface AuthenticateRequest {
+  configuration: Readonly<Record<string, string>>;
+  /** The current credentials, to refresh; undefined for the first exchange. */
+  credentials?: Credentials;
+  /** OAuth2 authorization code from `providerData.code`, for the first exchange. */
+  providerCode?: string;
   signal?: AbortSignal;
 }
 
@@ -51,4 +66,12 @@ export interface ElementAdapter {
   /** Element-specific validation of an instance configuration: messages keyed by configuration key. */
   validate(configuration: Readonly<Record<string, string>>): { key: string; message: string }[];
   fetchPage(request: PageRequest, ctx: AdapterContext): Promise<PageResult>;
+  /**
+   * OAuth2 elements: exchange the authorization code, or refresh the credentials. Runs in its own
+   * activity so rotated refresh tokens reach workflow state as soon as the provider issues them.
+   * A fetch that meets an expired token throws ProviderError kind 'auth'; the workflow then refreshes once.
+   */
+  authenticate?(request: AuthenticateRequest): Promise<Credentials>;
+  /** OAuth2 elements: the provider's authorization URL (GET /elements/{key}/oauth/url). */
+  oauthUrl?(params: { apiKey: string; apiSecret: string; callbackUrl: string; state?: string; configuration: Readonly<Record<string, string>> }): string;
 }

@@ -14,14 +14,14 @@ import {
   log,
   ApplicationFailure,
 } from '@temporalio/workflow';
-import { ELEMENT_HUBS, minutesToMs, pollerSettings, type PollerSettings } from '../core/config';
+import { ELEMENT_HUBS, OAUTH_ELEMENTS, minutesToMs, pollerSettings, type PollerSettings } from '../core/config';
 import { nextBoundary } from '../core/diff';
 import type * as activities from '../activities';
 import { pause, pollNow, resume, setRefreshInterval, status } from './messages';
 import type { InstanceRecord, InstanceState, InstanceWorkflowInput, PollerStatus, ResourceState } from './types';
 import { LastPollAt, PollerState } from '../temporal/searchAttributes';
 
-const { pollPage } = proxyActivities<typeof activities>({
+const { pollPage, authenticate } = proxyActivities<typeof activities>({
   startToCloseTimeout: '2 minutes',
   retry: {
     initialInterval: '1 second',
@@ -105,6 +105,9 @@ export async function instanceWorkflow(input: InstanceWorkflowInput): Promise<vo
   }
 }
 
+/** Refresh OAuth2 tokens this long before they expire. */
+const REFRESH_MARGIN_MS = 2 * 60_000;
+
 /** One poll run: resources in order; a failed resource keeps its checkpoint and the others go on. */
 async function pollCycle(instance: InstanceRecord, settings: PollerSettings, state: InstanceState, pollStartMs: number): Promise<void> {
   const ref = {
@@ -115,7 +118,58 @@ async function pollCycle(instance: InstanceRecord, settings: PollerSettings, sta
     hubKey: ELEMENT_HUBS[instance.spec.elementKey],
   };
   const run = { records: 0, events: 0, failedResources: [] as string[] };
+  const oauth = OAUTH_ELEMENTS.includes(instance.spec.elementKey);
+
+  const refreshCredentials = async (): Promise<void> => {
+    state.credentials = await authenticate({
+      elementKey: instance.spec.elementKey,
+      configuration: instance.spec.configuration,
+      credentials: state.credentials,
+      providerCode: state.credentials ? undefined : instance.spec.providerCode,
+    });
+  };
+
+  const pollResource = async (name: string, resource: PollerSettings['resources'][string], rs: ResourceState): Promise<void> => {
+    const sinceMs = rs.checkpointMs - resource.pollDelaySec * 1000;
+    const reported: { key: string; dateMs: number }[] = [];
+    let pageToken: string | undefined;
+    do {
+      const page = await pollPage({
+        instance: ref,
+        configuration: instance.spec.configuration,
+        resourceName: name,
+        resource,
+        sinceMs,
+        pollStartMs,
+        pageToken,
+        boundary: rs.boundary,
+        credentials: state.credentials,
+      });
+      pageToken = page.nextPageToken;
+      reported.push(...page.boundaryCandidates);
+      rs.records += page.records;
+      rs.events += page.events;
+      rs.problems += page.problems;
+      rs.lastProblem = page.lastProblem ?? rs.lastProblem;
+      run.records += page.records;
+      run.events += page.events;
+    } while (pageToken !== undefined);
+    // Every event of this resource is handed off: now, and only now, the checkpoint moves.
+    rs.boundary = nextBoundary(rs.boundary, reported, pollStartMs - resource.pollDelaySec * 1000);
+    rs.checkpointMs = pollStartMs;
+  };
+
+  try {
+    if (oauth && (!state.credentials || (state.credentials.expiresAtMs ?? Infinity) - Date.now() < REFRESH_MARGIN_MS)) await refreshCredentials();
+  } catch (err) {
+    state.authError = errorMessage(err);
+  }
+
   for (const [name, resource] of Object.entries(settings.resources)) {
+    if (state.authError) {
+      run.failedResources.push(name);
+      continue;
+    }
     const rs: ResourceState = (state.resources[name] ??= {
       checkpointMs: settings.sinceMs ?? state.enabledAtMs,
       boundary: [],
@@ -123,39 +177,21 @@ async function pollCycle(instance: InstanceRecord, settings: PollerSettings, sta
       records: 0,
       problems: 0,
     });
-    const sinceMs = rs.checkpointMs - resource.pollDelaySec * 1000;
-    const reported: { key: string; dateMs: number }[] = [];
-    let pageToken: string | undefined;
     try {
-      do {
-        const page = await pollPage({
-          instance: ref,
-          configuration: instance.spec.configuration,
-          resourceName: name,
-          resource,
-          sinceMs,
-          pollStartMs,
-          pageToken,
-          boundary: rs.boundary,
-        });
-        pageToken = page.nextPageToken;
-        reported.push(...page.boundaryCandidates);
-        rs.records += page.records;
-        rs.events += page.events;
-        rs.problems += page.problems;
-        rs.lastProblem = page.lastProblem ?? rs.lastProblem;
-        run.records += page.records;
-        run.events += page.events;
-      } while (pageToken !== undefined);
-      // Every event of this resource is handed off: now, and only now, the checkpoint moves.
-      rs.boundary = nextBoundary(rs.boundary, reported, pollStartMs - resource.pollDelaySec * 1000);
-      rs.checkpointMs = pollStartMs;
+      try {
+        await pollResource(name, resource, rs);
+      } catch (err) {
+        if (!(oauth && failureType(err) === 'AuthError')) throw err;
+        await refreshCredentials(); // the token was refused before its expiry: refresh once, then try again
+        await pollResource(name, resource, rs);
+      }
       rs.lastError = undefined;
       rs.lastErrorAt = undefined;
     } catch (err) {
       rs.lastError = errorMessage(err);
       rs.lastErrorAt = new Date().toISOString();
       run.failedResources.push(name);
+      if (failureType(err) === 'AuthError') state.authError = rs.lastError;
       log.warn('resource poll failed; its checkpoint holds', { resource: name, error: rs.lastError });
     }
   }
@@ -164,10 +200,20 @@ async function pollCycle(instance: InstanceRecord, settings: PollerSettings, sta
   upsertSearchAttributes([{ key: LastPollAt, value: new Date(pollStartMs) }]);
 }
 
-function errorMessage(err: unknown): string {
+/** The innermost failure: an activity failure wraps the activity's own ApplicationFailure. */
+function rootCause(err: unknown): unknown {
   let e: unknown = err;
-  // An activity failure wraps the activity's own error as its cause.
   while (e instanceof Error && e.cause instanceof Error) e = e.cause;
+  return e;
+}
+
+function failureType(err: unknown): string | undefined {
+  const e = rootCause(err);
+  return e instanceof ApplicationFailure ? (e.type ?? undefined) : undefined;
+}
+
+function errorMessage(err: unknown): string {
+  const e = rootCause(err);
   if (e instanceof ApplicationFailure && e.type) return `${e.type}: ${e.message}`;
   return e instanceof Error ? e.message : String(e);
 }
@@ -186,6 +232,7 @@ function describe(instance: InstanceRecord, state: InstanceState, settings: Poll
     nextRunAt: stateName === 'waiting' ? new Date(lastPollStartMs + settings.refreshIntervalMs).toISOString() : undefined,
     lastRun: state.lastRun,
     polls: state.polls,
+    authError: state.authError,
     resources,
   };
 }

@@ -1,6 +1,7 @@
 /** Shapes the instance workflow shares with the API and its activities. */
 import type { InstanceSpec, ResourceConfig } from '../core/config';
 import type { InstanceRef } from '../core/envelope';
+import type { Credentials } from '../elements/types';
 
 export const workflowIdOf = (id: number | string): string => `instance-${id}`;
 
@@ -32,6 +33,17 @@ export interface InstanceState {
   /** When the first poll's checkpoint starts: the moment events were enabled. */
   enabledAtMs: number;
   polls: number;
+  /** OAuth2 tokens (rotating refresh tokens included), encrypted with every other payload. */
+  credentials?: Credentials;
+  /** Set when the provider refused the credentials even after a refresh: no polls until the configuration changes. */
+  authError?: string;
+}
+
+export interface AuthenticateInput {
+  elementKey: string;
+  configuration: Record<string, string>;
+  credentials?: Credentials;
+  providerCode?: string;
 }
 
 export interface InstanceWorkflowInput {
@@ -48,6 +60,7 @@ export interface PollerStatus {
   nextRunAt?: string;
   lastRun?: InstanceState['lastRun'];
   polls: number;
+  authError?: string;
   resources: Record<string, Omit<ResourceState, 'boundary' | 'checkpointMs'> & { checkpoint: string }>;
 }
 
@@ -60,6 +73,7 @@ export interface PollPageInput {
   pollStartMs: number;
   pageToken?: string;
   boundary: string[];
+  credentials?: Credentials;
 }
 
 export interface PollPageResult {

@@ -1,0 +1,15 @@
+/** Provider errors as Temporal failures: retried with the provider's Retry-After, or not retried at all. */
+import { ApplicationFailure } from '@temporalio/activity';
+import { ProviderError } from '../elements/providerError';
+
+export function toFailure(err: unknown): Error {
+  if (!(err instanceof ProviderError)) return err instanceof Error ? err : new Error(String(err));
+  switch (err.kind) {
+    case 'retryable':
+      return ApplicationFailure.create({ message: err.message, type: 'ProviderUnavailable', nextRetryDelay: err.retryAfterMs });
+    case 'auth':
+      return ApplicationFailure.nonRetryable(err.message, 'AuthError');
+    default:
+      return ApplicationFailure.nonRetryable(err.message, 'ProviderRequestError');
+  }
+}
