@@ -6,16 +6,20 @@ import { request } from 'undici';
 import type { NotificationBody } from '../core/envelope';
 import { elementsSignature, standardWebhookSignature } from '../core/signature';
 import { KeyedLimiter } from './limiter';
+import { CallbackRefused, checkCallbackUrl, guardedAgent } from '../net/callbackGuard';
 
 export const DELIVERY_TIMEOUT_MS = 30_000;
 /** Concurrent deliveries per callback host, per worker: one slow receiver cannot take every slot. */
 export const PER_HOST_CONCURRENCY = Number(process.env.POLLSTER_DELIVERY_CONCURRENCY || 8);
 const limiter = new KeyedLimiter(PER_HOST_CONCURRENCY);
+const dispatcher = guardedAgent();
 
 export interface DeliveryOutcome {
   ok: boolean;
   status: number;
   error?: string;
+  /** The callback URL is not allowed (SPEC §6): retrying will not help. */
+  refused?: boolean;
 }
 
 export function signedHeaders(id: string, body: string, signatureKey: string | undefined, nowMs: number): Record<string, string> {
@@ -35,7 +39,9 @@ export async function postNotification(callbackUrl: string, notification: Notifi
   const host = new URL(callbackUrl).host;
   return limiter.run(host, async () => {
     try {
+      await checkCallbackUrl(callbackUrl); // again at delivery time: DNS can change after creation
       const res = await request(callbackUrl, {
+        dispatcher,
         method: 'POST',
         headers: signedHeaders(notification.id, body, signatureKey, Date.now()),
         body,
@@ -47,7 +53,8 @@ export async function postNotification(callbackUrl: string, notification: Notifi
       const ok = res.statusCode >= 200 && res.statusCode < 300;
       return { ok, status: res.statusCode, error: ok ? undefined : `callback answered ${res.statusCode}` };
     } catch (err) {
-      return { ok: false, status: 0, error: `callback unreachable: ${(err as Error).message}` };
+      const refused = err instanceof CallbackRefused || (err as Error).cause instanceof CallbackRefused;
+      return { ok: false, status: 0, refused, error: refused ? `callback refused: ${(err as Error).message}` : `callback unreachable: ${(err as Error).message}` };
     }
   });
 }

@@ -1,3 +1,15 @@
-/** The activities the instance workflow runs. */
-export { pollPage } from './pollPage';
-export { authenticate } from './authenticate';
+/** The activities of Pollster's workflows, bound to the worker's Temporal client (for hand-offs). */
+import type { Client } from '@temporalio/client';
+import { TASK_QUEUE } from '../temporal/config';
+import { authenticate } from './authenticate';
+import { deliverNotification } from './deliverNotification';
+import { createPollPage } from './pollPage';
+import { SubscriptionGateway } from './subscriptions';
+
+export function createActivities(client: Client, taskQueue = TASK_QUEUE) {
+  return {
+    pollPage: createPollPage(new SubscriptionGateway(client, taskQueue)),
+    authenticate,
+    deliverNotification,
+  };
+}

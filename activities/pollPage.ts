@@ -1,50 +1,101 @@
 /**
  * One page of one resource: fetch it through the element adapter, diff it against the checkpoint,
- * and deliver its notifications. Records stay inside this activity; only counts and boundary keys
- * return to the workflow's history.
+ * and deliver its notifications, or hand them durably to the callback's subscription. Records stay
+ * inside this activity; only counts, boundary keys and notification summaries reach history.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { diffRecords, PROBLEM_KEY_PREFIX } from '../core/diff';
-import { buildNotifications } from '../core/envelope';
+import { buildNotifications, type NotificationBody } from '../core/envelope';
 import { renderPlaceholders } from '../core/placeholders';
 import { elementAdapter } from '../elements/registry';
 import type { PollPageInput, PollPageResult } from '../workflows/types';
+import type { NotificationSummary, PendingNotification } from '../workflows/deliveryTypes';
 import { postNotification } from './deliver';
 import { toFailure } from './failures';
+import { retryDueAt } from './retrySchedule';
+import type { SubscriptionGateway } from './subscriptions';
 
-export async function pollPage(input: PollPageInput): Promise<PollPageResult> {
-  const adapter = elementAdapter(input.instance.elementKey);
-  if (!adapter) throw ApplicationFailure.nonRetryable(`unknown element ${input.instance.elementKey}`, 'ConfigurationError');
-  const url = renderPlaceholders(input.resource.url, input.sinceMs);
-  let page;
-  try {
-    page = await adapter.fetchPage(
-      { url, pageSize: input.resource.pageSize, pageToken: input.pageToken },
-      { configuration: input.configuration, credentials: input.credentials, signal: Context.current().cancellationSignal },
-    );
-  } catch (err) {
-    throw toFailure(err);
-  }
-
-  const diff = diffRecords(page.records, input.resource, { sinceMs: input.sinceMs, pollStartMs: input.pollStartMs, seen: new Set(input.boundary) });
-  const notifications = buildNotifications(input.instance, input.resourceName, input.pollStartMs, diff.changes);
-  const callbackUrl = input.configuration['event.notification.callback.url'];
-  if (notifications.length > 0 && callbackUrl) {
-    const signatureKey = input.configuration['event.notification.signature.key'] || undefined;
-    const outcomes = await Promise.all(notifications.map((n) => postNotification(callbackUrl, n, signatureKey)));
-    const failed = outcomes.filter((o) => !o.ok);
-    if (failed.length > 0) {
-      // Not handed off: fail the page so the checkpoint holds and the page is tried again.
-      throw ApplicationFailure.retryable(`${failed.length} of ${outcomes.length} notifications not delivered: ${failed[0]?.error}`, 'DeliveryError');
+export function createPollPage(subscriptions: SubscriptionGateway) {
+  return async function pollPage(input: PollPageInput): Promise<PollPageResult> {
+    const adapter = elementAdapter(input.instance.elementKey);
+    if (!adapter) throw ApplicationFailure.nonRetryable(`unknown element ${input.instance.elementKey}`, 'ConfigurationError');
+    const url = renderPlaceholders(input.resource.url, input.sinceMs);
+    let page;
+    try {
+      page = await adapter.fetchPage(
+        { url, pageSize: input.resource.pageSize, pageToken: input.pageToken },
+        { configuration: input.configuration, credentials: input.credentials, signal: Context.current().cancellationSignal },
+      );
+    } catch (err) {
+      throw toFailure(err);
     }
-  }
-  const nextSinceMs = input.pollStartMs - input.resource.pollDelaySec * 1000;
-  return {
-    nextPageToken: page.records.length > 0 ? page.nextPageToken : undefined,
-    records: page.records.length,
-    events: diff.changes.length,
-    problems: diff.problems.length,
-    lastProblem: diff.problems.at(-1)?.detail,
-    boundaryCandidates: diff.changes.filter((c) => c.key.startsWith(PROBLEM_KEY_PREFIX) || c.dateMs > nextSinceMs).map((c) => ({ key: c.key, dateMs: c.dateMs })),
+
+    const diff = diffRecords(page.records, input.resource, { sinceMs: input.sinceMs, pollStartMs: input.pollStartMs, seen: new Set(input.boundary) });
+    const notifications = buildNotifications(input.instance, input.resourceName, input.pollStartMs, diff.changes);
+    const callbackUrl = input.configuration['event.notification.callback.url'];
+    const summaries = callbackUrl && notifications.length > 0 ? await deliver(subscriptions, callbackUrl, input, notifications) : [];
+
+    const nextSinceMs = input.pollStartMs - input.resource.pollDelaySec * 1000;
+    return {
+      nextPageToken: page.records.length > 0 ? page.nextPageToken : undefined,
+      records: page.records.length,
+      events: diff.changes.length,
+      problems: diff.problems.length,
+      lastProblem: diff.problems.at(-1)?.detail,
+      boundaryCandidates: diff.changes
+        .filter((c) => c.key.startsWith(PROBLEM_KEY_PREFIX) || c.dateMs > nextSinceMs)
+        .map((c) => ({ key: c.key, dateMs: c.dateMs })),
+      notifications: summaries,
+    };
   };
+}
+
+/**
+ * Delivers a page's notifications concurrently, unless the callback's subscription is backlogged (then
+ * they queue behind it, keeping order). What fails is handed to the subscription before this returns,
+ * so the workflow may move the checkpoint: nothing is lost.
+ */
+async function deliver(subscriptions: SubscriptionGateway, callbackUrl: string, input: PollPageInput, notifications: NotificationBody[]): Promise<NotificationSummary[]> {
+  const signatureKey = input.configuration['event.notification.signature.key'] || undefined;
+  const nowMs = Date.now();
+  const pending = (n: NotificationBody, failedAtMs?: number, error?: string): PendingNotification => ({
+    notification: n,
+    callbackUrl,
+    signatureKey,
+    instanceId: input.instance.id,
+    resource: input.resourceName,
+    attempts: failedAtMs === undefined ? 0 : 1,
+    firstFailureAtMs: failedAtMs,
+    nextAttemptAtMs: failedAtMs === undefined ? undefined : retryDueAt(failedAtMs, 1),
+    lastError: error,
+    enqueuedAtMs: nowMs,
+  });
+  const summary = (n: NotificationBody, status: NotificationSummary['status']): NotificationSummary => ({
+    id: n.id,
+    resource: input.resourceName,
+    events: n.message.events.length,
+    status,
+    atMs: nowMs,
+  });
+
+  const [subscription, policy] = await Promise.all([subscriptions.status(callbackUrl), subscriptions.failurePolicy()]);
+  if (subscription && (subscription.state !== 'active' || subscription.pending > 0)) {
+    if (subscription.full) {
+      // The queue is as long as workflow state should hold: leave these records at the provider.
+      throw ApplicationFailure.retryable(`subscription for ${new URL(callbackUrl).host} holds its maximum backlog; checkpoint held`, 'SubscriptionBacklogFull');
+    }
+    await subscriptions.handOff(callbackUrl, { items: notifications.map((n) => pending(n)), policy });
+    return notifications.map((n) => summary(n, subscription.state === 'deactivated' ? 'queued' : 'retry'));
+  }
+
+  const outcomes = await Promise.all(notifications.map((n) => postNotification(callbackUrl, n, signatureKey)));
+  const failed = notifications.flatMap((n, i) => (outcomes[i]!.ok ? [] : [{ n, outcome: outcomes[i]! }]));
+  const final = failed.find((f) => f.outcome.status === 410 || f.outcome.refused);
+  if (failed.length > 0) {
+    const failedAtMs = Date.now();
+    await subscriptions.handOff(callbackUrl, { items: failed.map((f) => pending(f.n, failedAtMs, f.outcome.error)), policy, deactivate: final?.outcome.error });
+    Context.current().log.warn('notifications handed to the retry path', { failed: failed.length, of: notifications.length, error: failed[0]!.outcome.error });
+  }
+  const queued = policy === 'queue' || final !== undefined;
+  return notifications.map((n, i) => summary(n, outcomes[i]!.ok ? 'delivered' : queued ? 'queued' : 'retry'));
 }

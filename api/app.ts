@@ -7,6 +7,7 @@ import { ApiError, registerErrorHandler } from './errors';
 import { registerZodValidation } from './validation';
 import { InstanceService } from './instanceService';
 import { instanceRoutes } from './routes/instances';
+import { elementRoutes } from './routes/elements';
 
 export const BASE_PATH = '/elements/api-v2';
 
@@ -45,6 +46,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
           }
         });
         await secured.register(instanceRoutes(service));
+        await secured.register(elementRoutes);
       });
     },
     { prefix: BASE_PATH },

@@ -2,10 +2,10 @@
 import { temporalTarget } from '../temporal/config';
 import { createWorker } from './worker';
 
-const { worker, connection } = await createWorker({ target: temporalTarget() });
+const { worker, close } = await createWorker({ target: temporalTarget() });
 console.log(`worker polling task queue on ${temporalTarget().address}`);
 try {
   await worker.run(); // the SDK shuts down gracefully on SIGINT/SIGTERM
 } finally {
-  await connection.close();
+  await close();
 }

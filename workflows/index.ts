@@ -1,1 +1,3 @@
 export { instanceWorkflow } from './instance';
+export { subscriptionWorkflow } from './subscription';
+export { accountWorkflow } from './account';

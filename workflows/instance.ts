@@ -16,12 +16,12 @@ import {
 } from '@temporalio/workflow';
 import { ELEMENT_HUBS, OAUTH_ELEMENTS, minutesToMs, pollerSettings, type PollerSettings } from '../core/config';
 import { nextBoundary } from '../core/diff';
-import type * as activities from '../activities';
+import type { createActivities } from '../activities';
 import { pause, pollNow, resume, setRefreshInterval, status } from './messages';
 import type { InstanceRecord, InstanceState, InstanceWorkflowInput, PollerStatus, ResourceState } from './types';
 import { LastPollAt, PollerState } from '../temporal/searchAttributes';
 
-const { pollPage, authenticate } = proxyActivities<typeof activities>({
+const { pollPage, authenticate } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '2 minutes',
   retry: {
     initialInterval: '1 second',
@@ -40,6 +40,7 @@ export async function instanceWorkflow(input: InstanceWorkflowInput): Promise<vo
     paused: false,
     enabledAtMs: Date.parse(instance.createdDate),
     polls: 0,
+    recentNotifications: [],
   };
   let lastPollStartMs = state.lastRun ? Date.parse(state.lastRun.startedAt) : Date.now();
   let polling = false;
@@ -151,6 +152,7 @@ async function pollCycle(instance: InstanceRecord, settings: PollerSettings, sta
       rs.events += page.events;
       rs.problems += page.problems;
       rs.lastProblem = page.lastProblem ?? rs.lastProblem;
+      remember(state, page.notifications);
       run.records += page.records;
       run.events += page.events;
     } while (pageToken !== undefined);
@@ -198,6 +200,13 @@ async function pollCycle(instance: InstanceRecord, settings: PollerSettings, sta
   state.polls++;
   state.lastRun = { startedAt: new Date(pollStartMs).toISOString(), endedAt: new Date().toISOString(), ...run };
   upsertSearchAttributes([{ key: LastPollAt, value: new Date(pollStartMs) }]);
+}
+
+const RECENT_NOTIFICATIONS = 100;
+
+function remember(state: InstanceState, notifications: InstanceState['recentNotifications']): void {
+  state.recentNotifications.push(...notifications);
+  if (state.recentNotifications.length > RECENT_NOTIFICATIONS) state.recentNotifications.splice(0, state.recentNotifications.length - RECENT_NOTIFICATIONS);
 }
 
 /** The innermost failure: an activity failure wraps the activity's own ApplicationFailure. */

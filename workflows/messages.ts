@@ -1,9 +1,12 @@
 /**
- * The instance workflow's messages (SPEC §8), usable from the API, the Temporal client and the CLI:
+ * Workflow messages (SPEC §8), usable from the API, the Temporal client and the CLI:
  * `temporal workflow signal --workflow-id instance-42 --name setRefreshInterval --input 5`.
  */
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { PollerStatus } from './types';
+import type { AccountSettings, DeliveryView, EnqueueRequest, SubscriptionStatus } from './deliveryTypes';
+
+// ---------- the instance workflow ----------
 
 /** New refresh interval, in minutes (fractions allowed, at least 1 second). */
 export const setRefreshInterval = defineSignal<[number | string]>('setRefreshInterval');
@@ -11,3 +14,16 @@ export const pollNow = defineSignal('pollNow');
 export const pause = defineSignal('pause');
 export const resume = defineSignal('resume');
 export const status = defineQuery<PollerStatus>('status');
+
+// ---------- a subscription (one callback URL) ----------
+
+export const enqueue = defineSignal<[EnqueueRequest]>('enqueue');
+/** Reactivate the subscription and deliver its queued notifications in order. */
+export const redeliver = defineSignal('redeliver');
+export const subscriptionStatus = defineQuery<SubscriptionStatus>('subscriptionStatus');
+export const deliveries = defineQuery<DeliveryView[]>('deliveries');
+
+// ---------- account settings ----------
+
+export const accountSettings = defineQuery<AccountSettings>('accountSettings');
+export const updateAccountSettings = defineUpdate<AccountSettings, [Partial<AccountSettings>]>('updateAccountSettings');

@@ -2,6 +2,7 @@
 import type { InstanceSpec, ResourceConfig } from '../core/config';
 import type { InstanceRef } from '../core/envelope';
 import type { Credentials } from '../elements/types';
+import type { NotificationSummary } from './deliveryTypes';
 
 export const workflowIdOf = (id: number | string): string => `instance-${id}`;
 
@@ -37,6 +38,8 @@ export interface InstanceState {
   credentials?: Credentials;
   /** Set when the provider refused the credentials even after a refresh: no polls until the configuration changes. */
   authError?: string;
+  /** The latest notifications (newest last), for GET /instances/{id}/events. */
+  recentNotifications: NotificationSummary[];
 }
 
 export interface AuthenticateInput {
@@ -84,4 +87,5 @@ export interface PollPageResult {
   lastProblem?: string;
   /** Reported keys that belong in the next boundary set (dated after the next `since`, or problem records). */
   boundaryCandidates: { key: string; dateMs: number }[];
+  notifications: NotificationSummary[];
 }

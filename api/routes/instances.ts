@@ -5,6 +5,7 @@ import { instanceBodySchema, maskConfiguration, toInstanceSpec } from '../../cor
 import { elementAdapter } from '../../elements/registry';
 import type { InstanceRecord } from '../../workflows/types';
 import { badRequest, notFound } from '../errors';
+import { CallbackRefused, checkCallbackUrl } from '../../net/callbackGuard';
 import type { InstanceService } from '../instanceService';
 
 const idParams = z.object({ id: z.coerce.number().int().positive() });
@@ -34,6 +35,15 @@ export const instanceRoutes = (service: InstanceService): FastifyPluginAsyncZod 
     if (!adapter) throw badRequest([{ path: 'element.key', message: `element '${parsed.value.elementKey}' is not available yet` }]);
     const issues = adapter.validate(parsed.value.configuration).map((i) => ({ path: `configuration['${i.key}']`, message: i.message }));
     if (issues.length > 0) throw badRequest(issues);
+    const callbackUrl = parsed.value.configuration['event.notification.callback.url'];
+    if (callbackUrl) {
+      try {
+        await checkCallbackUrl(callbackUrl);
+      } catch (err) {
+        if (err instanceof CallbackRefused) throw badRequest([{ path: "configuration['event.notification.callback.url']", message: err.message }]);
+        throw err;
+      }
+    }
     return instanceView(await service.create(parsed.value));
   });
 

@@ -20,14 +20,14 @@ export interface RunningWorker {
 }
 
 export async function startWorker(env: TestWorkflowEnvironment, taskQueue?: string): Promise<RunningWorker> {
-  const { worker, connection } = await createWorker({ target: target(env), taskQueue, workflowBundle: await workflowBundle() });
+  const { worker, close } = await createWorker({ target: target(env), taskQueue, workflowBundle: await workflowBundle() });
   const running = worker.run();
   return {
     worker,
     async stop() {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
-      await connection.close();
+      await close();
     },
   };
 }

@@ -8,6 +8,10 @@ import { workflowsPath } from '../../workers/worker';
 
 // Every test process encrypts with its own throwaway key, exactly as production does with its own.
 process.env.POLLSTER_ENCRYPTION_KEY ??= randomBytes(32).toString('base64');
+// Fakes listen on 127.0.0.1; the SSRF guard's own tests turn this off explicitly.
+process.env.POLLSTER_ALLOW_PRIVATE_CALLBACKS ??= 'true';
+// Delivery retries at 4^x ms instead of 4^x s.
+process.env.POLLSTER_RETRY_SCALE ??= '0.001';
 
 export async function startTemporal(): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createLocal({
