@@ -10,7 +10,6 @@ import {
   continueAsNew,
   proxyActivities,
   setHandler,
-  sleep,
   workflowInfo,
   ApplicationFailure,
 } from '@temporalio/workflow';
