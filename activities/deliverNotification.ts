@@ -18,6 +18,7 @@ export async function deliverNotification(item: PendingNotification): Promise<nu
   if (outcome.refused) throw ApplicationFailure.nonRetryable(outcome.error ?? 'refused', 'CallbackRefused', ...details);
   if (attempts >= MAX_ATTEMPTS) throw ApplicationFailure.nonRetryable(`${outcome.error} (attempt ${attempts}, the last)`, 'DeliveryFailed', ...details);
   const firstFailureAtMs = item.firstFailureAtMs ?? Date.now();
-  const nextRetryDelay = Math.max(0, retryDueAt(firstFailureAtMs, attempts) - Date.now());
+  // A zero delay reads as "none" on the server (which then ends the retries): wait at least 10 ms.
+  const nextRetryDelay = Math.max(10, retryDueAt(firstFailureAtMs, attempts) - Date.now());
   throw ApplicationFailure.create({ message: `${outcome.error} (attempt ${attempts})`, type: 'DeliveryFailed', nextRetryDelay, details });
 }

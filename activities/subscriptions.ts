@@ -44,9 +44,9 @@ export class SubscriptionGateway {
     });
   }
 
-  /** The account's failure policy, cached for a few seconds per worker. */
+  /** The account's failure policy, cached for two seconds per worker. */
   async failurePolicy(nowMs = Date.now()): Promise<FailurePolicy> {
-    if (this.policyCache && nowMs - this.policyCache.atMs < 5000) return this.policyCache.policy;
+    if (this.policyCache && nowMs - this.policyCache.atMs < 2000) return this.policyCache.policy;
     let policy: FailurePolicy = 'retry';
     try {
       policy = (await this.client.workflow.getHandle(ACCOUNT_WORKFLOW_ID).query(accountSettings))['notification.webhook.failure.policy'];

@@ -8,6 +8,8 @@ import { registerZodValidation } from './validation';
 import { InstanceService } from './instanceService';
 import { instanceRoutes } from './routes/instances';
 import { elementRoutes } from './routes/elements';
+import { deliveryRoutes } from './routes/deliveries';
+import { DeliveryService } from './deliveryService';
 
 export const BASE_PATH = '/elements/api-v2';
 
@@ -28,6 +30,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
   const service = new InstanceService(options.client, options.taskQueue);
+  const deliveries = new DeliveryService(options.client, options.taskQueue);
 
   await app.register(
     async (api) => {
@@ -47,6 +50,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
         });
         await secured.register(instanceRoutes(service));
         await secured.register(elementRoutes);
+        await secured.register(deliveryRoutes(deliveries));
       });
     },
     { prefix: BASE_PATH },

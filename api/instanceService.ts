@@ -8,7 +8,9 @@ import type { InstanceSpec } from '../core/config';
 import { TASK_QUEUE } from '../temporal/config';
 import { ElementKey, EventsEnabled, InstanceName, InstanceTags, PollerState } from '../temporal/searchAttributes';
 import { instanceWorkflow } from '../workflows/instance';
-import { status as statusQuery } from '../workflows/messages';
+import { deliveries, recentNotifications, status as statusQuery } from '../workflows/messages';
+import { subscriptionWorkflowId } from '../activities/subscriptions';
+import type { DeliveryView, NotificationSummary } from '../workflows/deliveryTypes';
 import { workflowIdOf, type InstanceRecord, type PollerStatus } from '../workflows/types';
 
 /** A stable id for a request body, so a repeated POST addresses the same instance (idempotency). */
@@ -78,5 +80,26 @@ export class InstanceService {
 
   async status(id: number): Promise<PollerStatus> {
     return this.handle(id).query(statusQuery);
+  }
+
+  /**
+   * The instance's recent notifications, newest first, each with its current delivery status: the
+   * instance remembers how a poll left them; the callback's subscription knows what happened since.
+   */
+  async events(record: InstanceRecord): Promise<(NotificationSummary & { delivery?: DeliveryView })[]> {
+    const recent = await this.handle(record.id).query(recentNotifications);
+    const url = record.spec.configuration['event.notification.callback.url'];
+    const byId = new Map<string, DeliveryView>();
+    if (url && recent.some((n) => n.status !== 'delivered')) {
+      try {
+        for (const d of await this.client.workflow.getHandle(subscriptionWorkflowId(url)).query(deliveries)) byId.set(d.id, d);
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
+    }
+    return [...recent].reverse().map((n) => {
+      const delivery = n.status === 'delivered' ? undefined : byId.get(n.id);
+      return { ...n, status: delivery?.status ?? n.status, delivery };
+    });
   }
 }

@@ -17,7 +17,7 @@ import {
 import { ELEMENT_HUBS, OAUTH_ELEMENTS, minutesToMs, pollerSettings, type PollerSettings } from '../core/config';
 import { nextBoundary } from '../core/diff';
 import type { createActivities } from '../activities';
-import { pause, pollNow, resume, setRefreshInterval, status } from './messages';
+import { pause, pollNow, recentNotifications, resume, setRefreshInterval, status } from './messages';
 import type { InstanceRecord, InstanceState, InstanceWorkflowInput, PollerStatus, ResourceState } from './types';
 import { LastPollAt, PollerState } from '../temporal/searchAttributes';
 
@@ -73,6 +73,7 @@ export async function instanceWorkflow(input: InstanceWorkflowInput): Promise<vo
     state.paused = false;
     wake();
   });
+  setHandler(recentNotifications, () => state.recentNotifications);
   setHandler(status, (): PollerStatus => describe(instance, state, settings, polling, lastPollStartMs));
 
   const active = (): boolean => settings.enabled && !state.paused && !instance.spec.disabled;

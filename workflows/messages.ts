@@ -4,7 +4,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { PollerStatus } from './types';
-import type { AccountSettings, DeliveryView, EnqueueRequest, SubscriptionStatus } from './deliveryTypes';
+import type { AccountSettings, DeliveryView, EnqueueRequest, NotificationSummary, SubscriptionStatus } from './deliveryTypes';
 
 // ---------- the instance workflow ----------
 
@@ -14,6 +14,8 @@ export const pollNow = defineSignal('pollNow');
 export const pause = defineSignal('pause');
 export const resume = defineSignal('resume');
 export const status = defineQuery<PollerStatus>('status');
+/** The instance's latest notifications, newest last. */
+export const recentNotifications = defineQuery<NotificationSummary[]>('recentNotifications');
 
 // ---------- a subscription (one callback URL) ----------
 

@@ -25,6 +25,8 @@ const DELIVERED_KEPT = 200;
 
 const { deliverNotification } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '45 seconds',
+  // Without it the server caps retries at a default deadline; the 4^x schedule runs ~73 h (× scale).
+  scheduleToCloseTimeout: '365 days',
   // The activity computes each delay itself (nextRetryDelay) from the first failure; these bound it.
   retry: { initialInterval: '1 second', maximumInterval: '3 days', backoffCoefficient: 1, nonRetryableErrorTypes: ['CallbackGone', 'CallbackRefused'] },
 });

@@ -1,10 +1,34 @@
-/** `/elements`: the supported elements, their configuration definitions and default poller configuration. */
+/**
+ * `/elements`: the supported elements, their configuration definitions and default poller
+ * configuration, and (OAuth2 elements) the provider's authorization URL.
+ */
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { allElements, elementAdapter } from '../../elements/registry';
 import { notFound } from '../errors';
 
 const keyParams = z.object({ key: z.string() });
+
+const httpUrl = z.string().refine((s) => {
+  try {
+    return ['http:', 'https:'].includes(new URL(s).protocol);
+  } catch {
+    return false;
+  }
+}, 'expected an absolute http(s) URL');
+
+/**
+ * Cloud Elements' parameters; any other query parameter is read as instance configuration, so an
+ * element's URL settings apply (e.g. `base.url`, `maximizer.alias`, `oauth.scope`, `country`).
+ */
+const oauthQuery = z
+  .object({
+    apiKey: z.string().min(1, 'required'),
+    apiSecret: z.string().optional(),
+    callbackUrl: httpUrl,
+    state: z.string().optional(),
+  })
+  .catchall(z.string());
 
 export const elementRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get('/elements', { schema: { tags: ['elements'] } }, async () =>
@@ -19,5 +43,14 @@ export const elementRoutes: FastifyPluginAsyncZod = async (app) => {
       ...d.configuration,
       { key: 'event.poller.configuration', name: 'Event Poller Resources Configuration', type: 'TEXTAREA', required: false, defaultValue: JSON.stringify(d.defaultPollerConfiguration) },
     ];
+  });
+
+  app.get('/elements/:key/oauth/url', { schema: { params: keyParams, querystring: oauthQuery, tags: ['elements'] } }, async (request) => {
+    const adapter = elementAdapter(request.params.key);
+    if (!adapter?.oauthUrl) throw notFound(adapter ? `OAuth2 authorization for element ${request.params.key}` : `element ${request.params.key}`);
+    const { apiKey, apiSecret, callbackUrl, state, ...rest } = request.query;
+    // The secret is accepted for compatibility but never placed in a URL.
+    const oauthUrl = adapter.oauthUrl({ apiKey, apiSecret: apiSecret ?? '', callbackUrl, state, configuration: rest as Record<string, string> });
+    return { element: adapter.definition.key, oauthUrl };
   });
 };

@@ -9,6 +9,31 @@ import { CallbackRefused, checkCallbackUrl } from '../../net/callbackGuard';
 import type { InstanceService } from '../instanceService';
 
 const idParams = z.object({ id: z.coerce.number().int().positive() });
+const eventParams = idParams.extend({ eventId: z.string().min(1) });
+const pageQuery = z.object({
+  pageSize: z.coerce.number().int().min(1).max(200).default(50),
+  nextPage: z.string().optional(),
+});
+
+const pageOffset = (token: string | undefined): number => (token ? Number(Buffer.from(token, 'base64url').toString()) || 0 : 0);
+const pageToken = (offset: number): string => Buffer.from(String(offset)).toString('base64url');
+
+type EventEntry = Awaited<ReturnType<InstanceService['events']>>[number];
+
+/** An event-log entry: the notification, its status, and its payload when the retry path holds it. */
+function eventView(instanceId: number, e: EventEntry): Record<string, unknown> {
+  return {
+    id: e.id,
+    instanceId,
+    eventDate: new Date(e.atMs).toISOString(),
+    objectType: e.resource,
+    events: e.events,
+    status: e.status,
+    attempts: e.delivery?.attempts,
+    lastError: e.delivery?.lastError,
+    payload: e.delivery?.payload,
+  };
+}
 
 /** The instance as Cloud Elements returns it: configuration as strings, secrets masked. */
 export function instanceView(record: InstanceRecord): Record<string, unknown> {
@@ -56,6 +81,24 @@ export const instanceRoutes = (service: InstanceService): FastifyPluginAsyncZod 
   app.delete('/instances/:id', { schema: { params: idParams, tags: ['instances'] } }, async (request) => {
     if (!(await service.delete(request.params.id))) throw notFound(`instance ${request.params.id}`);
     return {};
+  });
+
+  app.get('/instances/:id/events', { schema: { params: idParams, querystring: pageQuery, tags: ['events'] } }, async (request, reply) => {
+    const record = await service.get(request.params.id);
+    if (!record) throw notFound(`instance ${request.params.id}`);
+    const all = await service.events(record);
+    const offset = pageOffset(request.query.nextPage);
+    const page = all.slice(offset, offset + request.query.pageSize);
+    if (offset + page.length < all.length) void reply.header('elements-next-page-token', pageToken(offset + page.length));
+    return page.map((e) => eventView(record.id, e));
+  });
+
+  app.get('/instances/:id/events/:eventId', { schema: { params: eventParams, tags: ['events'] } }, async (request) => {
+    const record = await service.get(request.params.id);
+    if (!record) throw notFound(`instance ${request.params.id}`);
+    const event = (await service.events(record)).find((e) => e.id === request.params.eventId);
+    if (!event) throw notFound(`event ${request.params.eventId}`);
+    return eventView(record.id, event);
   });
 
   app.get('/instances/:id/poller', { schema: { params: idParams, tags: ['instances'] } }, async (request) => {

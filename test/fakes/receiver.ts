@@ -13,6 +13,8 @@ export interface Received {
 export interface Receiver {
   url: string;
   received: Received[];
+  /** Every request, whatever it was answered. */
+  attempts: number;
   /** Status to answer with (default 200); a function sees each request. */
   respondWith(status: number | ((r: Received) => number)): void;
   /** Events across all received notifications, in arrival order. */
@@ -30,6 +32,7 @@ export async function startReceiver(): Promise<Receiver> {
     req.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8');
       const entry: Received = { headers: req.headers, raw, body: JSON.parse(raw) as NotificationBody, at: Date.now() };
+      receiver.attempts++;
       const status = typeof respond === 'function' ? respond(entry) : respond;
       if (status >= 200 && status < 300) received.push(entry);
       res.writeHead(status).end();
@@ -39,6 +42,7 @@ export async function startReceiver(): Promise<Receiver> {
   const receiver: Receiver = {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
     received,
+    attempts: 0,
     respondWith(status) {
       respond = status;
     },
