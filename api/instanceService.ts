@@ -8,7 +8,7 @@ import type { InstanceSpec } from '../core/config';
 import { TASK_QUEUE } from '../temporal/config';
 import { ElementKey, EventsEnabled, InstanceName, InstanceTags, PollerState } from '../temporal/searchAttributes';
 import { instanceWorkflow } from '../workflows/instance';
-import { deliveries, recentNotifications, status as statusQuery } from '../workflows/messages';
+import { configure, deliveries, pollNow, recentNotifications, status as statusQuery } from '../workflows/messages';
 import { subscriptionWorkflowId } from '../activities/subscriptions';
 import type { DeliveryView, NotificationSummary } from '../workflows/deliveryTypes';
 import { workflowIdOf, type InstanceRecord, type PollerStatus } from '../workflows/types';
@@ -29,6 +29,18 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
+/** `<id>.<random>`: the token names its instance, so `Element <token>` needs no lookup table. */
+export function newToken(id: number): string {
+  return `${Buffer.from(String(id)).toString('base64url')}.${randomBytes(24).toString('base64url')}`;
+}
+
+export function instanceIdOfToken(token: string): number | undefined {
+  const id = Number(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString());
+  return Number.isSafeInteger(id) && id > 0 ? id : undefined;
+}
+
+const LIST_QUERY = `WorkflowType = 'instanceWorkflow' AND ExecutionStatus = 'Running'`;
+
 export class InstanceService {
   constructor(
     private readonly client: Client,
@@ -42,7 +54,7 @@ export class InstanceService {
   /** Starts the instance workflow, or returns the running one for the same body. */
   async create(spec: InstanceSpec, nowMs = Date.now()): Promise<InstanceRecord> {
     const id = instanceIdFor(spec);
-    const record: InstanceRecord = { id, token: randomBytes(24).toString('base64url'), createdDate: new Date(nowMs).toISOString(), spec };
+    const record: InstanceRecord = { id, token: newToken(id), createdDate: new Date(nowMs).toISOString(), spec };
     await this.client.workflow.start(instanceWorkflow, {
       workflowId: workflowIdOf(id),
       taskQueue: this.taskQueue,
@@ -70,6 +82,26 @@ export class InstanceService {
       if (err instanceof WorkflowNotFoundError) return undefined;
       throw err;
     }
+  }
+
+  /** Running instances, optionally only those carrying every one of `tags` (visibility: eventually consistent). */
+  async list(tags: string[] = []): Promise<InstanceRecord[]> {
+    const query = [LIST_QUERY, ...tags.map((t) => `InstanceTags = '${t.replace(/'/g, "\\'")}'`)].join(' AND ');
+    const out: InstanceRecord[] = [];
+    for await (const wf of this.client.workflow.list({ query })) {
+      const record = (wf.memo as { instance?: InstanceRecord } | undefined)?.instance;
+      if (record) out.push(record);
+    }
+    return out.sort((a, b) => a.id - b.id);
+  }
+
+  /** Applies a new specification to the running workflow (the `configure` update); checkpoints are kept. */
+  async configure(id: number, spec: InstanceSpec): Promise<InstanceRecord> {
+    return this.handle(id).executeUpdate(configure, { args: [spec] });
+  }
+
+  async pollNow(id: number): Promise<void> {
+    await this.handle(id).signal(pollNow);
   }
 
   async delete(id: number): Promise<boolean> {

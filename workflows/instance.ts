@@ -17,9 +17,9 @@ import {
 import { ELEMENT_HUBS, OAUTH_ELEMENTS, minutesToMs, pollerSettings, type PollerSettings } from '../core/config';
 import { nextBoundary } from '../core/diff';
 import type { createActivities } from '../activities';
-import { pause, pollNow, recentNotifications, resume, setRefreshInterval, status } from './messages';
+import { configure, pause, pollNow, recentNotifications, resume, setRefreshInterval, status } from './messages';
 import type { InstanceRecord, InstanceState, InstanceWorkflowInput, PollerStatus, ResourceState } from './types';
-import { LastPollAt, PollerState } from '../temporal/searchAttributes';
+import { EventsEnabled, InstanceName, InstanceTags, LastPollAt, PollerState } from '../temporal/searchAttributes';
 
 const { pollPage, authenticate } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '2 minutes',
@@ -74,6 +74,31 @@ export async function instanceWorkflow(input: InstanceWorkflowInput): Promise<vo
     wake();
   });
   setHandler(recentNotifications, () => state.recentNotifications);
+  setHandler(
+    configure,
+    (spec) => {
+      const wasEnabled = settings.enabled;
+      instance.spec = spec;
+      settings = pollerSettings(spec.configuration);
+      // New credentials or configuration: an auth failure may be fixed, so polling may resume.
+      state.authError = undefined;
+      if (!wasEnabled && settings.enabled) state.enabledAtMs = Date.now();
+      upsertMemo({ instance });
+      upsertSearchAttributes([
+        { key: InstanceName, value: spec.name },
+        { key: InstanceTags, value: spec.tags },
+        { key: EventsEnabled, value: settings.enabled },
+      ]);
+      wake();
+      return instance;
+    },
+    {
+      validator: (spec) => {
+        if (spec.elementKey !== instance.spec.elementKey) throw new Error('the element of an instance cannot change');
+        pollerSettings(spec.configuration); // throws on an invalid configuration
+      },
+    },
+  );
   setHandler(status, (): PollerStatus => describe(instance, state, settings, polling, lastPollStartMs));
 
   const active = (): boolean => settings.enabled && !state.paused && !instance.spec.disabled;

@@ -3,7 +3,8 @@
  * `temporal workflow signal --workflow-id instance-42 --name setRefreshInterval --input 5`.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { PollerStatus } from './types';
+import type { InstanceSpec } from '../core/config';
+import type { InstanceRecord, PollerStatus } from './types';
 import type { AccountSettings, DeliveryView, EnqueueRequest, NotificationSummary, SubscriptionStatus } from './deliveryTypes';
 
 // ---------- the instance workflow ----------
@@ -14,6 +15,8 @@ export const pollNow = defineSignal('pollNow');
 export const pause = defineSignal('pause');
 export const resume = defineSignal('resume');
 export const status = defineQuery<PollerStatus>('status');
+/** Replace the instance's specification (validated); checkpoints are kept. Returns the applied instance. */
+export const configure = defineUpdate<InstanceRecord, [InstanceSpec]>('configure');
 /** The instance's latest notifications, newest last. */
 export const recentNotifications = defineQuery<NotificationSummary[]>('recentNotifications');
 
