@@ -1,0 +1,175 @@
+// The sageone adapter against the Sage Accounting simulator over real HTTP: the OAuth2 code grant with
+// rotating refresh tokens, hub URL → /contacts with updated_or_created_since + attributes, local
+// evaluation of the rest, $next paging and error classification.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { renderPlaceholders } from '../../core/placeholders';
+import { parseCeql } from '../../elements/ceql';
+import { ProviderError } from '../../elements/providerError';
+import { sageOneElement as adapter, translate } from '../../elements/sageone';
+import type { Credentials, PageResult } from '../../elements/types';
+import {
+  SAGE_ACCOUNTING_DEFAULT_BUSINESS_ID,
+  SAGE_ACCOUNTING_DEFAULT_CLIENT_ID,
+  SAGE_ACCOUNTING_DEFAULT_CLIENT_SECRET,
+  startSageAccountingSimulator,
+  type SageAccountingSimulator,
+} from '../fakes/sageone';
+
+const T0 = Date.UTC(2024, 0, 15, 12, 0, 0);
+const SEC = 1000;
+const CALLBACK = 'https://mycoolapp.com';
+/** The seed's own poller URL, unterminated quote included (seeds/003). */
+const SEED_URL = "/hubs/finance/customers?where=lastModifiedDate>='${date:yyyy-MM-dd'T'HH:mm:ss'Z'}' and attributes='created_at,updated_at";
+
+/** Follows the adapter's authorization URL to the simulator, which redirects with a code. */
+async function authorizationCode(configuration: Record<string, string>): Promise<string> {
+  const url = adapter.oauthUrl!({ apiKey: SAGE_ACCOUNTING_DEFAULT_CLIENT_ID, apiSecret: '', callbackUrl: CALLBACK, state: 'sageone', configuration });
+  const res = await fetch(url, { redirect: 'manual' });
+  assert.equal(res.status, 302, await res.text());
+  const code = new URL(res.headers.get('location')!).searchParams.get('code');
+  assert.ok(code);
+  return code;
+}
+
+describe('sageone adapter', () => {
+  let sim: SageAccountingSimulator;
+  let config: Record<string, string>;
+  let credentials: Credentials;
+
+  const fetchAll = async (url: string, pageSize = 200, configuration = config) => {
+    const pages: PageResult[] = [];
+    let pageToken: string | undefined;
+    do {
+      const page = await adapter.fetchPage({ url, pageSize, pageToken }, { configuration, credentials });
+      pages.push(page);
+      pageToken = page.records.length > 0 ? page.nextPageToken : undefined;
+    } while (pageToken !== undefined);
+    return { pages, records: pages.flatMap((p) => p.records) as Record<string, any>[] };
+  };
+
+  before(async () => {
+    sim = await startSageAccountingSimulator();
+    config = {
+      'oauth.api.key': SAGE_ACCOUNTING_DEFAULT_CLIENT_ID,
+      'oauth.api.secret': SAGE_ACCOUNTING_DEFAULT_CLIENT_SECRET,
+      'oauth.callback.url': CALLBACK,
+      country: 'US',
+      'base.url': sim.url,
+    };
+    sim.clock.setNow(T0);
+    sim.create('contacts', { name: 'Acme Ltd', reference: 'ACME', email: 'a@acme.test' });
+    sim.create('contacts', { name: 'Supplies Co', contact_types: ['VENDOR'] });
+    sim.clock.setNow(T0 + 60 * SEC);
+    sim.create('contacts', { name: 'Beta plc', reference: 'BETA' });
+    sim.create('contacts', { name: 'Alpha GmbH', reference: 'ALPHA', email: 'x@alpha.test' });
+  });
+  after(() => sim.close());
+
+  test('authorization URL: Sage’s own by default, the vendor paths on base.url’s origin with base.url', () => {
+    const params = { apiKey: 'cid', apiSecret: 'secret', callbackUrl: CALLBACK, state: 'sageone' };
+    const real = new URL(adapter.oauthUrl!({ ...params, configuration: { country: 'US' } }));
+    assert.equal(real.origin + real.pathname, 'https://www.sageone.com/oauth2/auth/central');
+    assert.deepEqual(Object.fromEntries(real.searchParams), { filter: 'apiv3.1', response_type: 'code', client_id: 'cid', redirect_uri: CALLBACK, scope: 'full_access', state: 'sageone', country: 'us' });
+    assert.ok(!real.toString().includes('secret'), 'the client secret never goes into a URL');
+    const local = new URL(adapter.oauthUrl!({ ...params, configuration: { 'base.url': sim.url } }));
+    assert.equal(local.origin + local.pathname, new URL(sim.oauthUrl.authorize).origin + '/oauth2/auth/central');
+    const explicit = new URL(adapter.oauthUrl!({ ...params, configuration: { 'base.url': sim.url, 'oauth.authorization.url': 'https://auth.example.test/authorize' } }));
+    assert.equal(explicit.origin + explicit.pathname, 'https://auth.example.test/authorize');
+  });
+
+  test('exchanges providerData.code, then refreshes with the rotated refresh token (the old one is refused)', async () => {
+    const code = await authorizationCode(config);
+    const first = await adapter.authenticate!({ configuration: config, providerCode: code });
+    assert.ok(first.accessToken && first.refreshToken);
+    assert.ok(first.expiresAtMs! > Date.now() + 290 * SEC && first.expiresAtMs! <= Date.now() + 300 * SEC, 'expires_in 300 s');
+    const exchange = new URLSearchParams(sim.requests.at(-1)!.body);
+    assert.equal(sim.requests.at(-1)!.path, '/token');
+    assert.deepEqual(Object.fromEntries(exchange), { grant_type: 'authorization_code', code, redirect_uri: CALLBACK, client_id: SAGE_ACCOUNTING_DEFAULT_CLIENT_ID, client_secret: SAGE_ACCOUNTING_DEFAULT_CLIENT_SECRET });
+
+    const second = await adapter.authenticate!({ configuration: config, credentials: first });
+    assert.notEqual(second.refreshToken, first.refreshToken, 'rotated');
+    assert.notEqual(second.accessToken, first.accessToken);
+    assert.equal(new URLSearchParams(sim.requests.at(-1)!.body).get('refresh_token'), first.refreshToken);
+    await assert.rejects(adapter.authenticate!({ configuration: config, credentials: first }), (e: unknown) => e instanceof ProviderError && e.kind === 'auth' && e.message.includes('invalid'));
+    await assert.rejects(adapter.authenticate!({ configuration: config, providerCode: code }), (e: unknown) => e instanceof ProviderError && e.kind === 'auth', 'a code is single use');
+    await assert.rejects(adapter.authenticate!({ configuration: config }), (e: unknown) => e instanceof ProviderError && e.kind === 'auth');
+    credentials = second;
+  });
+
+  test('the seed customers URL (with its missing quote) becomes /contacts?contact_type_id=CUSTOMER&updated_or_created_since=…&attributes=…', async () => {
+    sim.requests.length = 0;
+    const { records } = await fetchAll(renderPlaceholders(SEED_URL, T0 + 60 * SEC), 50);
+    assert.deepEqual(records.map((r) => r.displayed_as).sort(), ['Alpha GmbH (ALPHA)', 'Beta plc (BETA)'], 'customers changed at or after T (inclusive), no vendors');
+    assert.deepEqual(Object.keys(records[0]!).sort(), ['$path', 'created_at', 'displayed_as', 'id', 'updated_at']);
+    const req = sim.requests[0]!;
+    assert.equal(req.path, '/v3.1/contacts');
+    assert.deepEqual(req.query, { contact_type_id: 'CUSTOMER', updated_or_created_since: '2024-01-15T12:01:00Z', attributes: 'created_at,updated_at', items_per_page: '50', page: '1' });
+    assert.equal(req.headers.authorization, `Bearer ${credentials.accessToken}`);
+    assert.equal(req.headers['x-business'], undefined);
+  });
+
+  test('strict > and other conditions are re-checked locally, with the attributes they need requested', async () => {
+    sim.requests.length = 0;
+    const strict = await fetchAll(`/hubs/finance/customers?where=${encodeURIComponent("lastModifiedDate > '2024-01-15T12:01:00Z'")}`);
+    assert.equal(strict.records.length, 0, 'the inclusive native bound returns T; > drops it');
+    assert.equal(sim.requests[0]!.query.updated_or_created_since, '2024-01-15T12:01:00Z');
+    assert.equal(sim.requests[0]!.query.attributes, 'updated_at');
+
+    const where = encodeURIComponent("lastModifiedDate >= '2024-01-15T12:00:00Z' and email like '%.test' and attributes='created_at'");
+    const { records } = await fetchAll(`/hubs/finance/customers?where=${where}`);
+    assert.deepEqual(records.map((r) => r.displayed_as).sort(), ['Acme Ltd (ACME)', 'Alpha GmbH (ALPHA)']);
+    assert.equal(sim.requests.at(-1)!.query.attributes, 'created_at,email');
+
+    const q = translate(parseCeql("lastModifiedDate >= '2024-01-15T12:00:00.250Z' and lastModifiedDate >= '2024-01-14T00:00:00Z'"));
+    assert.equal(q.params.updated_or_created_since, '2024-01-15T12:00:00Z', 'the latest bound, widened to its second');
+    assert.equal(q.local.length, 1, 'the fractional bound is re-checked');
+  });
+
+  test('vendors and pass-through collections; X-Business from business.id', async () => {
+    sim.requests.length = 0;
+    const vendors = await fetchAll('/hubs/finance/vendors', 200, { ...config, 'business.id': SAGE_ACCOUNTING_DEFAULT_BUSINESS_ID });
+    assert.deepEqual(vendors.records.map((r) => r.displayed_as), ['Supplies Co']);
+    assert.equal(sim.requests[0]!.query.contact_type_id, 'VENDOR');
+    assert.equal(sim.requests[0]!.headers['x-business'], SAGE_ACCOUNTING_DEFAULT_BUSINESS_ID);
+    const all = await fetchAll('/hubs/finance/contacts');
+    assert.equal(all.records.length, 4);
+    assert.equal(sim.requests.at(-1)!.query.contact_type_id, undefined);
+  });
+
+  test('pages while $next is set, past pages that local filtering empties', async () => {
+    sim.requests.length = 0;
+    const all = await fetchAll('/hubs/finance/contacts', 1);
+    assert.equal(all.records.length, 4);
+    assert.deepEqual(all.pages.map((p) => p.nextPageToken), ['2', '3', '4', undefined]);
+    sim.requests.length = 0;
+    const last = await fetchAll(`/hubs/finance/contacts?where=${encodeURIComponent("name = 'Alpha GmbH'")}`, 1);
+    assert.deepEqual(last.records.map((r) => r.name), ['Alpha GmbH']);
+    assert.deepEqual(sim.requests.map((r) => r.query.page), ['1', '2', '3', '4']);
+  });
+
+  test('an expired or missing token is an auth error (the workflow refreshes); 429 and 5xx are retryable', async () => {
+    await assert.rejects(adapter.fetchPage({ url: '/hubs/finance/customers', pageSize: 5 }, { configuration: config }), (e: unknown) => e instanceof ProviderError && e.kind === 'auth');
+    sim.expireAccessTokens();
+    await assert.rejects(
+      adapter.fetchPage({ url: '/hubs/finance/customers', pageSize: 5 }, { configuration: config, credentials }),
+      (e: unknown) => e instanceof ProviderError && e.kind === 'auth' && e.status === 401 && e.message.includes('expired'),
+    );
+    credentials = await adapter.authenticate!({ configuration: config, credentials });
+    sim.failNext(1, { status: 429 });
+    await assert.rejects(adapter.fetchPage({ url: '/hubs/finance/customers', pageSize: 5 }, { configuration: config, credentials }), (e: unknown) => e instanceof ProviderError && e.kind === 'retryable' && e.retryAfterMs === undefined);
+    await assert.rejects(
+      adapter.fetchPage({ url: `/hubs/finance/customers?where=${encodeURIComponent("attributes > 'x'")}`, pageSize: 5 }, { configuration: config, credentials }),
+      (e: unknown) => e instanceof ProviderError && e.kind === 'client',
+    );
+    assert.equal((await adapter.fetchPage({ url: '/hubs/finance/customers', pageSize: 5 }, { configuration: config, credentials })).records.length, 3);
+  });
+
+  test('validate: OAuth keys and poller URLs (the seed URL passes)', () => {
+    const poller = JSON.stringify({ customers: { url: SEED_URL, idField: 'id' } });
+    assert.deepEqual(adapter.validate({ ...config, 'event.poller.configuration': poller }), []);
+    assert.deepEqual(adapter.validate({ 'event.poller.configuration': JSON.stringify(adapter.definition.defaultPollerConfiguration) }).map((i) => i.key).sort(), ['oauth.api.key', 'oauth.api.secret', 'oauth.callback.url']);
+    const bad = adapter.validate({ ...config, 'event.poller.configuration': JSON.stringify({ c: { url: '/hubs/crm/customers', idField: 'id' } }) });
+    assert.match(bad[0]!.message, /finance hub/);
+  });
+});
