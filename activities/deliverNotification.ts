@@ -7,12 +7,17 @@ import type { PendingNotification } from '../workflows/deliveryTypes';
 import { MAX_ATTEMPTS } from '../workflows/subscription';
 import { postNotification } from './deliver';
 import { retryDueAt } from './retrySchedule';
+import { countDelivered, countDeliveryFailure } from './metrics';
 
 /** Delivers one queued notification; returns the total number of attempts it took. */
 export async function deliverNotification(item: PendingNotification): Promise<number> {
   const attempts = item.attempts + Context.current().info.attempt;
   const outcome = await postNotification(item.callbackUrl, item.notification, item.signatureKey);
-  if (outcome.ok) return attempts;
+  if (outcome.ok) {
+    countDelivered(1);
+    return attempts;
+  }
+  countDeliveryFailure(outcome.status);
   const details = [{ attempts }];
   if (outcome.status === 410) throw ApplicationFailure.nonRetryable(outcome.error ?? 'gone', 'CallbackGone', ...details);
   if (outcome.refused) throw ApplicationFailure.nonRetryable(outcome.error ?? 'refused', 'CallbackRefused', ...details);

@@ -12,6 +12,7 @@ import type { PollPageInput, PollPageResult } from '../workflows/types';
 import type { NotificationSummary, PendingNotification } from '../workflows/deliveryTypes';
 import { postNotification } from './deliver';
 import { toFailure } from './failures';
+import { countDelivered, countDeliveryFailure, countRecords } from './metrics';
 import { retryDueAt } from './retrySchedule';
 import type { SubscriptionGateway } from './subscriptions';
 
@@ -30,6 +31,7 @@ export function createPollPage(subscriptions: SubscriptionGateway) {
       throw toFailure(err);
     }
 
+    countRecords(page.records.length, input.instance.elementKey);
     const diff = diffRecords(page.records, input.resource, { sinceMs: input.sinceMs, pollStartMs: input.pollStartMs, seen: new Set(input.boundary) });
     const notifications = buildNotifications(input.instance, input.resourceName, input.pollStartMs, diff.changes);
     const callbackUrl = input.configuration['event.notification.callback.url'];
@@ -90,6 +92,8 @@ async function deliver(subscriptions: SubscriptionGateway, callbackUrl: string, 
 
   const outcomes = await Promise.all(notifications.map((n) => postNotification(callbackUrl, n, signatureKey)));
   const failed = notifications.flatMap((n, i) => (outcomes[i]!.ok ? [] : [{ n, outcome: outcomes[i]! }]));
+  countDelivered(outcomes.length - failed.length);
+  for (const f of failed) countDeliveryFailure(f.outcome.status);
   const final = failed.find((f) => f.outcome.status === 410 || f.outcome.refused);
   if (failed.length > 0) {
     const failedAtMs = Date.now();

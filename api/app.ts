@@ -1,7 +1,11 @@
 /** The HTTP API: Fastify under `/elements/api-v2`, Cloud Elements' auth header, zod validation. */
 import Fastify, { type FastifyInstance } from 'fastify';
-import { serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import type { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
+import { request as httpRequest } from 'undici';
 import { parseAuthorization, platformAuthorized, type ApiSecrets } from './auth';
 import { ApiError, registerErrorHandler } from './errors';
 import { registerZodValidation } from './validation';
@@ -10,6 +14,7 @@ import { instanceRoutes } from './routes/instances';
 import { elementRoutes } from './routes/elements';
 import { deliveryRoutes } from './routes/deliveries';
 import { DeliveryService } from './deliveryService';
+import { codecRoutes } from './routes/codec';
 
 export const BASE_PATH = '/elements/api-v2';
 
@@ -18,6 +23,10 @@ export interface ApiOptions {
   secrets: ApiSecrets;
   taskQueue?: string;
   logger?: boolean | object;
+  /** The payload codec, served to the Temporal UI and CLI at /codec. */
+  codec?: PayloadCodec;
+  /** A worker's Prometheus endpoint, served again at /metrics. */
+  workerMetricsUrl?: string;
 }
 
 export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
@@ -32,6 +41,16 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   const service = new InstanceService(options.client, options.taskQueue);
   const deliveries = new DeliveryService(options.client, options.taskQueue);
 
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Pollster', description: 'Cloud Elements-compatible polling events on Temporal', version: '0.1.0' },
+      components: { securitySchemes: { cloudElements: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'User <secret>, Organization <secret>[, Element <token>]' } } },
+      security: [{ cloudElements: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: `${BASE_PATH}/docs` });
+
   await app.register(
     async (api) => {
       api.get('/healthz', async (_request, reply) => {
@@ -42,6 +61,19 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
           return reply.status(503).send({ status: 'unavailable', temporal: (err as Error).message });
         }
       });
+      api.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+        let body = '# HELP pollster_api_up The API answers.\n# TYPE pollster_api_up gauge\npollster_api_up 1\n';
+        if (options.workerMetricsUrl) {
+          try {
+            const res = await httpRequest(options.workerMetricsUrl, { headersTimeout: 5000, bodyTimeout: 5000 });
+            body = (await res.body.text()) + body;
+          } catch (err) {
+            api.log.warn({ err }, 'worker metrics unavailable');
+          }
+        }
+        return reply.type('text/plain; version=0.0.4').send(body);
+      });
+      if (options.codec) await api.register(codecRoutes(options.codec, options.secrets));
       await api.register(async (secured) => {
         secured.addHook('onRequest', async (request) => {
           if (!platformAuthorized(parseAuthorization(request.headers.authorization), options.secrets)) {

@@ -1,17 +1,24 @@
 /** `npm run api`: the HTTP API on POLLSTER_API_PORT. */
 import { Client, Connection } from '@temporalio/client';
 import { temporalTarget } from '../temporal/config';
-import { dataConverterFromEnv } from '../temporal/codec';
+import { codecFromEnv } from '../temporal/codec';
 import { buildApi, BASE_PATH } from './app';
 
 const target = temporalTarget();
 const connection = await Connection.connect({ address: target.address, tls: target.tls });
-const client = new Client({ connection, namespace: target.namespace, dataConverter: dataConverterFromEnv() });
+const codec = codecFromEnv();
+const client = new Client({ connection, namespace: target.namespace, dataConverter: { payloadCodecs: [codec] } });
 const secrets = {
   userSecret: required('POLLSTER_USER_SECRET'),
   organizationSecret: required('POLLSTER_ORGANIZATION_SECRET'),
 };
-const app = await buildApi({ client, secrets, logger: { level: process.env.LOG_LEVEL || 'info', redact: ['req.headers.authorization'] } });
+const app = await buildApi({
+  client,
+  secrets,
+  codec,
+  workerMetricsUrl: process.env.POLLSTER_WORKER_METRICS_URL,
+  logger: { level: process.env.LOG_LEVEL || 'info', redact: ['req.headers.authorization'] },
+});
 const port = Number(process.env.POLLSTER_API_PORT || 3000);
 await app.listen({ port, host: process.env.POLLSTER_API_HOST || '127.0.0.1' });
 console.log(`API listening on http://127.0.0.1:${port}${BASE_PATH}`);

@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { spawnDevServer, waitForTemporal } from './devServer';
 import { loadOrCreateSecrets } from './secrets';
+import { codecPathKey } from '../api/routes/codec';
 
 const env = { ...process.env };
 const dataDir = resolve(env.POLLSTER_DATA_DIR || '.data');
@@ -18,6 +19,9 @@ const embedded = !env.TEMPORAL_ADDRESS;
 
 const { secrets, file, created } = loadOrCreateSecrets(dataDir, env);
 Object.assign(env, secrets);
+const metricsPort = Number(env.POLLSTER_WORKER_METRICS_PORT || 9464);
+env.POLLSTER_WORKER_METRICS_ADDRESS ??= `127.0.0.1:${metricsPort}`;
+env.POLLSTER_WORKER_METRICS_URL ??= `http://${env.POLLSTER_WORKER_METRICS_ADDRESS}/metrics`;
 // The local default may call back to localhost; a deployment with its own Temporal must opt in.
 if (embedded && env.POLLSTER_ALLOW_PRIVATE_CALLBACKS === undefined) env.POLLSTER_ALLOW_PRIVATE_CALLBACKS = 'true';
 
@@ -55,7 +59,8 @@ if (embedded) {
       dbFile: join(dataDir, 'temporal.sqlite'),
       port: temporalPort,
       uiPort,
-      codecEndpoint: `http://127.0.0.1:${apiPort}/elements/api-v2/codec`,
+      // The UI cannot send the API's Authorization header: it gets a key derived from the secrets in the path.
+      codecEndpoint: `http://127.0.0.1:${apiPort}/elements/api-v2/codec/${codecPathKey({ userSecret: secrets.POLLSTER_USER_SECRET, organizationSecret: secrets.POLLSTER_ORGANIZATION_SECRET })}`,
     }),
   );
 }

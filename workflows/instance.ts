@@ -19,6 +19,7 @@ import { nextBoundary } from '../core/diff';
 import type { createActivities } from '../activities';
 import { configure, pause, pollNow, recentNotifications, resume, setRefreshInterval, status } from './messages';
 import type { InstanceRecord, InstanceState, InstanceWorkflowInput, PollerStatus, ResourceState } from './types';
+import { workflowMetrics } from './metrics';
 import { EventsEnabled, InstanceName, InstanceTags, LastPollAt, PollerState } from '../temporal/searchAttributes';
 
 const { pollPage, authenticate } = proxyActivities<ReturnType<typeof createActivities>>({
@@ -117,12 +118,17 @@ export async function instanceWorkflow(input: InstanceWorkflowInput): Promise<vo
       await condition(() => woken, dueInMs);
       if (woken && !pollRequested) continue; // interval or state changed: recompute the wait
     }
+    const requested = pollRequested;
     pollRequested = false;
+    const dueAtMs = lastPollStartMs + settings.refreshIntervalMs;
     lastPollStartMs = Date.now();
     if (active()) {
       polling = true;
       showState('polling');
+      if (!requested) workflowMetrics().scheduleLag.record(Math.max(0, lastPollStartMs - dueAtMs));
       await pollCycle(instance, settings, state, lastPollStartMs);
+      workflowMetrics().polls.add(1, { element: instance.spec.elementKey });
+      workflowMetrics().pollDuration.record(Date.now() - lastPollStartMs);
       polling = false;
     }
     if (workflowInfo().continueAsNewSuggested || (input.maxHistoryEvents && workflowInfo().historyLength > input.maxHistoryEvents)) {

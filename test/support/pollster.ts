@@ -40,8 +40,9 @@ export interface RunningApi {
 }
 
 export async function startApi(env: TestWorkflowEnvironment, taskQueue?: string): Promise<RunningApi> {
-  const client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter: dataConverterFromEnv() });
-  const app = await buildApi({ client, secrets: SECRETS, taskQueue });
+  const dataConverter = dataConverterFromEnv();
+  const client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter });
+  const app = await buildApi({ client, secrets: SECRETS, taskQueue, codec: dataConverter.payloadCodecs[0] });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   const url = `${address}/elements/api-v2`;
   return {
