@@ -78,8 +78,36 @@ function eventView(instanceId: number, e: EventEntry): Record<string, unknown> {
   };
 }
 
+/**
+ * Seeds select resources with empty objects (`"opportunities": { }`): those take the element's
+ * default configuration for that resource.
+ */
+export function withElementDefaults(body: unknown): unknown {
+  const b = body as { element?: { key?: unknown }; configuration?: Record<string, unknown> } | null;
+  const adapter = typeof b?.element?.key === 'string' ? elementAdapter(b.element.key) : undefined;
+  let poller = b?.configuration?.['event.poller.configuration'];
+  if (!adapter || poller === undefined) return body;
+  if (typeof poller === 'string') {
+    try {
+      poller = JSON.parse(poller);
+    } catch {
+      return body; // the schema reports it
+    }
+  }
+  if (!poller || typeof poller !== 'object' || Array.isArray(poller)) return body;
+  const defaults = adapter.definition.defaultPollerConfiguration;
+  const filled = Object.fromEntries(
+    Object.entries(poller as Record<string, unknown>).map(([name, value]) => {
+      const empty = value && typeof value === 'object' && Object.keys(value).length === 0;
+      return [name, empty && defaults[name] ? defaults[name] : value];
+    }),
+  );
+  return { ...b, configuration: { ...b!.configuration, 'event.poller.configuration': filled } };
+}
+
 /** Validates a whole instance body (POST, PUT, a PATCH merged onto the current instance). */
-async function validateInstance(body: unknown): Promise<InstanceSpec> {
+async function validateInstance(input: unknown): Promise<InstanceSpec> {
+  const body = withElementDefaults(input);
   const result = instanceBodySchema.safeParse(body);
   if (!result.success) throw badRequest(zodIssues(result.error));
   const parsed = toInstanceSpec(result.data);
@@ -138,7 +166,9 @@ export const instanceRoutes = (service: InstanceService): FastifyPluginAsyncZod 
     return record;
   }
 
-  app.post('/instances', { schema: { body: instanceBodySchema, tags: ['instances'], summary: 'Create an instance (idempotent)' } }, async (request) =>
+  app.post('/instances', { schema: { body: instanceBodySchema, tags: ['instances'], summary: 'Create an instance (idempotent)' }, preValidation: async (request) => {
+    request.body = withElementDefaults(request.body) as typeof request.body;
+  } }, async (request) =>
     instanceView(await service.create(await validateInstance(request.body))),
   );
 
