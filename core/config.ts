@@ -4,7 +4,7 @@
  * configuration as strings (as the API returns it) and everything else is derived from them.
  */
 import { z } from 'zod';
-import { formatJavaDate, resolveZone } from './javaDate';
+import { formatJavaDate, parseJavaDate, resolveZone } from './javaDate';
 import { checkPlaceholders } from './placeholders';
 import { parseLegacyPollerUrls } from './legacyUrls';
 
@@ -22,26 +22,38 @@ export const OAUTH_ELEMENTS: readonly ElementKey[] = ['sageone', 'maximizer'];
 
 export const MASK = '********';
 /** Configuration keys whose values are secrets: masked in responses, never logged. */
-const SECRET_KEY = /(password|secret|private\.key|token|signature\.key|api\.key|auth\.header\.value)/i;
+const SECRET_KEY = /(password|secret|private\.key|token|signature\.key|api\.key|subscription\.key|auth\.header\.value|credential)/i;
+/** Where a secret-sounding key names an endpoint or a setting, not a secret (`oauth.token.url`, `oauth.token.refresh_url`). */
+const NOT_SECRET_KEY = /([._](url|uri)|\.type)$/i;
 export function isSecretKey(key: string): boolean {
-  return SECRET_KEY.test(key);
+  return SECRET_KEY.test(key) && !NOT_SECRET_KEY.test(key);
 }
 
 // ---------- scalars that Cloud Elements sends either typed or as strings ----------
 
-const booleanish = z.union([
-  z.boolean(),
-  z.enum(['true', 'false', 'TRUE', 'FALSE', 'True', 'False']).transform((v) => v.toLowerCase() === 'true'),
-]);
+const booleanish = z.union(
+  [
+    z.boolean(),
+    z
+      .string()
+      .trim()
+      .regex(/^(true|false)$/i)
+      .transform((v) => v.toLowerCase() === 'true'),
+  ],
+  { error: 'expected true or false' },
+);
 
-const numberish = z.union([
-  z.number(),
-  z
-    .string()
-    .trim()
-    .regex(/^-?\d+(\.\d+)?$/, 'expected a number')
-    .transform(Number),
-]);
+const numberish = z.union(
+  [
+    z.number(),
+    z
+      .string()
+      .trim()
+      .regex(/^[+-]?(\d+(\.\d*)?|\.\d+)$/)
+      .transform(Number),
+  ],
+  { error: 'expected a number' },
+);
 
 const nonNegative = numberish.pipe(z.number().nonnegative());
 
@@ -69,15 +81,21 @@ const httpUrl = z.string().superRefine((s, ctx) => {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') ctx.addIssue({ code: 'custom', message: 'expected an http(s) URL' });
 });
 
+/** ISO-8601 instant → epoch ms; no offset means UTC. Deterministic (no Date.parse: workflows read it). */
+export function parseInstant(s: string): number | undefined {
+  return /^\d{4}-\d{2}-\d{2}T/i.test(s.trim()) ? parseJavaDate(s, undefined, 'UTC') : undefined;
+}
+
 const isoInstant = z.string().superRefine((s, ctx) => {
-  if (!/^\d{4}-\d{2}-\d{2}T/.test(s) || Number.isNaN(Date.parse(s))) {
+  if (parseInstant(s) === undefined) {
     ctx.addIssue({ code: 'custom', message: 'expected an ISO-8601 instant such as 2024-01-31T00:00:00Z' });
   }
 });
 
 // ---------- event.poller.configuration ----------
 
-const datesConfigurationSchema = z.object({
+// Unknown keys are kept (and ignored): the stored configuration is what the user sent, normalised.
+const datesConfigurationSchema = z.looseObject({
   updatedDateField: z.string().optional(),
   updatedDateFormat: javaFormat.optional(),
   updatedDateTimezone: timeZone.optional(),
@@ -88,10 +106,10 @@ const datesConfigurationSchema = z.object({
   createdCheckTolerance: nonNegative.optional(),
 });
 
-const resourceSchema = z.object({
+export const resourceSchema = z.looseObject({
   url: z
     .string()
-    .min(1, 'required')
+    .refine((url) => url.trim() !== '', 'required')
     .superRefine((url, ctx) => {
       for (const message of checkPlaceholders(url)) ctx.addIssue({ code: 'custom', message });
     }),
@@ -102,7 +120,7 @@ const resourceSchema = z.object({
   filterByCurrentDate: booleanish.optional(),
   datesConfiguration: datesConfigurationSchema.optional(),
   createdCheckTolerance: nonNegative.optional(),
-  pageSize: numberish.pipe(z.number().int().min(1).max(10000)).optional(),
+  pageSize: numberish.pipe(z.number().int('expected a whole number').min(1).max(10000)).optional(),
   pollDelay: nonNegative.optional(),
   // The archived example carries a resource-level zone beside datesConfiguration; tolerated.
   updatedDateTimezone: timeZone.optional(),
@@ -118,9 +136,23 @@ function parseJsonString(value: unknown, ctx: z.RefinementCtx): unknown {
   }
 }
 
+/** Keys of the notification's `raw` object (SPEC §6): a resource of that name would overwrite them. */
+export const RESERVED_RESOURCE_NAMES = ['objectType', 'eventId', 'instance_id'];
+
 export const pollerConfigurationSchema = z.preprocess(
   parseJsonString,
-  z.record(z.string().min(1, 'resource name must not be empty'), resourceSchema),
+  z
+    .record(z.string(), resourceSchema, {
+      error: (issue) => (issue.code === 'invalid_type' ? 'expected an object of resources (or its JSON string)' : undefined),
+    })
+    .superRefine((resources, ctx) => {
+      for (const name of Object.keys(resources)) {
+        if (name.trim() === '') ctx.addIssue({ code: 'custom', path: [name], message: 'resource name must not be empty' });
+        if (RESERVED_RESOURCE_NAMES.includes(name)) {
+          ctx.addIssue({ code: 'custom', path: [name], message: `resource name must not be one of ${RESERVED_RESOURCE_NAMES.join(', ')} (keys of the notification's raw object)` });
+        }
+      }
+    }),
 );
 
 export type ResourceInput = z.infer<typeof resourceSchema>;
@@ -153,7 +185,7 @@ export function normalizeResource(input: ResourceInput): ResourceConfig {
     idField: input.idField.trim(),
     filterByUpdatedDate: input.filterByUpdatedDate ?? input.filterByUpdateDate ?? true,
     filterByCurrentDate: input.filterByCurrentDate ?? false,
-    updated: dateField(dates.updatedDateField, dates.updatedDateFormat, dates.updatedDateTimezone ?? input.updatedDateTimezone),
+    updated: dateField(dates.updatedDateField, dates.updatedDateFormat, dates.updatedDateTimezone || input.updatedDateTimezone),
     created: dateField(dates.createdDateField, dates.createdDateFormat, dates.createdDateTimezone),
     createdCheckToleranceSec: input.createdCheckTolerance ?? dates.createdCheckTolerance ?? 0,
     pageSize: input.pageSize ?? 200,
@@ -164,10 +196,19 @@ export function normalizeResource(input: ResourceInput): ResourceConfig {
 // ---------- the instance body ----------
 
 const MIN_INTERVAL_MINUTES = 1 / 60;
+/**
+ * Longest wait between polls: ten years. Larger intervals are accepted (churros sets 999999999
+ * minutes to stop polling) but wait this long, well inside what a Temporal timer can hold.
+ */
+export const MAX_INTERVAL_MINUTES = 10 * 365 * 24 * 60;
+
+/** A JSON value given as itself or as its JSON string (stored as the string). */
+const jsonOrString = z.union([z.string(), z.record(z.string(), z.unknown()), z.array(z.unknown())]);
 
 const knownConfiguration = {
   'event.notification.enabled': booleanish.optional(),
   'event.vendor.type': z.enum(['polling', 'webhook', 'webhooks']).optional(),
+  'event.notification.type': z.enum(['webhook'], { error: "expected 'webhook' (the only notification type)" }).optional(),
   'event.notification.callback.url': httpUrl.optional(),
   'event.notification.signature.key': z.string().optional(),
   'event.poller.refresh_interval': numberish
@@ -176,10 +217,12 @@ const knownConfiguration = {
   'event.poller.configuration': pollerConfigurationSchema.optional(),
   'event.poller.urls': z.string().optional(),
   'event.poller.since': isoInstant.optional(),
+  'event.metadata': jsonOrString.optional(),
+  'filter.response.nulls': booleanish.optional(),
   'base.url': httpUrl.optional(),
 };
 
-const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()], { error: 'expected a string, number or boolean' });
 
 export const configurationSchema = z
   .object(knownConfiguration)
@@ -187,8 +230,17 @@ export const configurationSchema = z
   .superRefine((config, ctx) => {
     const urls = config['event.poller.urls'];
     if (urls === undefined) return;
-    const legacy = parseLegacyPollerUrls(urls, Object.keys(config['event.poller.configuration'] ?? {}));
+    const json = config['event.poller.configuration'];
+    const legacy = parseLegacyPollerUrls(urls, json === undefined ? undefined : Object.keys(json));
     for (const message of legacy.errors) ctx.addIssue({ code: 'custom', path: ['event.poller.urls'], message });
+    // Poller lines are resources like any other: the same rules, reported at the key with the line.
+    for (const [name, resource] of Object.entries(legacy.resources)) {
+      const checked = resourceSchema.safeParse(resource);
+      if (checked.success) continue;
+      for (const issue of checked.error.issues) {
+        ctx.addIssue({ code: 'custom', path: ['event.poller.urls'], message: `line ${legacy.lines[name]} (${name}): ${formatPath(issue.path)}: ${issue.message}` });
+      }
+    }
   })
   .superRefine((config, ctx) => {
     if (config['event.notification.enabled'] !== true) return;
@@ -198,7 +250,16 @@ export const configurationSchema = z
   });
 
 export const instanceBodySchema = z.object({
-  element: z.object({ key: z.string().min(1, 'required') }),
+  element: z.object({
+    key: z
+      .string()
+      .min(1, 'required')
+      .superRefine((key, ctx) => {
+        if (key !== '' && !(ELEMENT_KEYS as readonly string[]).includes(key)) {
+          ctx.addIssue({ code: 'custom', message: `unknown element '${key}'; supported: ${ELEMENT_KEYS.join(', ')}` });
+        }
+      }),
+  }),
   name: z.string().max(200).optional(),
   tags: z.array(z.string().max(100)).max(50).optional(),
   providerData: z.object({ code: z.string().optional() }).catchall(z.unknown()).optional(),
@@ -304,7 +365,9 @@ export function pollerSettings(configuration: Record<string, string>): PollerSet
   const all = c['event.poller.configuration'] ?? {};
   const urls = c['event.poller.urls'];
   const legacy = urls === undefined ? undefined : parseLegacyPollerUrls(urls, Object.keys(all));
-  const inputs: Record<string, ResourceInput> = legacy?.resources ?? {};
+  const inputs: Record<string, ResourceInput> = {};
+  // Poller lines first, then the JSON configuration (which wins for a resource in both).
+  for (const [name, resource] of Object.entries(legacy?.resources ?? {})) inputs[name] = resourceSchema.parse(resource);
   for (const [name, resource] of Object.entries(all)) {
     if (!legacy?.names || legacy.names.includes(name)) inputs[name] = resource;
   }
@@ -313,10 +376,10 @@ export function pollerSettings(configuration: Record<string, string>): PollerSet
   const since = c['event.poller.since'];
   return {
     enabled: c['event.notification.enabled'] ?? false,
-    refreshIntervalMs: minutesToMs(c['event.poller.refresh_interval'] ?? DEFAULT_REFRESH_INTERVAL_MINUTES),
+    refreshIntervalMs: minutesToMs(Math.min(c['event.poller.refresh_interval'] ?? DEFAULT_REFRESH_INTERVAL_MINUTES, MAX_INTERVAL_MINUTES)),
     callbackUrl: c['event.notification.callback.url'],
     signatureKey: c['event.notification.signature.key'] || undefined,
-    sinceMs: since === undefined ? undefined : Date.parse(since),
+    sinceMs: since === undefined ? undefined : parseInstant(since),
     resources,
   };
 }

@@ -1,19 +1,35 @@
 /**
  * The diff of one page of records against a resource's checkpoint (SPEC §5.3–§5.4): which records
- * changed since the last poll, and whether each was CREATED or UPDATED.
+ * changed since the last poll, and whether each was CREATED or UPDATED. Pure and deterministic:
+ * workflows import it.
+ *
+ * Dates are compared at the precision their format writes them. A record dated
+ * `2024-06-01T10:00:05Z` by a seconds-only format changed somewhere in 10:00:05.000–10:00:05.999,
+ * so it is kept when that interval ends after `since` (for a millisecond format this is exactly
+ * SPEC's "updated after since"). Otherwise a change made in the same second as the poll start, but
+ * after the fetch, would be dated before the next `since` and lost. The end of the interval is the
+ * change's identity instant (`Change.dateMs`): it keys the boundary set, so a record kept twice
+ * because of that precision is still reported once.
  */
 import type { DateFieldConfig, ResourceConfig } from './config';
-import { parseJavaDate } from './javaDate';
+import { formatJavaDate, parseJavaDate } from './javaDate';
 import { getPath } from './jsonPath';
 
 export type EventType = 'CREATED' | 'UPDATED';
 
 export interface Change {
   record: unknown;
+  /** Value at `idField`, as a string; '' when the resource is configured without an id (`idField: ""`) or the id is missing. */
   objectId: string;
   eventType: EventType;
-  /** The record's updated date (or created date, or the poll start when neither parses). */
+  /**
+   * Identity instant of the change, used by the boundary set: the last millisecond the record's
+   * updated date (else its created date) can stand for at its format's precision, or the poll
+   * start when the record has neither. Equal to `recordDateMs` for millisecond formats.
+   */
   dateMs: number;
+  /** The record's updated date (else created date, else the poll start) as parsed: the event's `date`. */
+  recordDateMs: number;
   /** Identity of this change for the boundary set: the same record at the same date is one event. */
   key: string;
 }
@@ -27,6 +43,7 @@ export interface Problem {
 }
 
 export interface DiffContext {
+  /** Lower bound: checkpoint − pollDelay. */
   sinceMs: number;
   pollStartMs: number;
   /** Keys already reported near the checkpoint (the boundary set) and problem records already reported. */
@@ -35,7 +52,7 @@ export interface DiffContext {
 
 export interface DiffResult {
   changes: Change[];
-  /** Records that were reported despite a missing id or unparseable date (each once). */
+  /** Reported records with a missing id or a date that does not parse (each record once, at the first report). */
   problems: Problem[];
   /** Records dropped as unchanged, too new (filterByCurrentDate) or already reported. */
   skipped: number;
@@ -43,43 +60,146 @@ export interface DiffResult {
 
 /** Problem records have no usable (id, date) identity, so they are keyed by content. */
 export const PROBLEM_KEY_PREFIX = '!';
+/** Records of a resource configured without an id (`idField: ""`) are keyed by content and date. */
+export const CONTENT_KEY_PREFIX = '#';
 
-function readDate(record: unknown, config: DateFieldConfig | undefined): { ms?: number; bad?: string } {
-  if (!config) return {};
-  const raw = getPath(record, config.field);
-  const ms = parseJavaDate(raw, config.format, config.timezone);
-  if (ms === undefined) {
-    const shown = raw === undefined ? 'missing' : JSON.stringify(raw);
-    return { bad: `${config.field} ${shown} does not parse as ${config.format ?? 'ISO-8601'}` };
-  }
-  return { ms };
+// ---------------------------------------------------------------------------------------------
+// Date precision
+
+const HOUR = 3_600_000;
+/** Steps that always land in the next calendar unit (DST days are 23–25 h, months 28–31 days). */
+const CALENDAR_STEP = { day: 25 * HOUR, month: 32 * 24 * HOUR, year: 367 * 24 * HOUR } as const;
+type Unit = number | keyof typeof CALENDAR_STEP;
+
+/** The finest field of a Java pattern (quoted text ignored); undefined when it has no date field. */
+export function patternUnit(pattern: string): Unit | undefined {
+  const letters = pattern.replace(/'[^']*(?:'|$)/g, '');
+  if (/S/.test(letters)) return 1;
+  if (/s/.test(letters)) return 1000;
+  if (/m/.test(letters)) return 60_000;
+  if (/[HkKh]/.test(letters)) return HOUR;
+  if (/[dDEFu]/.test(letters)) return 'day';
+  if (/[ML]/.test(letters)) return 'month';
+  if (/[yYG]/.test(letters)) return 'year';
+  return undefined;
 }
 
+const ISO_PARTS = /^\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:[.,](\d+))?)?)?/i;
+
+/** Precision of an ISO-8601 text (no configured format): from the fields it actually has. */
+function isoUnit(text: string): Unit | undefined {
+  const m = ISO_PARTS.exec(text.trim());
+  if (!m) return undefined;
+  const s = m[0];
+  if (m[1] !== undefined) return 10 ** (3 - Math.min(3, m[1].length));
+  if (/[T ]\d\d:\d\d:\d\d$/i.test(s)) return 1000;
+  if (/[T ]\d\d:\d\d$/i.test(s)) return 60_000;
+  return 'day';
+}
+
+const EPOCH_SECONDS = /^10 digit integer Unix time$/i;
+const EPOCH_MS = /^milliseconds'?$/i;
+
+/** Last epoch ms that a record date `ms` (as `raw`, parsed with `config`) can stand for. */
+export function dateUpperBound(ms: number, raw: unknown, config: Pick<DateFieldConfig, 'format' | 'timezone'>): number {
+  const format = config.format?.trim() || undefined;
+  let unit: Unit | undefined;
+  let calendarPattern: string | undefined;
+  if (format === undefined) {
+    if (typeof raw !== 'string') return ms; // epoch milliseconds
+    unit = isoUnit(raw);
+    calendarPattern = 'yyyy-MM-dd';
+  } else if (EPOCH_MS.test(format)) {
+    return ms;
+  } else if (EPOCH_SECONDS.test(format)) {
+    unit = ms % 1000 === 0 ? 1000 : 1;
+  } else {
+    unit = patternUnit(format);
+    calendarPattern = format;
+  }
+  if (unit === undefined) return ms;
+  if (typeof unit === 'number') return ms + unit - 1;
+  // Calendar units: the start of the next unit, found by a round trip through the pattern.
+  try {
+    const pattern = calendarPattern!;
+    const at = ms + CALENDAR_STEP[unit];
+    const next = parseJavaDate(formatJavaDate(at, pattern, config.timezone), pattern, config.timezone);
+    return next !== undefined && next > ms && next <= at ? next - 1 : ms;
+  } catch {
+    return ms;
+  }
+}
+
+interface ReadDate {
+  ms?: number;
+  upper?: number;
+  bad?: string;
+}
+
+function dateReader(config: DateFieldConfig | undefined): (record: unknown) => ReadDate {
+  if (!config) return () => ({});
+  return (record) => {
+    const raw = getPath(record, config.field);
+    const ms = parseJavaDate(raw, config.format, config.timezone);
+    if (ms === undefined) {
+      const shown = raw === undefined || raw === null ? 'is missing' : `${JSON.stringify(raw)} does not parse as ${config.format ?? 'ISO-8601'}`;
+      return { bad: `${config.field} ${shown}` };
+    }
+    return { ms, upper: dateUpperBound(ms, raw, config) };
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The diff
+
+function readId(record: unknown, idField: string): { id?: string; bad?: string } {
+  const raw = getPath(record, idField);
+  if ((typeof raw === 'string' && raw.trim() !== '') || (typeof raw === 'number' && Number.isFinite(raw)) || typeof raw === 'bigint' || typeof raw === 'boolean') {
+    return { id: String(raw) };
+  }
+  return { bad: `${idField} ${raw === undefined || raw === null || raw === '' ? 'is missing' : `is not an id: ${JSON.stringify(raw)}`}` };
+}
+
+/** Object ids of reported changes in a boundary set (`<id>@<ms>` keys). */
+function reportedIds(keys: Iterable<string>): Set<string> {
+  const ids = new Set<string>();
+  for (const key of keys) {
+    if (key.startsWith(PROBLEM_KEY_PREFIX) || key.startsWith(CONTENT_KEY_PREFIX)) continue;
+    const at = key.lastIndexOf('@');
+    if (at > 0) ids.add(key.slice(0, at));
+  }
+  return ids;
+}
+
+/**
+ * SPEC §5.3–§5.4 for one page:
+ * - keep a record when its updated date (created date with `filterByUpdatedDate: false`) is after
+ *   `since` at the date's precision; with no such date configured, keep every record (the URL's
+ *   `where` clause is trusted);
+ * - with `filterByCurrentDate`, drop it when its updated date is after `pollStart`;
+ * - drop it when the same id at the same date is in `seen` (or earlier on this page);
+ * - classify the rest (see `classify`).
+ * A kept record with no id, or whose filter date is missing or unparseable, is reported as UPDATED,
+ * keyed by its content (so the same record is reported once), and listed in `problems`; a
+ * record whose other date does not parse is reported normally and also listed.
+ */
 export function diffRecords(records: readonly unknown[], resource: ResourceConfig, ctx: DiffContext): DiffResult {
   const result: DiffResult = { changes: [], problems: [], skipped: 0 };
+  const readUpdated = dateReader(resource.updated);
+  const readCreated = dateReader(resource.created);
+  const filterOnUpdated = resource.filterByUpdatedDate;
+  const filterConfigured = filterOnUpdated ? resource.updated !== undefined : resource.created !== undefined;
+  const local = new Set<string>();
+  let previousIds: Set<string> | undefined;
+  const localIds = new Set<string>();
+  const seen = (key: string): boolean => ctx.seen.has(key) || local.has(key);
+
   for (const record of records) {
-    const rawId = resource.idField === '' ? '' : getPath(record, resource.idField);
-    const hasId = rawId !== undefined && rawId !== null && (typeof rawId !== 'object');
-    const objectId = hasId ? String(rawId) : '';
-    const updated = readDate(record, resource.updated);
-    const created = readDate(record, resource.created);
+    const updated = readUpdated(record);
+    const created = readCreated(record);
+    const filterDate = filterOnUpdated ? updated : created;
 
-    const filterOn = resource.filterByUpdatedDate ? resource.updated : (resource.created ?? undefined);
-    const filterDate = resource.filterByUpdatedDate ? updated : created;
-    const problem = !hasId && resource.idField !== '' ? `${resource.idField} missing` : filterOn ? filterDate.bad : undefined;
-
-    if (problem !== undefined) {
-      const key = PROBLEM_KEY_PREFIX + contentHash(record);
-      if (ctx.seen.has(key)) {
-        result.skipped++;
-        continue;
-      }
-      result.problems.push({ kind: hasId || resource.idField === '' ? 'badDate' : 'missingId', objectId: objectId || undefined, detail: problem });
-      result.changes.push({ record, objectId, eventType: 'UPDATED', dateMs: ctx.pollStartMs, key });
-      continue;
-    }
-
-    if (filterOn && filterDate.ms !== undefined && filterDate.ms <= ctx.sinceMs) {
+    if (filterConfigured && filterDate.upper !== undefined && filterDate.upper <= ctx.sinceMs) {
       result.skipped++;
       continue;
     }
@@ -87,28 +207,86 @@ export function diffRecords(records: readonly unknown[], resource: ResourceConfi
       result.skipped++;
       continue;
     }
-    const dateMs = updated.ms ?? created.ms ?? ctx.pollStartMs;
-    const key = `${objectId}@${dateMs}`;
-    if (ctx.seen.has(key)) {
+
+    const id = resource.idField === '' ? {} : readId(record, resource.idField);
+    const objectId = id.id ?? '';
+    const recordDateMs = updated.ms ?? created.ms ?? ctx.pollStartMs;
+    const dateMs = updated.upper ?? created.upper ?? ctx.pollStartMs;
+    const filterBad = filterConfigured ? filterDate.bad : undefined;
+    const otherBad = [updated.bad, created.bad].filter((b) => b !== undefined && b !== filterBad);
+
+    if (id.bad !== undefined || filterBad !== undefined) {
+      const key = PROBLEM_KEY_PREFIX + contentHash(record);
+      if (seen(key)) {
+        result.skipped++;
+        continue;
+      }
+      local.add(key);
+      const details = [id.bad, filterBad, ...otherBad].filter((d): d is string => d !== undefined);
+      result.problems.push({ kind: id.bad !== undefined ? 'missingId' : 'badDate', objectId: objectId || undefined, detail: details.join('; ') });
+      result.changes.push({ record, objectId, eventType: 'UPDATED', dateMs, recordDateMs, key });
+      continue;
+    }
+
+    const key = objectId !== '' ? `${objectId}@${dateMs}` : `${CONTENT_KEY_PREFIX}${contentHash(record)}@${dateMs}`;
+    if (seen(key)) {
       result.skipped++;
       continue;
     }
-    result.changes.push({ record, objectId, eventType: classify(updated.ms, created.ms, resource, ctx.sinceMs), dateMs, key });
+    local.add(key);
+    previousIds ??= reportedIds(ctx.seen);
+    const reportedBefore = objectId !== '' && (previousIds.has(objectId) || localIds.has(objectId));
+    if (objectId !== '') localIds.add(objectId);
+    if (otherBad.length > 0) result.problems.push({ kind: 'badDate', objectId: objectId || undefined, detail: otherBad.join('; ') });
+    const eventType = classify(updated.ms, created.ms, resource, ctx.sinceMs, { createdUpperMs: created.upper, reportedBefore });
+    result.changes.push({ record, objectId, eventType, dateMs, recordDateMs, key });
   }
   return result;
 }
 
-/** CREATED when the created date is after `since`, or within the tolerance of the updated date. */
-export function classify(updatedMs: number | undefined, createdMs: number | undefined, resource: ResourceConfig, sinceMs: number): EventType {
+export interface ClassifyOptions {
+  /** End of the interval the created date stands for at its precision (default: the created date). */
+  createdUpperMs?: number;
+  /** The same object was already reported at another date (its key is in the boundary set). */
+  reportedBefore?: boolean;
+}
+
+/**
+ * SPEC §5.4: CREATED when the created date is after `since`, or the updated date is at most
+ * `createdCheckTolerance` seconds after the created date; otherwise UPDATED. No created date:
+ * UPDATED. An object already reported (its earlier change is in the boundary set, e.g. a record
+ * created just before the last poll start and re-fetched because of `pollDelay`) is UPDATED: it
+ * was CREATED once already.
+ */
+export function classify(
+  updatedMs: number | undefined,
+  createdMs: number | undefined,
+  resource: Pick<ResourceConfig, 'createdCheckToleranceSec'>,
+  sinceMs: number,
+  options: ClassifyOptions = {},
+): EventType {
+  if (options.reportedBefore) return 'UPDATED';
   if (createdMs === undefined) return 'UPDATED';
-  if (createdMs > sinceMs) return 'CREATED';
-  if (updatedMs !== undefined && Math.abs(updatedMs - createdMs) <= resource.createdCheckToleranceSec * 1000) return 'CREATED';
+  if ((options.createdUpperMs ?? createdMs) > sinceMs) return 'CREATED';
+  if (updatedMs !== undefined && updatedMs - createdMs <= resource.createdCheckToleranceSec * 1000) return 'CREATED';
   return 'UPDATED';
 }
 
-/** FNV-1a over canonical JSON: pure and deterministic, enough to recognise a record seen before. */
+/** Canonical JSON: object keys sorted, so the same record hashes the same whatever its key order. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  if (typeof value === 'bigint') return `${value}n`;
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** FNV-1a-style 64-bit hash over canonical JSON: pure and deterministic, enough to recognise a record seen before. */
 export function contentHash(value: unknown): string {
-  const text = JSON.stringify(value) ?? '';
+  const text = canonicalJson(value);
   let h1 = 0x811c9dc5;
   let h2 = 0x01000193;
   for (let i = 0; i < text.length; i++) {
@@ -119,7 +297,7 @@ export function contentHash(value: unknown): string {
   return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
 }
 
-const MAX_PROBLEM_KEYS = 500;
+export const MAX_PROBLEM_KEYS = 500;
 
 /**
  * The boundary set to keep with a new checkpoint: keys of reported changes whose date is after the
@@ -127,7 +305,7 @@ const MAX_PROBLEM_KEYS = 500;
  * recent problem keys (so a record that never parses is reported once, not every poll).
  */
 export function nextBoundary(previous: readonly string[], reported: readonly { key: string; dateMs: number }[], nextSinceMs: number): string[] {
-  const problems = previous.filter((k) => k.startsWith(PROBLEM_KEY_PREFIX));
+  const problems: string[] = previous.filter((k) => k.startsWith(PROBLEM_KEY_PREFIX));
   const keep = new Set<string>();
   for (const key of previous) {
     if (key.startsWith(PROBLEM_KEY_PREFIX)) continue;
@@ -138,5 +316,6 @@ export function nextBoundary(previous: readonly string[], reported: readonly { k
     if (key.startsWith(PROBLEM_KEY_PREFIX)) problems.push(key);
     else if (dateMs > nextSinceMs) keep.add(key);
   }
-  return [...keep, ...[...new Set(problems)].slice(-MAX_PROBLEM_KEYS)];
+  const recentProblems = [...new Set(problems.reverse())].slice(0, MAX_PROBLEM_KEYS).reverse();
+  return [...keep, ...recentProblems];
 }

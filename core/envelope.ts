@@ -48,12 +48,23 @@ export interface NotificationBody {
   };
 }
 
+/**
+ * Deterministic id of a notification: instance, resource and the identity (object id and date, or
+ * content hash) of each change, in order. The same batch always has the same id, so a retried or
+ * replayed notification carries it again and receivers can dedupe.
+ */
 export function notificationId(instanceId: number, resource: string, changes: readonly Pick<Change, 'key'>[]): string {
   const hash = createHash('sha256').update(`${instanceId}\n${resource}\n`);
   for (const change of changes) hash.update(`${change.key}\n`);
   return hash.digest('hex').slice(0, 32);
 }
 
+/**
+ * The notifications for one resource's changes, in order: at most `batchSize` (10) events each,
+ * `raw[resource]` holding exactly the batch's records as the element returned them. `date` is the
+ * record's updated date (ISO UTC, seconds); `pollDate` and `createdDate` are the poll start, so a
+ * replayed poll builds byte-identical bodies.
+ */
 export function buildNotifications(
   instance: InstanceRef,
   resource: string,
@@ -61,6 +72,7 @@ export function buildNotifications(
   changes: readonly Change[],
   batchSize = EVENTS_PER_NOTIFICATION,
 ): NotificationBody[] {
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
   const pollDate = toIsoSeconds(pollStartMs);
   const bodies: NotificationBody[] = [];
   for (let i = 0; i < changes.length; i += batchSize) {
@@ -88,7 +100,7 @@ export function buildNotifications(
           objectType: resource,
           objectId: c.objectId,
           eventType: c.eventType,
-          date: toIsoSeconds(c.dateMs),
+          date: toIsoSeconds(c.recordDateMs),
           pollDate,
           elementKey: instance.elementKey,
           hubKey: instance.hubKey,

@@ -1,31 +1,57 @@
 /**
  * JSON paths as poller configurations write them: dotted (`_info.lastUpdated`), bracketed
- * (`['Modified Time']`, `items[0]`) or mixed. Each step matches its key exactly first, then
- * case-insensitively, because vendors and hand-written configurations disagree on case.
+ * (`['Modified Time']`, `["a.b"]`, `items[0]`) or mixed, with an optional leading `$` / `$.`.
+ * Each step matches its key exactly first, then case-insensitively (the first such key in the
+ * object's key order), because vendors and hand-written configurations disagree on case
+ * (Sage CRM's `lead_createddate`). Only own properties are read: `constructor` or `__proto__`
+ * never resolve to something the record did not contain. Pure.
  */
 
+const STEP_RE = /\[\s*'((?:[^'\\]|\\.)*)'\s*\]|\[\s*"((?:[^"\\]|\\.)*)"\s*\]|\[\s*(\d+)\s*\]|([^.[\]]+)/g;
+
+const unescape = (s: string): string => s.replace(/\\(.)/g, '$1');
+
+/** `$.a['b c'][0].d` → ['a', 'b c', '0', 'd']. Whitespace around dotted steps is trimmed. */
 export function parseJsonPath(path: string): string[] {
   const steps: string[] = [];
-  const re = /\[\s*'((?:[^'\\]|\\.)*)'\s*\]|\[\s*"((?:[^"\\]|\\.)*)"\s*\]|\[\s*(\d+)\s*\]|([^.[\]]+)/g;
-  for (const m of path.trim().replace(/^\$\.?/, '').matchAll(re)) {
-    steps.push(m[1] ?? m[2] ?? m[3] ?? m[4] ?? '');
+  for (const m of path.trim().replace(/^\$(?=[.[]|$)\.?/, '').matchAll(STEP_RE)) {
+    if (m[1] !== undefined) steps.push(unescape(m[1]));
+    else if (m[2] !== undefined) steps.push(unescape(m[2]));
+    else if (m[3] !== undefined) steps.push(m[3]);
+    else if (m[4] !== undefined && m[4].trim() !== '') steps.push(m[4].trim());
   }
   return steps;
 }
 
+/** The own property `step` of `value`: exact key, else the first key equal ignoring case. */
+function child(value: unknown, step: string): { found: boolean; value?: unknown } {
+  if (value === null || typeof value !== 'object') return { found: false };
+  const obj = value as Record<string, unknown>;
+  if (Object.hasOwn(obj, step)) return { found: true, value: obj[step] };
+  if (Array.isArray(obj)) return { found: false };
+  const lower = step.toLowerCase();
+  const key = Object.keys(obj).find((k) => k.toLowerCase() === lower);
+  return key === undefined ? { found: false } : { found: true, value: obj[key] };
+}
+
+/**
+ * The value at `path`, or undefined. An empty path is the value itself. When the steps do not
+ * resolve and the whole path is itself a key of the value (`"Comp.Id"` as one key), that key's
+ * value is returned: a dotted key written without brackets still works.
+ */
 export function getPath(value: unknown, path: string): unknown {
-  let current = value;
+  let current: unknown = value;
   for (const step of parseJsonPath(path)) {
-    if (current === null || typeof current !== 'object') return undefined;
-    const obj = current as Record<string, unknown>;
-    if (step in obj) {
-      current = obj[step];
-      continue;
+    const next = child(current, step);
+    if (!next.found) {
+      const whole = path.trim();
+      if (whole.includes('.')) {
+        const literal = child(value, whole);
+        if (literal.found) return literal.value;
+      }
+      return undefined;
     }
-    const lower = step.toLowerCase();
-    const key = Object.keys(obj).find((k) => k.toLowerCase() === lower);
-    if (key === undefined) return undefined;
-    current = obj[key];
+    current = next.value;
   }
   return current;
 }
