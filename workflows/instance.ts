@@ -166,6 +166,7 @@ async function pollCycle(instance: InstanceRecord, settings: PollerSettings, sta
     const sinceMs = rs.checkpointMs - resource.pollDelaySec * 1000;
     const reported: { key: string; dateMs: number }[] = [];
     let pageToken: string | undefined;
+    let previousPageKeys: string[] = [];
     do {
       const page = await pollPage({
         instance: ref,
@@ -175,10 +176,11 @@ async function pollCycle(instance: InstanceRecord, settings: PollerSettings, sta
         sinceMs,
         pollStartMs,
         pageToken,
-        boundary: rs.boundary,
+        boundary: previousPageKeys.length > 0 ? [...rs.boundary, ...previousPageKeys] : rs.boundary,
         credentials: state.credentials,
       });
       pageToken = page.nextPageToken;
+      previousPageKeys = page.pageKeys;
       reported.push(...page.boundaryCandidates);
       rs.records += page.records;
       rs.events += page.events;
