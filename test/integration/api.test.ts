@@ -9,10 +9,10 @@ import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { codecPathKey } from '../../api/routes/codec';
 import { status } from '../../workflows/messages';
-import { startHttpProvider, type HttpProvider } from '../fakes/httpProvider';
-import { startReceiver, type Receiver } from '../fakes/receiver';
-import { AUTH, SECRETS, startApi, startWorker, type RunningApi, type RunningWorker } from '../support/pollster';
-import { startTemporal } from '../support/temporal';
+import type { HttpProvider } from '../fakes/httpProvider';
+import type { Receiver } from '../fakes/receiver';
+import { AUTH, SECRETS, type RunningApi, type RunningWorker } from '../support/pollster';
+import { startStack, type Stack } from '../support/stack';
 
 const FORMAT = "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'";
 const PASSWORD = 'pa55-Not-In-History-9f3c';
@@ -45,6 +45,7 @@ function body(provider: HttpProvider, receiver: Receiver, name: string, extra: R
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('instance API', () => {
+  let stack: Stack;
   let env: TestWorkflowEnvironment;
   let worker: RunningWorker;
   let api: RunningApi;
@@ -52,19 +53,13 @@ describe('instance API', () => {
   let receiver: Receiver;
 
   before(async () => {
-    env = await startTemporal();
-    worker = await startWorker(env);
-    api = await startApi(env);
-    provider = await startHttpProvider();
-    receiver = await startReceiver();
+    stack = await startStack();
+    ({ env, worker, api, provider, receiver } = stack);
   });
 
   after(async () => {
-    await api?.close();
-    await worker?.stop();
-    await provider?.close();
-    await receiver?.close();
-    await env?.teardown();
+    stack.worker = worker; // a test may have replaced the worker
+    await stack?.stop();
   });
 
   test('create, read, list by tag, patch, put, enable/disable, poll, poller, delete', async () => {

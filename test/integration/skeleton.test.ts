@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { elementsSignature } from '../../core/signature';
 import { pollNow, setRefreshInterval, status } from '../../workflows/messages';
-import { startHttpProvider, type HttpProvider } from '../fakes/httpProvider';
-import { startReceiver, type Receiver } from '../fakes/receiver';
-import { startApi, startWorker, type RunningApi, type RunningWorker } from '../support/pollster';
-import { startTemporal } from '../support/temporal';
+import type { HttpProvider } from '../fakes/httpProvider';
+import type { Receiver } from '../fakes/receiver';
+import { startWorker, type RunningApi, type RunningWorker } from '../support/pollster';
+import { startStack, type Stack } from '../support/stack';
 
 const SIGNATURE_KEY = 'MySecretEventSignatureKey';
 const DATE_FORMAT = "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'";
@@ -47,6 +47,7 @@ function httpInstance(provider: HttpProvider, receiver: Receiver, overrides: Rec
 }
 
 describe('walking skeleton', () => {
+  let stack: Stack;
   let env: TestWorkflowEnvironment;
   let worker: RunningWorker;
   let api: RunningApi;
@@ -54,19 +55,13 @@ describe('walking skeleton', () => {
   let receiver: Receiver;
 
   before(async () => {
-    env = await startTemporal();
-    worker = await startWorker(env);
-    api = await startApi(env);
-    provider = await startHttpProvider();
-    receiver = await startReceiver();
+    stack = await startStack();
+    ({ env, worker, api, provider, receiver } = stack);
   });
 
   after(async () => {
-    await api?.close();
-    await worker?.stop();
-    await provider?.close();
-    await receiver?.close();
-    await env?.teardown();
+    stack.worker = worker; // a test may have replaced the worker
+    await stack?.stop();
   });
 
   test('an instance delivers CREATED then UPDATED events, signed, each once', async () => {
