@@ -3,7 +3,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "pollster: installing dependencies (npm ci)" >&2
-  npm ci --no-audit --no-fund >&2
+  echo "pollster: installing dependencies" >&2
+  # `npm install`, not `npm ci`: ci insists on every platform's optional binaries (e.g. @swc/core for
+  # macOS), which a registry mirror may not serve; install takes the lock as it is for this platform.
+  npm install --no-audit --no-fund >&2
 fi
 bash scripts/temporal-cli.sh >/dev/null
+# Browser tests (test/browser, run by `npm test`) drive Debian's Chromium through playwright-core: install it
+# when it is missing. Only for the test run (npm start and bench never need a browser). A failed install is
+# not fatal here: the browser tests then fail with a one-line explanation instead of skipping.
+if [ "${npm_lifecycle_event:-}" = test ] && [ -d test/browser ] && ! command -v chromium >/dev/null 2>&1; then
+  echo "pollster: installing Debian's chromium for the browser tests (apt-get)" >&2
+  if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo -n"; fi
+  if ! { command -v apt-get >/dev/null 2>&1 && $sudo apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >&2; }; then
+    echo "pollster: could not install chromium with apt-get; the browser tests will fail" >&2
+  fi
+fi
