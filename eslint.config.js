@@ -25,6 +25,16 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
+    // The web console: plain ES modules run by the browser (no build), so browser globals.
+    files: ['console/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        ['window', 'document', 'location', 'history', 'navigator', 'sessionStorage', 'fetch', 'crypto', 'getComputedStyle', 'Node', 'Event', 'URL', 'URLSearchParams', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'structuredClone', 'console'].map((g) => [g, 'readonly']),
+      ),
+    },
+  },
+  {
     files: ['core/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: ['../activities/*', '../workflows/*', '../api/*', '../workers/*', '../elements/*', 'undici', '@temporalio/*'] }],

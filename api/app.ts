@@ -15,6 +15,7 @@ import { elementRoutes } from './routes/elements';
 import { deliveryRoutes } from './routes/deliveries';
 import { DeliveryService } from './deliveryService';
 import { codecRoutes } from './routes/codec';
+import { consoleRoutes } from './routes/console';
 
 export const BASE_PATH = '/elements/api-v2';
 
@@ -27,6 +28,8 @@ export interface ApiOptions {
   codec?: PayloadCodec;
   /** A worker's Prometheus endpoint, served again at /metrics. */
   workerMetricsUrl?: string;
+  /** The Temporal UI the console links to (default POLLSTER_TEMPORAL_UI_URL, else the dev server's UI). */
+  consoleUiUrl?: string;
 }
 
 export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
@@ -50,6 +53,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     transform: jsonSchemaTransform,
   });
   await app.register(swaggerUi, { routePrefix: `${BASE_PATH}/docs` });
+  await app.register(consoleRoutes({ temporalUiUrl: options.consoleUiUrl, namespace: options.client.options.namespace }));
 
   await app.register(
     async (api) => {

@@ -1,0 +1,386 @@
+// Day-to-day operation: the list of instances with their poller state, and one instance with its
+// actions, interval, checkpoints and recent notifications.
+
+import { api, ApiError, mapLimit } from './api.js';
+import { announce, badge, confirmDialog, errorText, h, jsonDetails, section, time, uid, fill } from './dom.js';
+
+const REFRESH_MS = 5000;
+const filters = { text: '', element: '', tag: '' };
+
+/** The most recent error the poller reports: auth first, then the newest resource error. */
+function lastError(status) {
+  if (!status) return undefined;
+  if (status.authError) return { message: `authentication: ${status.authError}` };
+  let newest;
+  for (const [name, r] of Object.entries(status.resources ?? {})) {
+    if (r.lastError && (!newest || (r.lastErrorAt ?? '') > (newest.at ?? ''))) newest = { message: `${name}: ${r.lastError}`, at: r.lastErrorAt };
+  }
+  return newest;
+}
+
+function stateBadge(instance, status) {
+  if (instance.disabled) return badge('disabled');
+  if (!instance.eventsEnabled) return badge('events off', 'off');
+  return status ? badge(status.state) : h('span', { class: 'muted', text: '…' });
+}
+
+export const temporalLink = (config, id) => `${config.temporalUiUrl}/namespaces/${encodeURIComponent(config.namespace || 'default')}/workflows/instance-${id}`;
+
+// ------------------------------------------------------------------------------------------------
+// The list
+
+export async function renderInstances(main) {
+  const elements = await api('GET', '/elements').catch(() => []);
+  const text = h('input', { type: 'search', id: uid('q'), value: filters.text, placeholder: 'name or id', autocomplete: 'off' });
+  const element = h('select', { id: uid('el') }, h('option', { value: '', text: 'All elements' }), elements.map((e) => h('option', { value: e.key, text: e.key })));
+  element.value = filters.element;
+  const tag = h('input', { type: 'text', id: uid('tag'), value: filters.tag, placeholder: 'exact tag', autocomplete: 'off' });
+  const tableHolder = h('div', { class: 'table-holder' }, h('p', { class: 'muted', text: 'Loading…' }));
+  let rows = [];
+  let statuses = new Map();
+
+  const filterForm = h(
+    'form',
+    { class: 'filters', role: 'search', 'aria-label': 'Filter instances', onsubmit: (e) => { e.preventDefault(); void load(); } },
+    h('div', { class: 'field' }, h('label', { for: text.id, text: 'Search' }), text),
+    h('div', { class: 'field' }, h('label', { for: element.id, text: 'Element' }), element),
+    h('div', { class: 'field' }, h('label', { for: tag.id, text: 'Tag' }), tag),
+    h('button', { type: 'submit', text: 'Apply filters' }),
+  );
+  text.addEventListener('input', () => {
+    filters.text = text.value;
+    paint();
+  });
+  element.addEventListener('change', () => {
+    filters.element = element.value;
+    paint();
+  });
+
+  fill(main,
+    h('div', { class: 'title-row' }, h('h1', { tabindex: '-1', text: 'Instances' }), h('div', { class: 'actions' }, h('a', { href: '#/new', class: 'button primary', text: 'New instance' }), h('button', { type: 'button', onclick: () => void load(), text: 'Refresh' }))),
+    filterForm,
+    tableHolder,
+  );
+
+  function visible() {
+    const q = filters.text.trim().toLowerCase();
+    return rows.filter((i) => (!filters.element || i.element.key === filters.element) && (!q || i.name.toLowerCase().includes(q) || String(i.id).includes(q)));
+  }
+
+  function paint() {
+    const list = visible();
+    if (rows.length === 0) {
+      fill(tableHolder, h('p', {}, filters.tag ? `No instance carries the tag “${filters.tag}”. ` : 'No instances yet. ', h('a', { href: '#/new', text: 'Create one' }), '. (A new instance may take a few seconds to be listed.)'));
+      return;
+    }
+    fill(tableHolder,
+      h(
+        'table',
+        { class: 'data' },
+        h('caption', { text: `${list.length} of ${rows.length} instance${rows.length === 1 ? '' : 's'}${filters.tag ? ` tagged “${filters.tag}”` : ''}` }),
+        h('thead', {}, h('tr', {}, ['Name', 'Element', 'Tags', 'State', 'Last poll', 'Next poll', 'Last error'].map((c) => h('th', { scope: 'col', text: c })))),
+        h(
+          'tbody',
+          {},
+          list.map((i) => {
+            const s = statuses.get(i.id);
+            const status = s?.ok ? s.value : undefined;
+            const err = s && !s.ok ? { message: `status unavailable: ${errorText(s.error)}` } : lastError(status);
+            return h(
+              'tr',
+              { dataset: { instanceId: String(i.id) } },
+              h('th', { scope: 'row' }, h('a', { href: `#/instances/${i.id}`, text: i.name }), h('div', { class: 'muted small', text: `#${i.id}` })),
+              h('td', { text: i.element.key }),
+              h('td', {}, (i.tags ?? []).map((t) => h('span', { class: 'tag', text: t }))),
+              h('td', {}, stateBadge(i, status)),
+              h('td', {}, status ? time(status.lastRun?.endedAt ?? status.lastRun?.startedAt) : '…'),
+              h('td', {}, status ? (i.disabled ? h('span', { class: 'muted', text: '—' }) : time(status.nextRunAt)) : '…'),
+              h('td', { class: 'error-cell', text: err?.message ?? '' }),
+            );
+          }),
+        ),
+      ),
+    );
+  }
+
+  async function load() {
+    filters.tag = tag.value.trim();
+    try {
+      rows = await api('GET', `/instances${filters.tag ? `?${new URLSearchParams({ 'tags[]': filters.tag })}` : ''}`);
+    } catch (err) {
+      fill(tableHolder, h('p', { class: 'error', text: `Could not list instances: ${errorText(err)}` }));
+      return;
+    }
+    statuses = new Map();
+    paint();
+    // One workflow query per instance, a few at a time.
+    const results = await mapLimit(rows, 4, (i) => api('GET', `/instances/${i.id}/poller`));
+    rows.forEach((i, n) => statuses.set(i.id, results[n]));
+    paint();
+  }
+
+  await load();
+  return () => {};
+}
+
+// ------------------------------------------------------------------------------------------------
+// One instance
+
+export async function renderInstance(main, { id, config, navigate }) {
+  let instance;
+  try {
+    instance = await api('GET', `/instances/${id}`);
+  } catch (err) {
+    fill(main,
+      h('h1', { tabindex: '-1', text: `Instance ${id}` }),
+      h('p', { class: 'error', text: err instanceof ApiError && err.status === 404 ? 'This instance does not exist (or was deleted).' : `Could not read it: ${errorText(err)}` }),
+      h('p', {}, h('a', { href: '#/instances', text: 'Back to the instances' })),
+    );
+    return () => {};
+  }
+
+  const heading = h('h1', { tabindex: '-1' });
+  const facts = h('dl', { class: 'facts' });
+  const toolbar = h('div', { class: 'actions toolbar', role: 'group', 'aria-label': 'Instance actions' });
+  const pollerBody = h('div', {}, h('p', { class: 'muted', text: 'Loading…' }));
+  const eventsBody = h('div', {}, h('p', { class: 'muted', text: 'Loading…' }));
+  const autoToggle = h('input', { type: 'checkbox', id: uid('auto'), checked: true });
+
+  // Interval: slider + number, applied with PATCH (the workflow takes it without a restart).
+  const intervalNumber = h('input', { type: 'number', id: uid('interval'), min: '0.0167', step: 'any', class: 'narrow', required: true });
+  const intervalSlider = h('input', { type: 'range', min: '1', max: '120', step: '1', 'aria-label': 'Refresh interval slider (minutes)' });
+  const intervalError = h('p', { class: 'field-error', id: uid('err'), hidden: true });
+  intervalNumber.setAttribute('aria-describedby', intervalError.id);
+  intervalSlider.addEventListener('input', () => {
+    intervalNumber.value = intervalSlider.value;
+  });
+  intervalNumber.addEventListener('input', () => {
+    const n = Number(intervalNumber.value);
+    if (Number.isFinite(n)) intervalSlider.value = String(Math.min(120, Math.max(1, Math.round(n))));
+  });
+  const intervalForm = h(
+    'form',
+    { class: 'interval-form', novalidate: true, onsubmit: (e) => { e.preventDefault(); void changeInterval(); } },
+    h('label', { for: intervalNumber.id, text: 'Refresh interval (minutes)' }),
+    h('div', { class: 'interval' }, intervalSlider, intervalNumber, h('button', { type: 'submit', text: 'Change interval' })),
+    intervalError,
+  );
+
+  fill(main,
+    h('p', { class: 'breadcrumb' }, h('a', { href: '#/instances', text: 'Instances' }), ' / ', `#${id}`),
+    h('div', { class: 'title-row' }, heading, h('div', { class: 'field check' }, autoToggle, h('label', { for: autoToggle.id, text: 'Refresh every 5 s' }))),
+    facts,
+    toolbar,
+    section('Refresh interval', intervalForm),
+    section('Poller and checkpoints', pollerBody),
+    section('Recent notifications', eventsBody),
+  );
+
+  function paintInstance() {
+    fill(heading, instance.name, ' ', stateBadge(instance, lastStatus));
+    const c = instance.configuration ?? {};
+    const fact = (term, ...value) => [h('dt', { text: term }), h('dd', {}, ...value)];
+    fill(facts,
+      ...fact('ID', String(instance.id)),
+      ...fact('Element', instance.element.key),
+      ...fact('Tags', (instance.tags ?? []).length ? instance.tags.map((t) => h('span', { class: 'tag', text: t })) : h('span', { class: 'muted', text: 'none' })),
+      ...fact('Created', time(instance.createdDate)),
+      ...fact('Events', instance.eventsEnabled ? 'enabled' : 'off'),
+      ...fact('Callback URL', c['event.notification.callback.url'] ?? '—'),
+      ...fact('Interval', `${c['event.poller.refresh_interval'] ?? '15'} min`),
+      ...fact('Signature key', c['event.notification.signature.key'] ? 'set' : 'none'),
+    );
+    const paused = instance.disabled;
+    fill(toolbar,
+      h('button', { type: 'button', dataset: { focusKey: 'toggle' }, onclick: () => void act(paused ? 'PUT' : 'DELETE', `/instances/${id}/enabled`, paused ? 'Resumed: polling again.' : 'Paused: no polls until resumed.') }, paused ? 'Resume' : 'Pause'),
+      h('button', { type: 'button', disabled: paused, onclick: () => void pollNow() }, 'Poll now'),
+      h('a', { class: 'button', href: `#/instances/${id}/edit`, text: 'Edit configuration' }),
+      h('a', { class: 'button', href: temporalLink(config, id), target: '_blank', rel: 'noopener noreferrer', text: 'Open in Temporal UI', 'aria-label': 'Open the workflow in the Temporal UI (new tab)' }),
+      h('button', { type: 'button', class: 'danger', onclick: () => void remove() }, 'Delete'),
+    );
+    if (document.activeElement !== intervalNumber) {
+      intervalNumber.value = c['event.poller.refresh_interval'] ?? '15';
+      intervalNumber.dispatchEvent(new Event('input'));
+    }
+  }
+
+  let lastStatus;
+  function paintPoller(status) {
+    lastStatus = status;
+    const run = status.lastRun;
+    const resources = Object.entries(status.resources ?? {});
+    fill(pollerBody,
+      h(
+        'dl',
+        { class: 'facts' },
+        h('dt', { text: 'State' }),
+        h('dd', {}, badge(status.state)),
+        h('dt', { text: 'Interval' }),
+        h('dd', { text: `${status.refreshIntervalMinutes} min`, dataset: { testid: 'poller-interval' } }),
+        h('dt', { text: 'Polls' }),
+        h('dd', { text: String(status.polls) }),
+        h('dt', { text: 'Next poll' }),
+        h('dd', {}, instance.disabled ? h('span', { class: 'muted', text: 'paused' }) : time(status.nextRunAt)),
+        h('dt', { text: 'Last poll' }),
+        h('dd', {}, run ? [time(run.startedAt), ` — ${run.records} records, ${run.events} events${run.failedResources?.length ? `, failed: ${run.failedResources.join(', ')}` : ''}`] : h('span', { class: 'muted', text: 'not yet' })),
+        status.authError ? [h('dt', { text: 'Authentication' }), h('dd', { class: 'error', text: status.authError })] : null,
+      ),
+      resources.length === 0
+        ? h('p', { class: 'muted', text: instance.eventsEnabled ? 'No checkpoints yet: each resource gets one with its first poll.' : 'Events are off: nothing is polled.' })
+        : h(
+            'table',
+            { class: 'data' },
+            h('caption', { text: 'Checkpoints: each resource is next polled for changes after its checkpoint' }),
+            h('thead', {}, h('tr', {}, ['Resource', 'Checkpoint', 'Records', 'Events', 'Problems', 'Last error'].map((c) => h('th', { scope: 'col', text: c })))),
+            h(
+              'tbody',
+              {},
+              resources.map(([name, r]) =>
+                h(
+                  'tr',
+                  {},
+                  h('th', { scope: 'row', text: name }),
+                  h('td', {}, time(r.checkpoint)),
+                  h('td', { class: 'num', text: String(r.records) }),
+                  h('td', { class: 'num', text: String(r.events) }),
+                  h('td', { class: 'num', text: String(r.problems), title: r.lastProblem ?? '' }),
+                  h('td', { class: 'error-cell' }, r.lastError ? [r.lastError, ' ', time(r.lastErrorAt)] : r.lastProblem ? h('span', { class: 'muted', text: r.lastProblem }) : ''),
+                ),
+              ),
+            ),
+          ),
+    );
+    fill(heading, instance.name, ' ', stateBadge(instance, status));
+  }
+
+  let notifications = [];
+  let nextPage;
+  function paintEvents() {
+    const open = new Set([...eventsBody.querySelectorAll('details[open]')].map((d) => d.dataset.id));
+    if (notifications.length === 0) {
+      fill(eventsBody, h('p', { class: 'muted', text: 'No notifications yet: they appear after a poll finds created or updated records.' }));
+      return;
+    }
+    fill(eventsBody,
+      h(
+        'table',
+        { class: 'data' },
+        h('caption', { text: 'Newest first; the payload is kept while a delivery is pending or queued' }),
+        h('thead', {}, h('tr', {}, ['Date', 'Resource', 'Events', 'Status', 'Attempts', 'Last error', 'Payload'].map((c) => h('th', { scope: 'col', text: c })))),
+        h(
+          'tbody',
+          {},
+          notifications.map((n) =>
+            h(
+              'tr',
+              { dataset: { notificationId: n.id } },
+              h('td', {}, time(n.eventDate)),
+              h('td', { text: n.objectType }),
+              h('td', { class: 'num', text: String(n.events) }),
+              h('td', {}, badge(n.status)),
+              h('td', { class: 'num', text: n.attempts === undefined ? '' : String(n.attempts) }),
+              h('td', { class: 'error-cell', text: n.lastError ?? '' }),
+              h('td', {}, n.payload ? withId(jsonDetails(`Notification ${n.id.slice(0, 12)}…`, n.payload), n.id, open) : h('span', { class: 'muted small', text: n.status === 'delivered' ? 'delivered' : '—' })),
+            ),
+          ),
+        ),
+      ),
+      nextPage ? h('button', { type: 'button', onclick: () => void loadEvents(true), text: 'Load older notifications' }) : null,
+    );
+  }
+  const withId = (details, notificationId, open) => {
+    details.dataset.id = notificationId;
+    details.open = open.has(notificationId);
+    return details;
+  };
+
+  async function loadEvents(more = false) {
+    const query = new URLSearchParams({ pageSize: '20', ...(more && nextPage ? { nextPage } : {}) });
+    const res = await api('GET', `/instances/${id}/events?${query}`, undefined, { raw: true });
+    notifications = more ? [...notifications, ...res.body] : res.body;
+    nextPage = res.headers.get('elements-next-page-token') ?? undefined;
+    paintEvents();
+  }
+
+  let alive = true;
+  async function refresh() {
+    const focusKey = document.activeElement?.dataset?.focusKey;
+    const [inst, status] = await Promise.allSettled([api('GET', `/instances/${id}`), api('GET', `/instances/${id}/poller`)]);
+    if (!alive) return;
+    if (inst.status === 'fulfilled') instance = inst.value;
+    else if (inst.reason instanceof ApiError && inst.reason.status === 404) {
+      announce(`Instance ${id} no longer exists.`, 'error');
+      navigate('#/instances');
+      return;
+    }
+    if (status.status === 'fulfilled') paintPoller(status.value);
+    else fill(pollerBody, h('p', { class: 'error', text: `Poller status unavailable: ${errorText(status.reason)}` }));
+    paintInstance();
+    // A page of notifications is a refresh of the first page only while no older page is shown.
+    if (!nextPage || notifications.length <= 20) await loadEvents().catch((err) => fill(eventsBody, h('p', { class: 'error', text: `Notifications unavailable: ${errorText(err)}` })));
+    if (focusKey) main.querySelector(`[data-focus-key="${focusKey}"]`)?.focus();
+  }
+
+  async function act(method, path, message) {
+    try {
+      await api(method, path);
+      announce(message);
+    } catch (err) {
+      announce(`Failed: ${errorText(err)}`, 'error');
+    }
+    await refresh();
+  }
+
+  async function pollNow() {
+    try {
+      await api('POST', `/instances/${id}/events/poll`);
+      announce('Poll requested: it runs now.');
+    } catch (err) {
+      announce(`Poll failed: ${errorText(err)}`, 'error');
+    }
+    setTimeout(() => void refresh(), 1200);
+  }
+
+  async function changeInterval() {
+    intervalError.hidden = true;
+    intervalNumber.removeAttribute('aria-invalid');
+    const minutes = Number(intervalNumber.value);
+    if (intervalNumber.value.trim() === '' || !Number.isFinite(minutes) || minutes < 1 / 60 - 1e-9) {
+      intervalError.textContent = 'A number of minutes, at least 1 second (0.0167).';
+      intervalError.hidden = false;
+      intervalNumber.setAttribute('aria-invalid', 'true');
+      intervalNumber.focus();
+      return;
+    }
+    try {
+      instance = await api('PATCH', `/instances/${id}`, { configuration: { 'event.poller.refresh_interval': intervalNumber.value.trim() } });
+      announce(`Interval set to ${intervalNumber.value.trim()} minutes.`);
+    } catch (err) {
+      intervalError.textContent = err.issues?.map((i) => i.message).join('; ') || errorText(err);
+      intervalError.hidden = false;
+      intervalNumber.setAttribute('aria-invalid', 'true');
+    }
+    await refresh();
+  }
+
+  async function remove() {
+    if (!(await confirmDialog(`Delete ${instance.name}?`, 'Polling stops and the workflow ends; the instance token stops working. This cannot be undone.', 'Delete instance'))) return;
+    try {
+      await api('DELETE', `/instances/${id}`);
+      announce(`Deleted ${instance.name}.`);
+      navigate('#/instances');
+    } catch (err) {
+      announce(`Delete failed: ${errorText(err)}`, 'error');
+    }
+  }
+
+  paintInstance();
+  await refresh();
+  const timer = setInterval(() => {
+    if (autoToggle.checked && !document.hidden) void refresh();
+  }, REFRESH_MS);
+  return () => {
+    alive = false;
+    clearInterval(timer);
+  };
+}
