@@ -201,12 +201,19 @@ describe('instance API', () => {
       fetch(`${api.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(json) });
     assert.equal((await decode('/codec/decode', {})).status, 401);
     assert.equal((await decode('/codec/wrongkey/decode', {})).status, 401);
-    for (const res of [await decode('/codec/decode', { authorization: AUTH }), await decode(`/codec/${codecPathKey(SECRETS)}/decode`, { origin: 'http://127.0.0.1:8233' })]) {
+    const decodedInput = async (res: Response) => {
       assert.equal(res.status, 200);
       const decoded = (await res.json()) as { payloads: { data: string }[] };
-      const input = JSON.parse(Buffer.from(decoded.payloads[0]!.data, 'base64').toString());
-      assert.equal(input.instance.spec.configuration.password, PASSWORD);
-    }
+      return JSON.parse(Buffer.from(decoded.payloads[0]!.data, 'base64').toString());
+    };
+    const full = await decodedInput(await decode('/codec/decode', { authorization: AUTH }));
+    assert.equal(full.instance.spec.configuration.password, PASSWORD);
+    // The UI's path key shows the instance, never its credentials.
+    const masked = await decodedInput(await decode(`/codec/${codecPathKey(SECRETS)}/decode`, { origin: 'http://127.0.0.1:8233' }));
+    assert.equal(masked.instance.spec.elementKey, 'http');
+    assert.equal(masked.instance.spec.configuration.password, '********');
+    assert.equal(masked.instance.token, '********');
+    assert.equal(masked.instance.spec.configuration['event.poller.refresh_interval'], '0.02');
     const preflight = await fetch(`${api.url}/codec/${codecPathKey(SECRETS)}/decode`, { method: 'OPTIONS', headers: { origin: 'http://127.0.0.1:8233' } });
     assert.equal(preflight.headers.get('access-control-allow-origin'), 'http://127.0.0.1:8233');
     await api.request('DELETE', `/instances/${id}`);
