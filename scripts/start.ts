@@ -72,7 +72,8 @@ watch('api', spawn(tsx, ['api/main.ts'], { env, stdio: 'inherit' }));
 
 console.log(`
 Pollster is starting.
-  API          http://127.0.0.1:${apiPort}/elements/api-v2   (health: /elements/api-v2/healthz)
+  API          http://127.0.0.1:${apiPort}/elements/api-v2   (health: /elements/api-v2/healthz, docs: /elements/api-v2/docs)
+  Console      http://127.0.0.1:${apiPort}/console
   Temporal     ${env.TEMPORAL_ADDRESS}${embedded ? `   (dev server, SQLite at ${join(dataDir, 'temporal.sqlite')})` : ''}
   Temporal UI  ${embedded ? `http://127.0.0.1:${uiPort}` : '(your cluster)'}
   Credentials  ${file}${created ? `   (generated now; shown once)\n  Header       Authorization: User ${secrets.POLLSTER_USER_SECRET}, Organization ${secrets.POLLSTER_ORGANIZATION_SECRET}` : ''}
