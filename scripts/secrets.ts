@@ -9,15 +9,33 @@ export interface DevSecrets {
   POLLSTER_ENCRYPTION_KEY: string;
 }
 
+const GENERATORS: Record<keyof DevSecrets, () => string> = {
+  POLLSTER_USER_SECRET: () => randomBytes(18).toString('base64url'),
+  POLLSTER_ORGANIZATION_SECRET: () => randomBytes(18).toString('base64url'),
+  POLLSTER_ENCRYPTION_KEY: () => randomBytes(32).toString('base64'),
+};
+
+/**
+ * The environment wins and is never written down; a value neither the environment nor the file has is
+ * generated and stored (`created` says so, so it is printed once).
+ */
 export function loadOrCreateSecrets(dataDir: string, env: NodeJS.ProcessEnv): { secrets: DevSecrets; file: string; created: boolean } {
   const file = join(dataDir, 'secrets.json');
   const stored: Partial<DevSecrets> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
-  const secrets: DevSecrets = {
-    POLLSTER_USER_SECRET: env.POLLSTER_USER_SECRET || stored.POLLSTER_USER_SECRET || randomBytes(18).toString('base64url'),
-    POLLSTER_ORGANIZATION_SECRET: env.POLLSTER_ORGANIZATION_SECRET || stored.POLLSTER_ORGANIZATION_SECRET || randomBytes(18).toString('base64url'),
-    POLLSTER_ENCRYPTION_KEY: env.POLLSTER_ENCRYPTION_KEY || stored.POLLSTER_ENCRYPTION_KEY || randomBytes(32).toString('base64'),
-  };
-  const created = JSON.stringify(stored) !== JSON.stringify({ ...stored, ...secrets });
-  if (created) writeFileSync(file, JSON.stringify(secrets, null, 2) + '\n', { mode: 0o600 });
+  let created = false;
+  const secrets = {} as DevSecrets;
+  for (const name of Object.keys(GENERATORS) as (keyof DevSecrets)[]) {
+    const fromEnv = env[name];
+    if (fromEnv) {
+      secrets[name] = fromEnv;
+      continue;
+    }
+    if (!stored[name]) {
+      stored[name] = GENERATORS[name]();
+      created = true;
+    }
+    secrets[name] = stored[name]!;
+  }
+  if (created) writeFileSync(file, JSON.stringify(stored, null, 2) + '\n', { mode: 0o600 });
   return { secrets, file, created };
 }

@@ -39,8 +39,9 @@ export function codecPathKey(secrets: ApiSecrets): string {
   return createHmac('sha256', secrets.organizationSecret).update(`codec:${secrets.userSecret}`).digest('base64url').slice(0, 32);
 }
 
+// The Temporal CLI sends `{}` when there is nothing to convert.
 const payloadsBody = z.object({
-  payloads: z.array(z.object({ metadata: z.record(z.string(), z.string()).optional(), data: z.string().optional() })),
+  payloads: z.array(z.object({ metadata: z.record(z.string(), z.string()).optional(), data: z.string().optional() })).default([]),
 });
 
 type JsonPayload = z.infer<typeof payloadsBody>['payloads'][number];

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyRequest } from 'fastify';
-import { instanceBodySchema, maskConfiguration, MASK, toInstanceSpec, zodIssues, type InstanceSpec } from '../../core/config';
+import { instanceBodySchema, maskConfiguration, MASK, pollerSettings, toInstanceSpec, zodIssues, type InstanceSpec } from '../../core/config';
 import { elementAdapter } from '../../elements/registry';
 import type { InstanceRecord } from '../../workflows/types';
 import { ApiError, badRequest, notFound } from '../errors';
@@ -79,14 +79,20 @@ function eventView(instanceId: number, e: EventEntry): Record<string, unknown> {
 }
 
 /**
- * Seeds select resources with empty objects (`"opportunities": { }`): those take the element's
- * default configuration for that resource.
+ * The element's default poller configuration applies, as on Cloud Elements, when an instance brings
+ * none; and seeds select resources with empty objects (`"opportunities": { }`), which take the
+ * element's default for that resource.
  */
 export function withElementDefaults(body: unknown): unknown {
   const b = body as { element?: { key?: unknown }; configuration?: Record<string, unknown> } | null;
   const adapter = typeof b?.element?.key === 'string' ? elementAdapter(b.element.key) : undefined;
   let poller = b?.configuration?.['event.poller.configuration'];
-  if (!adapter || poller === undefined) return body;
+  if (!adapter || !b?.configuration) return body;
+  if (poller === undefined || poller === null) {
+    const defaults = adapter.definition.defaultPollerConfiguration;
+    if (Object.keys(defaults).length === 0) return body;
+    return { ...b, configuration: { ...b.configuration, 'event.poller.configuration': defaults } };
+  }
   if (typeof poller === 'string') {
     try {
       poller = JSON.parse(poller);
@@ -116,6 +122,10 @@ async function validateInstance(input: unknown): Promise<InstanceSpec> {
   if (!adapter) throw badRequest([{ path: 'element.key', message: `element '${parsed.value.elementKey}' is not available yet` }]);
   const issues = adapter.validate(parsed.value.configuration).map((i) => ({ path: `configuration['${i.key}']`, message: i.message }));
   if (issues.length > 0) throw badRequest(issues);
+  const settings = pollerSettings(parsed.value.configuration);
+  if (settings.enabled && Object.keys(settings.resources).length === 0) {
+    throw badRequest([{ path: "configuration['event.poller.configuration']", message: 'events are enabled but no resource is configured to poll' }]);
+  }
   const callbackUrl = parsed.value.configuration['event.notification.callback.url'];
   if (callbackUrl) {
     try {

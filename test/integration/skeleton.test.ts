@@ -176,6 +176,7 @@ describe('walking skeleton', () => {
       [httpInstance(provider, receiver, { 'event.poller.configuration': { contacts: { idField: 'id' } } }), "configuration['event.poller.configuration'].contacts.url"],
       [httpInstance(provider, receiver, { 'event.poller.configuration': '{not json' }), "configuration['event.poller.configuration']"],
       [httpInstance(provider, receiver, { 'base.url': undefined }), "configuration['base.url']"],
+      [httpInstance(provider, receiver, { 'event.poller.configuration': undefined }), "configuration['event.poller.configuration']"],
       [httpInstance(provider, receiver, { 'event.notification.callback.url': 'not a url' }), "configuration['event.notification.callback.url']"],
     ];
     for (const [body, path] of cases) {

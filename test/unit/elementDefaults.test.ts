@@ -19,3 +19,10 @@ test('a JSON-string poller configuration is filled too; unknown elements and res
   const unknownElement = { element: { key: 'nosuch' }, configuration: { 'event.poller.configuration': { a: {} } } };
   assert.equal(withElementDefaults(unknownElement), unknownElement);
 });
+
+test('an instance without a poller configuration takes the element default; http has none to give', () => {
+  const filled = withElementDefaults({ element: { key: 'sageone' }, configuration: { 'event.notification.enabled': true } }) as any;
+  assert.deepEqual(filled.configuration['event.poller.configuration'], elementAdapter('sageone')!.definition.defaultPollerConfiguration);
+  const http = { element: { key: 'http' }, configuration: { 'event.notification.enabled': true } };
+  assert.equal(withElementDefaults(http), http);
+});
