@@ -1,5 +1,5 @@
 /**
- * One page of one resource: fetch it through the element adapter, diff it against the checkpoint,
+ * Pages of one resource: fetch each through the element adapter, diff it against the checkpoint,
  * and deliver its notifications, or hand them durably to the callback's subscription. Records stay
  * inside this activity; only counts, boundary keys and notification summaries reach history.
  */
@@ -23,40 +23,62 @@ import type { SubscriptionGateway } from './subscriptions';
  */
 export const QUERY_SLACK_MS = 1000;
 
+/**
+ * One activity runs pages until the resource is done or this much time has passed: each activity
+ * costs a round trip through Temporal and two history events, so a long backfill batches its pages.
+ */
+export const PAGE_RUN_BUDGET_MS = 5_000;
+/** The workflow keeps this many recent notifications; more would only grow history. */
+const SUMMARIES_RETURNED = 100;
+
 export function createPollPage(subscriptions: SubscriptionGateway) {
   return async function pollPage(input: PollPageInput): Promise<PollPageResult> {
     const adapter = elementAdapter(input.instance.elementKey);
     if (!adapter) throw ApplicationFailure.nonRetryable(`unknown element ${input.instance.elementKey}`, 'ConfigurationError');
+    const context = Context.current();
     const url = renderPlaceholders(input.resource.url, input.sinceMs - QUERY_SLACK_MS);
-    let page;
-    try {
-      page = await adapter.fetchPage(
-        { url, pageSize: input.resource.pageSize, pageToken: input.pageToken },
-        { configuration: input.configuration, credentials: input.credentials, signal: Context.current().cancellationSignal },
-      );
-    } catch (err) {
-      throw toFailure(err);
-    }
-
-    countRecords(page.records.length, input.instance.elementKey);
-    const diff = diffRecords(page.records, input.resource, { sinceMs: input.sinceMs, pollStartMs: input.pollStartMs, seen: new Set(input.boundary) });
-    const notifications = buildNotifications(input.instance, input.resourceName, input.pollStartMs, diff.changes);
     const callbackUrl = input.configuration['event.notification.callback.url'];
-    const summaries = callbackUrl && notifications.length > 0 ? await deliver(subscriptions, callbackUrl, input, notifications) : [];
-
     const nextSinceMs = input.pollStartMs - input.resource.pollDelaySec * 1000;
-    return {
-      nextPageToken: page.records.length > 0 ? page.nextPageToken : undefined,
-      records: page.records.length,
-      events: diff.changes.length,
-      problems: diff.problems.length,
-      lastProblem: diff.problems.at(-1)?.detail,
-      boundaryCandidates: diff.changes
-        .filter((c) => c.key.startsWith(PROBLEM_KEY_PREFIX) || c.dateMs > nextSinceMs)
-        .map((c) => ({ key: c.key, dateMs: c.dateMs })),
-      pageKeys: diff.changes.map((c) => c.key),
-      notifications: summaries,
-    };
+    const boundary = new Set(input.boundary);
+    const startedAt = Date.now();
+    const result: PollPageResult = { records: 0, events: 0, problems: 0, boundaryCandidates: [], pageKeys: [], notifications: [] };
+    let pageToken = input.pageToken;
+    let previousPageKeys: string[] = [];
+
+    do {
+      let page;
+      try {
+        page = await adapter.fetchPage(
+          { url, pageSize: input.resource.pageSize, pageToken },
+          { configuration: input.configuration, credentials: input.credentials, signal: context.cancellationSignal },
+        );
+      } catch (err) {
+        throw toFailure(err);
+      }
+      countRecords(page.records.length, input.instance.elementKey);
+      const diff = diffRecords(page.records, input.resource, { sinceMs: input.sinceMs, pollStartMs: input.pollStartMs, seen: boundary });
+      const notifications = buildNotifications(input.instance, input.resourceName, input.pollStartMs, diff.changes);
+      if (callbackUrl && notifications.length > 0) result.notifications.push(...(await deliver(subscriptions, callbackUrl, input, notifications)));
+
+      result.records += page.records.length;
+      result.events += diff.changes.length;
+      result.problems += diff.problems.length;
+      result.lastProblem = diff.problems.at(-1)?.detail ?? result.lastProblem;
+      for (const c of diff.changes) {
+        if (c.key.startsWith(PROBLEM_KEY_PREFIX) || c.dateMs > nextSinceMs) result.boundaryCandidates.push({ key: c.key, dateMs: c.dateMs });
+      }
+      // The next page skips this page's keys (offset pages shift when records change mid-poll).
+      for (const key of previousPageKeys) boundary.delete(key);
+      previousPageKeys = diff.changes.map((c) => c.key).filter((k) => !boundary.has(k));
+      for (const key of previousPageKeys) boundary.add(key);
+      result.pageKeys = diff.changes.map((c) => c.key);
+      pageToken = page.records.length > 0 ? page.nextPageToken : undefined;
+      context.heartbeat({ pageToken });
+    } while (pageToken !== undefined && Date.now() - startedAt < PAGE_RUN_BUDGET_MS);
+
+    result.nextPageToken = pageToken;
+    result.notifications = result.notifications.slice(-SUMMARIES_RETURNED);
+    return result;
   };
 }
 

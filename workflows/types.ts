@@ -87,7 +87,7 @@ export interface PollPageResult {
   lastProblem?: string;
   /** Reported keys that belong in the next boundary set (dated after the next `since`, or problem records). */
   boundaryCandidates: { key: string; dateMs: number }[];
-  /** Keys of every change of this page: the next page skips them (offset pages shift when records change mid-poll). */
+  /** Keys of every change of the last page run: the next page skips them (offset pages shift when records change mid-poll). */
   pageKeys: string[];
   notifications: NotificationSummary[];
 }
