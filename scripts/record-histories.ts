@@ -1,0 +1,278 @@
+/**
+ * Records the workflow histories that test/replay/replay.test.ts replays: real instance,
+ * subscription and account workflows, run by the production worker on a fresh dev server against
+ * the test fakes, saved with `handle.fetchHistory()` as JSON into test/histories/.
+ *
+ *   npx tsx scripts/record-histories.ts
+ *
+ * Payloads are encrypted with the fixed test key of test/replay/fixtures.ts, so the replay test can
+ * decrypt them. Re-record after an intended, versioned change to workflow code (and keep the old
+ * files too when running workflows must still replay: name the new ones differently).
+ */
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { historyToJSON } from '../test/replay/historyJson';
+import { instanceBodySchema, toInstanceSpec } from '../core/config';
+import { buildApi } from '../api/app';
+import { instanceIdFor, newToken } from '../api/instanceService';
+import { subscriptionWorkflowId } from '../activities/subscriptions';
+import { dataConverterFromEnv } from '../temporal/codec';
+import { TASK_QUEUE } from '../temporal/config';
+import { createWorker } from '../workers/worker';
+import { instanceWorkflow } from '../workflows/instance';
+import { pause, pollNow, resume, setRefreshInterval } from '../workflows/messages';
+import { ACCOUNT_WORKFLOW_ID } from '../workflows/deliveryTypes';
+import { startHttpProvider, type HttpProvider } from '../test/fakes/httpProvider';
+import { startReceiver, type Receiver } from '../test/fakes/receiver';
+import { startSageAccountingSimulator, SAGE_ACCOUNTING_DEFAULT_CLIENT_ID, SAGE_ACCOUNTING_DEFAULT_CLIENT_SECRET } from '../test/fakes/sageone';
+import { quietTemporalLogs } from '../test/support/faultScenario';
+import { eventually, sleep, startDevServer } from '../test/support/processes';
+import { AUTH, SECRETS } from '../test/support/pollster';
+import { HISTORIES_DIR, replayEnv } from '../test/replay/fixtures';
+
+// The fakes listen on 127.0.0.1; delivery retries run at 4^x × 0.01 ms, so nine of them take ~3 s.
+process.env.POLLSTER_ALLOW_PRIVATE_CALLBACKS = 'true';
+process.env.POLLSTER_RETRY_SCALE = '0.00001';
+quietTemporalLogs();
+
+const ISO_MS = "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'";
+const env = { ...process.env, ...replayEnv() };
+
+interface Recorded {
+  file: string;
+  workflowId: string;
+  runId?: string;
+}
+
+const server = await startDevServer();
+const connection = await Connection.connect({ address: server.address });
+const client = new Client({ connection, namespace: 'default', dataConverter: dataConverterFromEnv(env) });
+const { worker, close: closeWorker } = await createWorker({ target: { address: server.address, namespace: 'default' }, env });
+const running = worker.run();
+const app = await buildApi({ client, secrets: SECRETS });
+const apiUrl = `${await app.listen({ port: 0, host: '127.0.0.1' })}/elements/api-v2`;
+const closers: (() => Promise<void>)[] = [];
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the API's JSON answers, read field by field below
+async function api(method: string, path: string, body?: unknown): Promise<any> {
+  const res = await fetch(apiUrl + path, {
+    method,
+    headers: { authorization: AUTH, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+async function fakes(): Promise<{ provider: HttpProvider; receiver: Receiver }> {
+  const provider = await startHttpProvider();
+  const receiver = await startReceiver();
+  closers.push(() => provider.close(), () => receiver.close());
+  return { provider, receiver };
+}
+
+function httpBody(provider: HttpProvider, receiver: Receiver, name: string, configuration: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    element: { key: 'http' },
+    name,
+    tags: ['replay'],
+    configuration: {
+      'base.url': provider.url,
+      'pagination.type': 'page',
+      'event.notification.enabled': true,
+      'event.notification.callback.url': receiver.url,
+      'event.notification.signature.key': 'MySecretEventSignatureKey',
+      'event.poller.refresh_interval': '0.05',
+      'event.poller.configuration': {
+        contacts: {
+          url: `/contacts?updatedSince=\${gmtDate:${ISO_MS}}`,
+          idField: 'id',
+          pageSize: 2,
+          datesConfiguration: { updatedDateField: 'updatedAt', updatedDateFormat: ISO_MS, createdDateField: 'createdAt', createdDateFormat: ISO_MS },
+        },
+      },
+      ...configuration,
+    },
+  };
+}
+
+const events = (r: Receiver, id: number): number => r.received.filter((x) => x.body.message.instanceId === id).flatMap((x) => x.body.message.events).length;
+const handle = (id: number) => client.workflow.getHandle(`instance-${id}`);
+
+/** Signals, an update through PATCH, pause/resume, multi-page polls, then DELETE. */
+async function instanceLifecycle(): Promise<Recorded[]> {
+  const { provider, receiver } = await fakes();
+  const { id } = await api('POST', '/instances', httpBody(provider, receiver, 'lifecycle'));
+  for (const name of ['Ada', 'Bob', 'Cy']) provider.create(name);
+  await handle(id).signal(pollNow);
+  await eventually(() => events(receiver, id) >= 3, 'three CREATED events');
+  await handle(id).signal(setRefreshInterval, 0.04);
+  await api('PATCH', `/instances/${id}`, { configuration: { 'event.poller.refresh_interval': '0.03' } });
+  await handle(id).signal(pause);
+  await sleep(2500);
+  provider.update('2', 'Bob B.');
+  provider.create('Dee');
+  await handle(id).signal(resume);
+  await handle(id).signal(pollNow);
+  await eventually(() => events(receiver, id) >= 5, 'events after resume');
+  await sleep(2500); // a quiet poll or two
+  await api('DELETE', `/instances/${id}`);
+  return [{ file: 'instance-lifecycle', workflowId: `instance-${id}` }];
+}
+
+/** 500s retried inside the activity, a 400 that fails the resource, an auth error, and the configuration update that clears it. */
+async function instanceProviderFailures(): Promise<Recorded[]> {
+  const { provider, receiver } = await fakes();
+  const { id } = await api('POST', '/instances', httpBody(provider, receiver, 'provider-failures'));
+  provider.failNext(2, 500);
+  provider.create('Eve');
+  await eventually(() => events(receiver, id) >= 1, 'an event after two 500s');
+  provider.failNext(1, 400);
+  provider.create('Fay');
+  await eventually(() => events(receiver, id) >= 2, 'an event after a 400');
+  provider.failNext(1, 401);
+  await eventually(async () => (await api('GET', `/instances/${id}/poller`)).authError, 'the auth error');
+  await api('PATCH', `/instances/${id}`, { configuration: { 'auth.type': 'none' } });
+  provider.create('Gus');
+  await eventually(() => events(receiver, id) >= 3, 'an event after the configuration update');
+  await api('DELETE', `/instances/${id}`);
+  return [{ file: 'instance-provider-failures', workflowId: `instance-${id}` }];
+}
+
+/** A workflow that continues as new (maxHistoryEvents, as tests use it): the first run and the next. */
+async function instanceContinueAsNew(): Promise<Recorded[]> {
+  const { provider, receiver } = await fakes();
+  const parsed = toInstanceSpec(instanceBodySchema.parse(httpBody(provider, receiver, 'continue-as-new', { 'event.poller.refresh_interval': '0.02' })));
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+  const id = instanceIdFor(parsed.value);
+  const first = await client.workflow.start(instanceWorkflow, {
+    workflowId: `instance-${id}`,
+    taskQueue: TASK_QUEUE,
+    args: [{ instance: { id, token: newToken(id), createdDate: new Date().toISOString(), spec: parsed.value }, maxHistoryEvents: 40 }],
+  });
+  provider.create('Hal');
+  const runId = first.firstExecutionRunId;
+  await eventually(async () => (await client.workflow.getHandle(`instance-${id}`, runId).describe()).status.name === 'CONTINUED_AS_NEW', 'a continue-as-new', 60_000, 250);
+  provider.create('Ida');
+  await eventually(() => events(receiver, id) >= 2, 'an event in the second run');
+  const second = (await handle(id).describe()).runId;
+  await handle(id).terminate('recorded');
+  return [
+    { file: 'instance-continue-as-new-1', workflowId: `instance-${id}`, runId },
+    { file: 'instance-continue-as-new-2', workflowId: `instance-${id}`, runId: second },
+  ];
+}
+
+/** OAuth2 (sageone): code exchange, then a refused access token refreshed once. */
+async function instanceOAuth(): Promise<Recorded[]> {
+  const sim = await startSageAccountingSimulator();
+  const receiver = await startReceiver();
+  closers.push(() => sim.close(), () => receiver.close());
+  const qs = new URLSearchParams({ apiKey: SAGE_ACCOUNTING_DEFAULT_CLIENT_ID, callbackUrl: 'https://mycoolapp.com', state: 'sageone', 'base.url': sim.url });
+  const { oauthUrl } = await api('GET', `/elements/sageone/oauth/url?${qs}`);
+  const code = new URL((await fetch(oauthUrl, { redirect: 'manual' })).headers.get('location')!).searchParams.get('code')!;
+  const { id } = await api('POST', '/instances', {
+    element: { key: 'sageone' },
+    name: 'oauth',
+    providerData: { code },
+    configuration: {
+      'oauth.api.key': SAGE_ACCOUNTING_DEFAULT_CLIENT_ID,
+      'oauth.api.secret': SAGE_ACCOUNTING_DEFAULT_CLIENT_SECRET,
+      'oauth.callback.url': 'https://mycoolapp.com',
+      'base.url': sim.url,
+      'event.notification.enabled': true,
+      'event.notification.callback.url': receiver.url,
+      'event.poller.refresh_interval': '0.03',
+      'event.poller.configuration': {
+        customers: {
+          url: "/hubs/finance/customers?where=lastModifiedDate>='${date:yyyy-MM-dd'T'HH:mm:ss'Z'}'",
+          idField: 'id',
+          datesConfiguration: {
+            updatedDateField: 'updated_at',
+            updatedDateFormat: "yyyy-MM-dd'T'HH:mm:ss'Z'",
+            createdDateField: 'created_at',
+            createdDateFormat: "yyyy-MM-dd'T'HH:mm:ss'Z'",
+          },
+        },
+      },
+    },
+  });
+  await sleep(1500); // the first poll's checkpoint starts at creation: create after it, a second later (seconds-precision dates)
+  sim.create('contacts', { name: 'Acme Ltd' });
+  await eventually(() => events(receiver, id) >= 1, 'a customer event', 60_000);
+  sim.expireAccessTokens();
+  await sleep(1100);
+  sim.create('contacts', { name: 'Beta plc' });
+  await eventually(() => events(receiver, id) >= 2, 'an event after the token refresh', 60_000);
+  await api('DELETE', `/instances/${id}`);
+  return [{ file: 'instance-oauth-sageone', workflowId: `instance-${id}` }];
+}
+
+/** A callback down for a while: hand-offs to the subscription, retries on the 4^x schedule, delivery. */
+async function subscriptionRetry(): Promise<Recorded[]> {
+  const { provider, receiver } = await fakes();
+  let failures = 0;
+  receiver.respondWith(() => (failures++ < 4 ? 503 : 200));
+  const { id } = await api('POST', '/instances', httpBody(provider, receiver, 'subscription-retry'));
+  provider.create('Jo');
+  await eventually(() => events(receiver, id) >= 1, 'the event, after four 503s');
+  provider.create('Kai');
+  await eventually(() => events(receiver, id) >= 2, 'the next event');
+  await api('DELETE', `/instances/${id}`);
+  return [
+    { file: 'subscription-retry', workflowId: subscriptionWorkflowId(receiver.url) },
+    { file: 'instance-handoff', workflowId: `instance-${id}` },
+  ];
+}
+
+/** Every retry fails: deactivated, later notifications queued, then PUT .../deliveries redelivers them. */
+async function subscriptionDeactivated(): Promise<Recorded[]> {
+  const { provider, receiver } = await fakes();
+  receiver.respondWith(500);
+  const { id } = await api('POST', '/instances', httpBody(provider, receiver, 'subscription-deactivated'));
+  provider.create('Lu');
+  const where = encodeURIComponent(`status='queued' and config.url='${receiver.url}'`);
+  await eventually(async () => (await api('GET', `/notifications/subscriptions/deliveries?where=${where}`)).length > 0, 'a queued delivery', 60_000);
+  provider.create('Mo');
+  await eventually(async () => (await api('GET', `/notifications/subscriptions/deliveries?where=${where}`)).length > 1, 'a second queued delivery', 60_000);
+  receiver.respondWith(200);
+  await api('PUT', `/notifications/subscriptions/deliveries?where=${where}`);
+  await eventually(() => events(receiver, id) >= 2, 'the redelivered events');
+  await api('DELETE', `/instances/${id}`);
+  return [{ file: 'subscription-deactivated', workflowId: subscriptionWorkflowId(receiver.url) }];
+}
+
+/** The account settings workflow: two updates through PATCH /accounts/settings. */
+async function accountSettings(): Promise<Recorded[]> {
+  await api('PATCH', '/accounts/settings', { 'notification.webhook.failure.policy': 'queue' });
+  await api('PATCH', '/accounts/settings', { 'notification.webhook.failure.policy': 'retry' });
+  return [{ file: 'account-settings', workflowId: ACCOUNT_WORKFLOW_ID }];
+}
+
+let failed = false;
+try {
+  // Independent scenarios at once; the account settings last (its policy would change the others' deliveries).
+  const recorded = (await Promise.all([instanceLifecycle(), instanceProviderFailures(), instanceContinueAsNew(), instanceOAuth(), subscriptionRetry(), subscriptionDeactivated()])).flat();
+  recorded.push(...(await accountSettings()));
+  mkdirSync(HISTORIES_DIR, { recursive: true });
+  for (const f of readdirSync(HISTORIES_DIR)) if (f.endsWith('.json')) rmSync(join(HISTORIES_DIR, f));
+  for (const r of recorded) {
+    const history = await client.workflow.getHandle(r.workflowId, r.runId).fetchHistory();
+    writeFileSync(join(HISTORIES_DIR, `${r.file}.json`), `${historyToJSON(history)}\n`);
+    console.log(`${r.file}.json: ${history.events?.length ?? 0} events of ${r.workflowId}`);
+  }
+} catch (err) {
+  failed = true;
+  console.error(err);
+} finally {
+  await app.close();
+  worker.shutdown();
+  await running.catch(() => undefined);
+  await closeWorker();
+  for (const close of closers) await close().catch(() => undefined);
+  await connection.close();
+  await server.destroy();
+}
+process.exit(failed ? 1 : 0);
