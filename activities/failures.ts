@@ -6,7 +6,8 @@ export function toFailure(err: unknown): Error {
   if (!(err instanceof ProviderError)) return err instanceof Error ? err : new Error(String(err));
   switch (err.kind) {
     case 'retryable':
-      return ApplicationFailure.create({ message: err.message, type: 'ProviderUnavailable', nextRetryDelay: err.retryAfterMs });
+      // A zero delay reads as "none" on the server, which then ends the retries: `Retry-After: 0` waits 10 ms.
+      return ApplicationFailure.create({ message: err.message, type: 'ProviderUnavailable', nextRetryDelay: err.retryAfterMs === undefined ? undefined : Math.max(10, err.retryAfterMs) });
     case 'auth':
       return ApplicationFailure.nonRetryable(err.message, 'AuthError');
     default:
