@@ -28,6 +28,14 @@ export const QUERY_SLACK_MS = 1000;
  * costs a round trip through Temporal and two history events, so a long backfill batches its pages.
  */
 export const PAGE_RUN_BUDGET_MS = 5_000;
+/** What a page run has finished, recorded with each heartbeat so a retry resumes after it. */
+interface PageRunProgress {
+  pageToken?: string;
+  result: PollPageResult;
+  previousPageKeys: string[];
+  done: boolean;
+}
+
 /** The workflow keeps this many recent notifications; more would only grow history. */
 const SUMMARIES_RETURNED = 100;
 
@@ -41,11 +49,16 @@ export function createPollPage(subscriptions: SubscriptionGateway) {
     const nextSinceMs = input.pollStartMs - input.resource.pollDelaySec * 1000;
     const boundary = new Set(input.boundary);
     const startedAt = Date.now();
-    const result: PollPageResult = { records: 0, events: 0, problems: 0, boundaryCandidates: [], pageKeys: [], notifications: [] };
-    let pageToken = input.pageToken;
-    let previousPageKeys: string[] = [];
+    // A retried attempt resumes after the last page the previous attempt finished: pages already
+    // delivered are not read again (they may have shifted, and would go out in other notifications).
+    const progress = context.info.heartbeatDetails as PageRunProgress | undefined;
+    if (progress?.done) return progress.result;
+    const result: PollPageResult = progress?.result ?? { records: 0, events: 0, problems: 0, boundaryCandidates: [], pageKeys: [], notifications: [] };
+    let pageToken = progress ? progress.pageToken : input.pageToken;
+    let previousPageKeys: string[] = progress?.previousPageKeys ?? [];
+    for (const key of previousPageKeys) boundary.add(key);
 
-    do {
+    for (;;) {
       let page;
       try {
         page = await adapter.fetchPage(
@@ -73,12 +86,12 @@ export function createPollPage(subscriptions: SubscriptionGateway) {
       for (const key of previousPageKeys) boundary.add(key);
       result.pageKeys = diff.changes.map((c) => c.key);
       pageToken = page.records.length > 0 ? page.nextPageToken : undefined;
-      context.heartbeat({ pageToken });
-    } while (pageToken !== undefined && Date.now() - startedAt < PAGE_RUN_BUDGET_MS);
-
-    result.nextPageToken = pageToken;
-    result.notifications = result.notifications.slice(-SUMMARIES_RETURNED);
-    return result;
+      result.notifications = result.notifications.slice(-SUMMARIES_RETURNED);
+      const done = pageToken === undefined || Date.now() - startedAt >= PAGE_RUN_BUDGET_MS;
+      result.nextPageToken = pageToken;
+      context.heartbeat({ pageToken, result, previousPageKeys, done } satisfies PageRunProgress);
+      if (done) return result;
+    }
   };
 }
 

@@ -39,6 +39,8 @@ export async function createWorker(options: PollsterWorkerOptions): Promise<Poll
     activities: createActivities(client, taskQueue),
     dataConverter,
     maxCachedWorkflows: Number(env.POLLSTER_MAX_CACHED_WORKFLOWS || 1000),
+    // pollPage records its progress per page; a retry resumes from the last heartbeat that reached the server.
+    defaultHeartbeatThrottleInterval: '1 second',
     ...options.overrides,
   });
   return {
