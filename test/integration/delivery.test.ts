@@ -178,6 +178,37 @@ describe('delivery', () => {
     await receiver.close();
   });
 
+  test('callback policy: a private callback is refused at creation, and again at delivery time', async () => {
+    const receiver = await startReceiver();
+    process.env.POLLSTER_ALLOW_PRIVATE_CALLBACKS = 'false';
+    try {
+      const refused = await api.request('POST', '/instances', instanceBody(provider, receiver, 'ssrf'));
+      assert.equal(refused.status, 400);
+      assert.equal(refused.body.issues[0].path, "configuration['event.notification.callback.url']");
+      assert.match(refused.body.issues[0].message, /127\.0\.0\.1/);
+    } finally {
+      process.env.POLLSTER_ALLOW_PRIVATE_CALLBACKS = 'true';
+    }
+    // Allowed at creation; then the deployment stops allowing it: the delivery is refused, not sent.
+    const created = await api.request('POST', '/instances', instanceBody(provider, receiver, 'ssrf-later'));
+    assert.equal(created.status, 200);
+    process.env.POLLSTER_ALLOW_PRIVATE_CALLBACKS = 'false';
+    try {
+      provider.create('e1');
+      const where = encodeURIComponent(`status='queued' and config.url='${receiver.url}'`);
+      const queued = await eventually(async () => {
+        const res = await api.request('GET', `/notifications/subscriptions/deliveries?where=${where}`);
+        return res.body.length > 0 ? res.body : undefined;
+      }, 'the refused delivery, queued');
+      assert.match(queued[0].lastError, /refused/);
+      assert.equal(receiver.attempts, 0, 'nothing was sent to the refused address');
+    } finally {
+      process.env.POLLSTER_ALLOW_PRIVATE_CALLBACKS = 'true';
+      await api.request('DELETE', `/instances/${created.body.id}`);
+      await receiver.close();
+    }
+  });
+
   test('bad where clauses get a 400 naming query.where', async () => {
     const res = await api.request('GET', `/notifications/subscriptions/deliveries?where=${encodeURIComponent("status='lost'")}`);
     assert.equal(res.status, 400);
