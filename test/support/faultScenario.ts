@@ -257,13 +257,13 @@ export async function settle(client: () => Client, workload: Workload, receiver:
 
 /**
  * The known way a duplicate changes id: a pollPage attempt that delivered and then died (worker
- * killed, activity timed out) is retried; the retry reads the page again, which by then holds other
- * records (appended to a short page, or moved out by an update), so the batches differ and events
- * already delivered come again inside a notification with a new id. Until that is fixed this check
- * is a TODO: it reports, it does not fail the run.
+ * killed, start-to-close timeout passed) is retried; the retry reads the page again, which by then
+ * holds other records (appended to a short page, or moved out by an update), so the batches differ
+ * and events already delivered come again inside a notification with a new id. Until that is fixed
+ * this check is a TODO: it reports, it does not fail the run.
  */
 export const REBATCHED_DUPLICATES =
-  'known bug: a retried pollPage re-reads a page that has changed and re-sends delivered events under a new notification id';
+  'known bug: a pollPage attempt retried after delivering can re-read a changed page and re-send delivered events under a new notification id';
 
 /** Prints the account and checks it: nothing lost, nothing invented; duplicates under one id (a TODO, see above). */
 export async function assertAccount(t: TestContext, account: EventAccount, label = 'account'): Promise<void> {
