@@ -107,6 +107,7 @@ describe('faults: workers killed', () => {
     await workload.stop();
     const statuses = await settle(() => api.client, workload, receiver, ids, 120_000);
     phase('settled');
+    // POLLSTER_FAULT_DEBUG=1 prints every checkpoint the probe read (for a failing seed).
     if (process.env.POLLSTER_FAULT_DEBUG) for (const x of probe.timeline) t.diagnostic(`${((x.atMs - started) / 1000).toFixed(1)} ${x.instanceId} polls=${x.polls} ${x.state} ${x.checkpoint} ${x.lastError ?? ''}`);
     await probe.stop();
     await probe.sampleOnce();
