@@ -150,7 +150,7 @@ export async function runB1(ctx: BenchContext): Promise<B1Result> {
     const stats = provider.stats(key)!;
     const elapsedMs = tally.lastAtMs - stats.firstAtMs;
     if (kind === 'pollster') await waitCycleDone(env!.client, id, 120_000);
-    if (plainResult && plainResult.pages > 0) plainMsPerPage = plainResult.elapsedMs / plainResult.pages;
+    if (plainResult && plainResult.pages > 0 && repeat > 0) plainMsPerPage = plainResult.elapsedMs / plainResult.pages; // not warm-up or profiled runs
     const cpuPer1000Events: Record<string, number> = {};
     for (const [name, s] of Object.entries(window.cpuSeconds)) cpuPer1000Events[name] = round((1000 * s) / tally.events, 4);
     const percent: Record<string, number> = {};

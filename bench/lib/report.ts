@@ -9,7 +9,7 @@ import type { B2Result } from '../b2';
 import type { B3Result } from '../b3';
 import type { CodecCost } from '../profile';
 import type { Knobs } from './context';
-import type { Spread } from './stats';
+import { spread, type Spread } from './stats';
 
 export interface RunMeta {
   startedAt: string;
@@ -50,7 +50,7 @@ run, and mind the "others" column (CPU used by processes that are not the bench'
 ${MARKER}
 `;
 
-const f = (x: number | undefined, digits = 0): string => (x === undefined || Number.isNaN(x) ? '–' : x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+const f = (x: number | null | undefined, digits = 0): string => (x === undefined || x === null || Number.isNaN(x) ? '–' : x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
 const sp = (s: Spread | undefined, digits = 0): string => (s ? `${f(s.median, digits)} (${f(s.min, digits)}–${f(s.max, digits)})` : '–');
 const ok = (b: boolean): string => (b ? 'met' : 'NOT met');
 
@@ -85,9 +85,12 @@ function b1Section(b: NonNullable<RunResults['b1']>): string[] {
   if (h) {
     out.push('#### Hot path (history of the last Pollster run)');
     out.push('');
-    out.push(`- ${h.pages} pages → ${Object.entries(h.activities).map(([k, v]) => `${v} ${k}`).join(', ')} activities (${h.activitiesPerPage} per page), ${h.workflowTasks} workflow tasks, ${f(h.events)} history events, ${f(h.bytes / 1024)} KiB of history: **${f(h.bytesPerEvent, 1)} history bytes per delivered event**.`);
+    out.push(`- ${h.pages} provider requests (pages) → ${Object.entries(h.activities).map(([k, v]) => `${v} ${k}`).join(', ')} activities (${h.activitiesPerPage} per page), ${h.workflowTasks} workflow tasks, ${f(h.events)} history events, ${f(h.bytes / 1024)} KiB of history: **${f(h.bytesPerEvent, 1)} history bytes per delivered event**.`);
     out.push(`- pollPage payloads (encrypted, as stored): input p50 ${f(h.pollPageInputBytes.p50)} B, result p50 ${f(h.pollPageResultBytes.p50)} B.`);
-    out.push(`- Per page, ms p50 / p90: queued ${f(h.queueMs.p50)} / ${f(h.queueMs.p90)}, activity ran ${f(h.runMs.p50)} / ${f(h.runMs.p90)}, workflow turnaround to the next page ${f(h.turnaroundMs.p50)} / ${f(h.turnaroundMs.p90)}; the plain loop spends ${f(b.plainMsPerPage, 1)} ms per page.`);
+    const perActivity = h.pages / Math.max(1, h.activities['pollPage'] ?? 1);
+    // The plain loop's time per page, end to end as measured (median over its repeats).
+    const plainPerPage = spread(b.runs.filter((r) => r.kind === 'plain' && r.repeat > 0).map((r) => r.elapsedMs / Math.max(1, r.providerRequests))).median;
+    out.push(`- Per pollPage activity (${f(perActivity, 1)} pages each), ms p50 / p90: queued ${f(h.queueMs.p50)} / ${f(h.queueMs.p90)}, ran ${f(h.runMs.p50)} / ${f(h.runMs.p90)}, workflow turnaround to the next activity ${f(h.turnaroundMs.p50)} / ${f(h.turnaroundMs.p90)}; the activity spends ${f(h.runMs.p50 / perActivity, 1)} ms per page, the plain loop ${f(plainPerPage, 1)} ms.`);
     out.push('');
     out.push('| event type | count | bytes |');
     out.push('|---|---|---|');
