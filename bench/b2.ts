@@ -65,6 +65,17 @@ export interface B2Result {
   workerCache: string;
 }
 
+/**
+ * A step keeps up when, in every window (not just the median one), p99 poll-start lag stays under
+ * 2 s and the achieved rate is ≥ 90 % of the offered one. The next poll is due one interval after the
+ * last one *started*, so the period is interval + lag: even a step that keeps up achieves a little
+ * less than N ÷ interval. The goal adds ≥ 100 cycles/s.
+ */
+export function judgeStep(step: Pick<B2Step, 'windows' | 'offeredPerSec'>): { keepsUp: boolean; goalMet: boolean } {
+  const keepsUp = step.windows.every((w) => w.cyclesPerSec >= 0.9 * step.offeredPerSec && w.pollStartLagMs.p99 < 2000);
+  return { keepsUp, goalMet: keepsUp && step.windows.every((w) => w.cyclesPerSec >= 100) };
+}
+
 interface KeyState {
   createdMs: number;
   count: number;
@@ -218,9 +229,7 @@ export async function runB2(ctx: BenchContext): Promise<B2Result> {
         keepsUp: false,
         goalMet: false,
       };
-      // Every window must hold, not just the median one.
-      step.keepsUp = windows.every((w) => w.cyclesPerSec >= 0.95 * offered && w.pollStartLagMs.p99 < 2000);
-      step.goalMet = step.keepsUp && step.cyclesPerSec.min >= 100;
+      Object.assign(step, judgeStep(step));
       steps.push(step);
       progress.log(
         `B2 N=${n}: ${step.cyclesPerSec.median} cycles/s (offered ${step.offeredPerSec}), poll-start lag p50 ${step.pollStartLagP50.median} ms p99 ${step.pollStartLagP99.median} ms max ${step.pollStartLagMax} ms; request lag p99 ${step.requestLagP99.median} ms; ${step.keepsUp ? 'keeps up' : 'falls behind'}`,

@@ -51,6 +51,8 @@ ${MARKER}
 `;
 
 const f = (x: number | null | undefined, digits = 0): string => (x === undefined || x === null || Number.isNaN(x) ? '–' : x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+/** A histogram bucket bound: the +Inf bucket is stored as null in JSON. */
+const hb = (x: number | null | undefined): string => (x === null || x === Infinity ? '∞' : f(x));
 const sp = (s: Spread | undefined, digits = 0): string => (s ? `${f(s.median, digits)} (${f(s.min, digits)}–${f(s.max, digits)})` : '–');
 const ok = (b: boolean): string => (b ? 'met' : 'NOT met');
 
@@ -136,7 +138,7 @@ function b2Section(b: RunResults['b2'] & object): string[] {
     const w0 = s.windows;
     const avg = (fn: (w: (typeof w0)[number]) => number | undefined): number => w0.reduce((a, w) => a + (fn(w) ?? 0), 0) / w0.length;
     out.push(
-      `| ${f(s.instances)} | ${f(s.offeredPerSec, 1)} | ${sp(s.cyclesPerSec, 1)} | ${f(s.pollStartLagP50.median)} / ${sp(s.pollStartLagP99)} / ${f(s.pollStartLagMax)} | ${sp(s.requestLagP99)} / ${f(s.requestLagMax)} | ${w0.map((w) => `${f(w.histogramLagMs?.p50)} / ${f(w.histogramLagMs?.p99)}`).join('; ')} | ${f(avg((w) => w.cpuPercent['temporal']))} / ${f(avg((w) => w.cpuPercent['worker']))} / ${f(avg((w) => w.othersPercent))} | ${f(avg((w) => w.cpuMsPerCycle['temporal']), 1)} / ${f(avg((w) => w.cpuMsPerCycle['worker']), 1)} | ${f(Math.max(...w0.map((w) => w.workerRssPeakMb)))} | ${s.keepsUp ? 'yes' : 'no'} | ${ok(s.goalMet)} |`,
+      `| ${f(s.instances)} | ${f(s.offeredPerSec, 1)} | ${sp(s.cyclesPerSec, 1)} | ${f(s.pollStartLagP50.median)} / ${sp(s.pollStartLagP99)} / ${f(s.pollStartLagMax)} | ${sp(s.requestLagP99)} / ${f(s.requestLagMax)} | ${w0.map((w) => `${hb(w.histogramLagMs?.p50)} / ${hb(w.histogramLagMs?.p99)}`).join('; ')} | ${f(avg((w) => w.cpuPercent['temporal']))} / ${f(avg((w) => w.cpuPercent['worker']))} / ${f(avg((w) => w.othersPercent))} | ${f(avg((w) => w.cpuMsPerCycle['temporal']), 1)} / ${f(avg((w) => w.cpuMsPerCycle['worker']), 1)} | ${f(Math.max(...w0.map((w) => w.workerRssPeakMb)))} | ${s.keepsUp ? 'yes' : 'no'} | ${ok(s.goalMet)} |`,
     );
   }
   out.push('');
