@@ -4,11 +4,12 @@ import { TASK_QUEUE } from '../temporal/config';
 import { authenticate } from './authenticate';
 import { deliverNotification } from './deliverNotification';
 import { createPollPage } from './pollPage';
+import { progressRecorder } from './progress';
 import { SubscriptionGateway } from './subscriptions';
 
 export function createActivities(client: Client, taskQueue = TASK_QUEUE) {
   return {
-    pollPage: createPollPage(new SubscriptionGateway(client, taskQueue)),
+    pollPage: createPollPage(new SubscriptionGateway(client, taskQueue), progressRecorder(client)),
     authenticate,
     deliverNotification,
   };

@@ -5,7 +5,7 @@
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { diffRecords, PROBLEM_KEY_PREFIX } from '../core/diff';
-import { buildNotifications, type NotificationBody } from '../core/envelope';
+import { batchChanges, notificationsFor, type NotificationBody } from '../core/envelope';
 import { renderPlaceholders } from '../core/placeholders';
 import { elementAdapter } from '../elements/registry';
 import type { PollPageInput, PollPageResult } from '../workflows/types';
@@ -13,6 +13,7 @@ import type { NotificationSummary, PendingNotification } from '../workflows/deli
 import { postNotification } from './deliver';
 import { toFailure } from './failures';
 import { countDelivered, countDeliveryFailure, countRecords } from './metrics';
+import type { RecordProgress } from './progress';
 import { retryDueAt } from './retrySchedule';
 import type { SubscriptionGateway } from './subscriptions';
 
@@ -28,18 +29,26 @@ export const QUERY_SLACK_MS = 1000;
  * costs a round trip through Temporal and two history events, so a long backfill batches its pages.
  */
 export const PAGE_RUN_BUDGET_MS = 5_000;
-/** What a page run has finished, recorded with each heartbeat so a retry resumes after it. */
+/**
+ * What a page run has finished, recorded before each page's notifications go out so a retry resumes
+ * there: it reads that page again and batches its changes as `plan` says, so every event delivered
+ * before goes out again under its first notification id, however the page has shifted since.
+ */
 interface PageRunProgress {
+  /** The next page to read. */
   pageToken?: string;
   result: PollPageResult;
   previousPageKeys: string[];
-  done: boolean;
+  /** Key lists of the notifications built from page `pageToken`, about to be (or being) delivered. */
+  plan?: string[][];
+  /** Set by workers before plans existed: the run had finished. */
+  done?: boolean;
 }
 
 /** The workflow keeps this many recent notifications; more would only grow history. */
 const SUMMARIES_RETURNED = 100;
 
-export function createPollPage(subscriptions: SubscriptionGateway) {
+export function createPollPage(subscriptions: SubscriptionGateway, recordProgress: RecordProgress) {
   return async function pollPage(input: PollPageInput): Promise<PollPageResult> {
     const adapter = elementAdapter(input.instance.elementKey);
     if (!adapter) throw ApplicationFailure.nonRetryable(`unknown element ${input.instance.elementKey}`, 'ConfigurationError');
@@ -49,13 +58,13 @@ export function createPollPage(subscriptions: SubscriptionGateway) {
     const nextSinceMs = input.pollStartMs - input.resource.pollDelaySec * 1000;
     const boundary = new Set(input.boundary);
     const startedAt = Date.now();
-    // A retried attempt resumes after the last page the previous attempt finished: pages already
-    // delivered are not read again (they may have shifted, and would go out in other notifications).
+    // A retried attempt resumes at the page the previous attempt was delivering (see PageRunProgress).
     const progress = context.info.heartbeatDetails as PageRunProgress | undefined;
     if (progress?.done) return progress.result;
-    const result: PollPageResult = progress?.result ?? { records: 0, events: 0, problems: 0, boundaryCandidates: [], pageKeys: [], notifications: [] };
+    let result: PollPageResult = progress?.result ?? { records: 0, events: 0, problems: 0, boundaryCandidates: [], pageKeys: [], notifications: [] };
     let pageToken = progress ? progress.pageToken : input.pageToken;
     let previousPageKeys: string[] = progress?.previousPageKeys ?? [];
+    let plan = progress?.plan;
     for (const key of previousPageKeys) boundary.add(key);
 
     for (;;) {
@@ -70,27 +79,33 @@ export function createPollPage(subscriptions: SubscriptionGateway) {
       }
       countRecords(page.records.length, input.instance.elementKey);
       const diff = diffRecords(page.records, input.resource, { sinceMs: input.sinceMs, pollStartMs: input.pollStartMs, seen: boundary });
-      const notifications = buildNotifications(input.instance, input.resourceName, input.pollStartMs, diff.changes);
-      if (callbackUrl && notifications.length > 0) result.notifications.push(...(await deliver(subscriptions, callbackUrl, input, notifications)));
-
-      result.records += page.records.length;
-      result.events += diff.changes.length;
-      result.problems += diff.problems.length;
-      result.lastProblem = diff.problems.at(-1)?.detail ?? result.lastProblem;
-      for (const c of diff.changes) {
-        if (c.key.startsWith(PROBLEM_KEY_PREFIX) || c.dateMs > nextSinceMs) result.boundaryCandidates.push({ key: c.key, dateMs: c.dateMs });
+      const batches = batchChanges(diff.changes, undefined, plan);
+      plan = undefined;
+      if (callbackUrl && batches.length > 0) {
+        await recordProgress({ pageToken, result, previousPageKeys, plan: batches.map((b) => [...b.idKeys]) } satisfies PageRunProgress);
+        const notifications = notificationsFor(input.instance, input.resourceName, input.pollStartMs, batches);
+        result = { ...result, notifications: [...result.notifications, ...(await deliver(subscriptions, callbackUrl, input, notifications))].slice(-SUMMARIES_RETURNED) };
       }
+
+      result = {
+        ...result,
+        records: result.records + page.records.length,
+        events: result.events + diff.changes.length,
+        problems: result.problems + diff.problems.length,
+        lastProblem: diff.problems.at(-1)?.detail ?? result.lastProblem,
+        boundaryCandidates: [
+          ...result.boundaryCandidates,
+          ...diff.changes.filter((c) => c.key.startsWith(PROBLEM_KEY_PREFIX) || c.dateMs > nextSinceMs).map((c) => ({ key: c.key, dateMs: c.dateMs })),
+        ],
+        pageKeys: diff.changes.map((c) => c.key),
+      };
       // The next page skips this page's keys (offset pages shift when records change mid-poll).
       for (const key of previousPageKeys) boundary.delete(key);
       previousPageKeys = diff.changes.map((c) => c.key).filter((k) => !boundary.has(k));
       for (const key of previousPageKeys) boundary.add(key);
-      result.pageKeys = diff.changes.map((c) => c.key);
       pageToken = page.records.length > 0 ? page.nextPageToken : undefined;
-      result.notifications = result.notifications.slice(-SUMMARIES_RETURNED);
-      const done = pageToken === undefined || Date.now() - startedAt >= PAGE_RUN_BUDGET_MS;
       result.nextPageToken = pageToken;
-      context.heartbeat({ pageToken, result, previousPageKeys, done } satisfies PageRunProgress);
-      if (done) return result;
+      if (pageToken === undefined || Date.now() - startedAt >= PAGE_RUN_BUDGET_MS) return result;
     }
   };
 }

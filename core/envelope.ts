@@ -59,6 +59,36 @@ export function notificationId(instanceId: number, resource: string, changes: re
   return hash.digest('hex').slice(0, 32);
 }
 
+/** A batch of changes, and the change keys its notification id is made of. */
+export interface Batch {
+  idKeys: readonly string[];
+  changes: readonly Change[];
+}
+
+/**
+ * Splits a page's changes into notifications of at most `batchSize` events, in order. A `plan` (the
+ * key lists of batches an earlier attempt built from this page, maybe delivered) comes first: each
+ * planned batch keeps its id and holds those of its changes the page still has, so an event that
+ * went out before goes out again under the same id even if the page has shifted since.
+ */
+export function batchChanges(changes: readonly Change[], batchSize = EVENTS_PER_NOTIFICATION, plan: readonly (readonly string[])[] = []): Batch[] {
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
+  const byKey = new Map(changes.map((c) => [c.key, c]));
+  const planned = new Set<string>();
+  const batches: Batch[] = [];
+  for (const idKeys of plan) {
+    const found = idKeys.flatMap((k) => (planned.has(k) ? [] : (byKey.get(k) ?? [])));
+    for (const k of idKeys) planned.add(k);
+    if (found.length > 0) batches.push({ idKeys, changes: found });
+  }
+  const rest = plan.length > 0 ? changes.filter((c) => !planned.has(c.key)) : changes;
+  for (let i = 0; i < rest.length; i += batchSize) {
+    const batch = rest.slice(i, i + batchSize);
+    batches.push({ idKeys: batch.map((c) => c.key), changes: batch });
+  }
+  return batches;
+}
+
 /**
  * The notifications for one resource's changes, in order: at most `batchSize` (10) events each,
  * `raw[resource]` holding exactly the batch's records as the element returned them. `date` is the
@@ -72,12 +102,15 @@ export function buildNotifications(
   changes: readonly Change[],
   batchSize = EVENTS_PER_NOTIFICATION,
 ): NotificationBody[] {
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
+  return notificationsFor(instance, resource, pollStartMs, batchChanges(changes, batchSize));
+}
+
+/** One notification per batch, its id made of the batch's `idKeys`. */
+export function notificationsFor(instance: InstanceRef, resource: string, pollStartMs: number, batches: readonly Batch[]): NotificationBody[] {
   const pollDate = toIsoSeconds(pollStartMs);
   const bodies: NotificationBody[] = [];
-  for (let i = 0; i < changes.length; i += batchSize) {
-    const batch = changes.slice(i, i + batchSize);
-    const id = notificationId(instance.id, resource, batch);
+  for (const { idKeys, changes: batch } of batches) {
+    const id = notificationId(instance.id, resource, idKeys.map((key) => ({ key })));
     bodies.push({
       id,
       topic: `instance-${instance.id}-${instance.elementKey}-events`,

@@ -118,7 +118,7 @@ describe('faults: the provider', () => {
 
     t.diagnostic(`faults served: ${[...served.values()].join(', ')}; ${proxy.requests.length} provider requests, ${receiver.ledger.length} deliveries`);
     assert.equal(served.size, planned, 'every planned fault was served');
-    await assertAccount(t, accountFor(workload.expected(ids), receiver.ledger));
+    assertAccount(t, accountFor(workload.expected(ids), receiver.ledger));
     assert.deepEqual(probe.violations, [], 'no checkpoint passed an event that was not delivered or handed off');
 
     // What came after each fault, in order: a retry of the same window, or (after the 400) the next poll from the same checkpoint.

@@ -139,7 +139,7 @@ describe('faults: the Temporal server restarted', () => {
     t.diagnostic(`probe ${probe.samples} samples, ${probe.effective} with events under the checkpoint; ${receiver.ledger.length} deliveries (${receiver.ledger.filter((l) => l.status === 503).length} answered 503), ${proxy.requests.length} provider requests`);
     assert.ok(restarts.some((r) => r.midPoll), 'a restart mid-poll');
     assert.ok(restarts.some((r) => r.midDelivery), 'a restart mid-delivery');
-    await assertAccount(t, accountFor(workload.expected(ids), receiver.ledger));
+    assertAccount(t, accountFor(workload.expected(ids), receiver.ledger));
     assert.deepEqual(probe.violations, [], 'no checkpoint ever passed an event that was not delivered or handed off');
     assert.ok(probe.effective > 0);
     for (const [i, id] of ids.entries()) {

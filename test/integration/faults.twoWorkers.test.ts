@@ -85,7 +85,7 @@ describe('faults: two workers at once', () => {
     );
 
     const account = accountFor(workload.expected(ids), receiver.ledger);
-    await assertAccount(t, account);
+    assertAccount(t, account);
     assert.equal(account.duplicates, 0, 'healthy workers deliver each event once');
     assert.equal(account.underSeveralIds.length, 0);
 

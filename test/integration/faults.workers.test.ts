@@ -117,7 +117,7 @@ describe('faults: workers killed', () => {
     assert.ok(kills.length >= 5);
     assert.ok(kills.some((k) => k.midPoll), 'at least one kill mid-poll');
     assert.ok(kills.some((k) => k.midDelivery), 'at least one kill mid-delivery');
-    await assertAccount(t, account);
+    assertAccount(t, account);
     assert.deepEqual(probe.violations, [], 'no checkpoint ever passed an event that was not delivered or handed off');
     assert.ok(probe.effective > 0, 'the probe saw checkpoints move');
     for (const id of ids) {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { normalizeResource, resourceSchema } from '../../core/config';
 import { diffRecords, type Change } from '../../core/diff';
-import { buildNotifications, EVENTS_PER_NOTIFICATION, notificationId, type InstanceRef } from '../../core/envelope';
+import { batchChanges, buildNotifications, EVENTS_PER_NOTIFICATION, notificationId, notificationsFor, type InstanceRef } from '../../core/envelope';
 import { elementsSignature } from '../../core/signature';
 
 const INSTANCE: InstanceRef = { id: 42, name: 'Sage CRM <prod>', tags: ['crm', 'eu'], elementKey: 'sagecrm', hubKey: 'crm' };
@@ -127,6 +127,51 @@ describe('buildNotifications: the envelope of SPEC §6', () => {
         assert.deepEqual(out.flatMap((b) => b.message.events.map((e) => e.objectId)), cs.map((c) => c.objectId));
         assert.ok(out.every((b) => b.message.events.every((e) => e.objectType === resource) && b.message.raw.objectType === resource));
         assert.equal(new Set(out.map((b) => b.id)).size, out.length);
+      }),
+    );
+  });
+});
+
+describe('batchChanges with a plan: a retried page keeps the ids of what may have gone out', () => {
+  const all = accounts(40);
+  const idsOf = (changes: readonly Change[], plan?: string[][]): Map<string, string> => {
+    const out = new Map<string, string>();
+    for (const b of notificationsFor(INSTANCE, 'accounts', POLL_START, batchChanges(changes, EVENTS_PER_NOTIFICATION, plan))) {
+      for (const e of b.message.events) out.set(e.objectId, b.id);
+    }
+    return out;
+  };
+
+  test('the same page again: the same batches as without a plan', () => {
+    const page = all.slice(0, 25);
+    const plan = batchChanges(page).map((b) => [...b.idKeys]);
+    assert.deepEqual(batchChanges(page, EVENTS_PER_NOTIFICATION, plan), batchChanges(page));
+  });
+
+  test('the page shifted (one record moved out, the next page moved in): planned events keep their ids', () => {
+    const first = all.slice(0, 20);
+    const plan = batchChanges(first).map((b) => [...b.idKeys]);
+    const before = idsOf(first);
+    const shifted = [...all.slice(0, 3), ...all.slice(4, 21)]; // acc-3 updated away, acc-20 moved in
+    const after = idsOf(shifted, plan);
+    for (const [objectId, id] of after) if (before.has(objectId)) assert.equal(id, before.get(objectId), objectId);
+    assert.ok(after.has('acc-20'), 'the record that moved in is delivered');
+    assert.notEqual(after.get('acc-20'), before.get('acc-19'));
+    assert.equal(after.has('acc-3'), false);
+  });
+
+  test('property: every change goes out exactly once; a planned change under its planned id; new ones in batches of at most 10', () => {
+    fc.assert(
+      fc.property(fc.subarray(all, { minLength: 0 }), fc.subarray(all, { minLength: 0 }), (planned, reread) => {
+        const plan = batchChanges(planned).map((b) => [...b.idKeys]);
+        const batches = batchChanges(reread, EVENTS_PER_NOTIFICATION, plan);
+        assert.deepEqual(batches.flatMap((b) => b.changes.map((c) => c.key)).sort(), reread.map((c) => c.key).sort());
+        const plannedId = idsOf(planned);
+        const out = idsOf(reread, plan);
+        for (const c of reread) {
+          if (plannedId.has(c.objectId)) assert.equal(out.get(c.objectId), plannedId.get(c.objectId));
+        }
+        assert.ok(batches.every((b) => b.changes.length >= 1 && b.changes.length <= EVENTS_PER_NOTIFICATION));
       }),
     );
   });
