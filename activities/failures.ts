@@ -1,5 +1,5 @@
 /** Provider errors as Temporal failures: retried with the provider's Retry-After, or not retried at all. */
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/activity';
 import { ProviderError } from '../elements/providerError';
 
 export function toFailure(err: unknown): Error {
@@ -13,4 +13,12 @@ export function toFailure(err: unknown): Error {
     default:
       return ApplicationFailure.nonRetryable(err.message, 'ProviderRequestError');
   }
+}
+
+/** The failure with a page run's last recorded progress as its details, for the workflow to resume from. */
+export function withProgress(err: unknown, progress: unknown): unknown {
+  if (!(err instanceof Error)) return err;
+  if (progress === undefined || err instanceof CancelledFailure) return err;
+  const f = err instanceof ApplicationFailure ? err : ApplicationFailure.create({ message: err.message, type: err.name, cause: err });
+  return ApplicationFailure.create({ message: f.message, type: f.type ?? undefined, nonRetryable: f.nonRetryable ?? undefined, nextRetryDelay: f.nextRetryDelay, cause: f.cause, details: [progress] });
 }

@@ -8,10 +8,10 @@ import { diffRecords, PROBLEM_KEY_PREFIX } from '../core/diff';
 import { batchChanges, notificationsFor, type NotificationBody } from '../core/envelope';
 import { renderPlaceholders } from '../core/placeholders';
 import { elementAdapter } from '../elements/registry';
-import type { PollPageInput, PollPageResult } from '../workflows/types';
+import type { PageRunProgress, PollPageInput, PollPageResult } from '../workflows/types';
 import type { NotificationSummary, PendingNotification } from '../workflows/deliveryTypes';
 import { postNotification } from './deliver';
-import { toFailure } from './failures';
+import { toFailure, withProgress } from './failures';
 import { countDelivered, countDeliveryFailure, countRecords } from './metrics';
 import type { RecordProgress } from './progress';
 import { retryDueAt } from './retrySchedule';
@@ -29,22 +29,6 @@ export const QUERY_SLACK_MS = 1000;
  * costs a round trip through Temporal and two history events, so a long backfill batches its pages.
  */
 export const PAGE_RUN_BUDGET_MS = 5_000;
-/**
- * What a page run has finished, recorded before each page's notifications go out so a retry resumes
- * there: it reads that page again and batches its changes as `plan` says, so every event delivered
- * before goes out again under its first notification id, however the page has shifted since.
- */
-interface PageRunProgress {
-  /** The next page to read. */
-  pageToken?: string;
-  result: PollPageResult;
-  previousPageKeys: string[];
-  /** Key lists of the notifications built from page `pageToken`, about to be (or being) delivered. */
-  plan?: string[][];
-  /** Set by workers before plans existed: the run had finished. */
-  done?: boolean;
-}
-
 /** The workflow keeps this many recent notifications; more would only grow history. */
 const SUMMARIES_RETURNED = 100;
 
@@ -60,13 +44,17 @@ export function createPollPage(subscriptions: SubscriptionGateway, recordProgres
     const startedAt = Date.now();
     // A retried attempt resumes at the page the previous attempt was delivering (see PageRunProgress).
     const progress = context.info.heartbeatDetails as PageRunProgress | undefined;
+    // `recorded` is what the server holds; `current` is where a retry should start now.
+    let recorded = progress;
+    let current = progress;
     if (progress?.done) return progress.result;
     let result: PollPageResult = progress?.result ?? { records: 0, events: 0, problems: 0, boundaryCandidates: [], pageKeys: [], notifications: [] };
     let pageToken = progress ? progress.pageToken : input.pageToken;
     let previousPageKeys: string[] = progress?.previousPageKeys ?? [];
-    let plan = progress?.plan;
+    let plan = progress ? progress.plan : input.plan;
     for (const key of previousPageKeys) boundary.add(key);
 
+    try {
     for (;;) {
       let page;
       try {
@@ -82,7 +70,9 @@ export function createPollPage(subscriptions: SubscriptionGateway, recordProgres
       const batches = batchChanges(diff.changes, undefined, plan);
       plan = undefined;
       if (callbackUrl && batches.length > 0) {
-        await recordProgress({ pageToken, result, previousPageKeys, plan: batches.map((b) => [...b.idKeys]) } satisfies PageRunProgress);
+        const planned: PageRunProgress = { pageToken, result, previousPageKeys, plan: batches.map((b) => [...b.idKeys]) };
+        await recordProgress(planned);
+        recorded = current = planned;
         const notifications = notificationsFor(input.instance, input.resourceName, input.pollStartMs, batches);
         result = { ...result, notifications: [...result.notifications, ...(await deliver(subscriptions, callbackUrl, input, notifications))].slice(-SUMMARIES_RETURNED) };
       }
@@ -105,7 +95,14 @@ export function createPollPage(subscriptions: SubscriptionGateway, recordProgres
       for (const key of previousPageKeys) boundary.add(key);
       pageToken = page.records.length > 0 ? page.nextPageToken : undefined;
       result.nextPageToken = pageToken;
+      current = { pageToken, result, previousPageKeys };
       if (pageToken === undefined || Date.now() - startedAt >= PAGE_RUN_BUDGET_MS) return result;
+    }
+    } catch (err) {
+      // A retry starts at the page that failed, not at the last one delivered; a pass that fails for
+      // good is finished from there by the next poll (ResumePoint).
+      if (current !== recorded) await recordProgress(current).then(() => (recorded = current), () => undefined);
+      throw withProgress(err, recorded);
     }
   };
 }

@@ -1,24 +1,28 @@
 /**
- * The element instance JSON that Cloud Elements accepts, as a zod schema, and the poller settings
- * derived from it. Values arrive as JSON booleans/numbers or as strings; the instance keeps its
- * configuration as strings (as the API returns it) and everything else is derived from them.
+ * The element instance JSON that Cloud Elements accepts, as a zod schema. Values arrive as JSON
+ * booleans/numbers or as strings; the instance keeps its configuration as strings (as the API
+ * returns it) and everything else is derived from them (the poller settings: core/settings.ts).
  */
 import { z } from 'zod';
-import { formatJavaDate, parseJavaDate, resolveZone } from './javaDate';
+import { formatJavaDate, resolveZone } from './javaDate';
 import { checkPlaceholders } from './placeholders';
 import { parseLegacyPollerUrls } from './legacyUrls';
+import { ELEMENT_KEYS, MIN_INTERVAL_MINUTES, parseInstant, RESERVED_RESOURCE_NAMES, type ElementKey } from './settings';
 
-export const ELEMENT_KEYS = ['sagecrm', 'connectwisecrmrest', 'sageone', 'maximizer', 'http'] as const;
-export type ElementKey = (typeof ELEMENT_KEYS)[number];
-export const ELEMENT_HUBS: Record<ElementKey, string> = {
-  sagecrm: 'crm',
-  connectwisecrmrest: 'crm',
-  sageone: 'finance',
-  maximizer: 'crm',
-  http: 'general',
-};
-/** Elements whose credentials are OAuth2 tokens the poller must exchange and refresh. */
-export const OAUTH_ELEMENTS: readonly ElementKey[] = ['sageone', 'maximizer'];
+// What the poller reads lives in ./settings (no zod, no luxon: the workflow bundle imports it).
+export {
+  DEFAULT_REFRESH_INTERVAL_MINUTES,
+  ELEMENT_HUBS,
+  ELEMENT_KEYS,
+  MAX_INTERVAL_MINUTES,
+  minutesToMs,
+  normalizeResource,
+  OAUTH_ELEMENTS,
+  parseInstant,
+  pollerSettings,
+  RESERVED_RESOURCE_NAMES,
+} from './settings';
+export type { DateFieldConfig, ElementKey, PollerSettings, ResourceConfig } from './settings';
 
 export const MASK = '********';
 /** Configuration keys whose values are secrets: masked in responses, never logged. */
@@ -81,11 +85,6 @@ const httpUrl = z.string().superRefine((s, ctx) => {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') ctx.addIssue({ code: 'custom', message: 'expected an http(s) URL' });
 });
 
-/** ISO-8601 instant → epoch ms; no offset means UTC. Deterministic (no Date.parse: workflows read it). */
-export function parseInstant(s: string): number | undefined {
-  return /^\d{4}-\d{2}-\d{2}T/i.test(s.trim()) ? parseJavaDate(s, undefined, 'UTC') : undefined;
-}
-
 const isoInstant = z.string().superRefine((s, ctx) => {
   if (parseInstant(s) === undefined) {
     ctx.addIssue({ code: 'custom', message: 'expected an ISO-8601 instant such as 2024-01-31T00:00:00Z' });
@@ -136,9 +135,6 @@ function parseJsonString(value: unknown, ctx: z.RefinementCtx): unknown {
   }
 }
 
-/** Keys of the notification's `raw` object (SPEC §6): a resource of that name would overwrite them. */
-export const RESERVED_RESOURCE_NAMES = ['objectType', 'eventId', 'instance_id'];
-
 export const pollerConfigurationSchema = z.preprocess(
   parseJsonString,
   z
@@ -157,50 +153,7 @@ export const pollerConfigurationSchema = z.preprocess(
 
 export type ResourceInput = z.infer<typeof resourceSchema>;
 
-export interface DateFieldConfig {
-  field: string;
-  format?: string;
-  timezone?: string;
-}
-
-/** One resource of the poller, with every default applied. */
-export interface ResourceConfig {
-  url: string;
-  idField: string;
-  filterByUpdatedDate: boolean;
-  filterByCurrentDate: boolean;
-  updated?: DateFieldConfig;
-  created?: DateFieldConfig;
-  createdCheckToleranceSec: number;
-  pageSize: number;
-  pollDelaySec: number;
-}
-
-export function normalizeResource(input: ResourceInput): ResourceConfig {
-  const dates = input.datesConfiguration ?? {};
-  const dateField = (field?: string, format?: string, timezone?: string): DateFieldConfig | undefined =>
-    field && field.trim() !== '' ? { field, format: format || undefined, timezone: timezone || undefined } : undefined;
-  return {
-    url: input.url,
-    idField: input.idField.trim(),
-    filterByUpdatedDate: input.filterByUpdatedDate ?? input.filterByUpdateDate ?? true,
-    filterByCurrentDate: input.filterByCurrentDate ?? false,
-    updated: dateField(dates.updatedDateField, dates.updatedDateFormat, dates.updatedDateTimezone || input.updatedDateTimezone),
-    created: dateField(dates.createdDateField, dates.createdDateFormat, dates.createdDateTimezone),
-    createdCheckToleranceSec: input.createdCheckTolerance ?? dates.createdCheckTolerance ?? 0,
-    pageSize: input.pageSize ?? 200,
-    pollDelaySec: input.pollDelay ?? 0,
-  };
-}
-
 // ---------- the instance body ----------
-
-const MIN_INTERVAL_MINUTES = 1 / 60;
-/**
- * Longest wait between polls: ten years. Larger intervals are accepted (churros sets 999999999
- * minutes to stop polling) but wait this long, well inside what a Temporal timer can hold.
- */
-export const MAX_INTERVAL_MINUTES = 10 * 365 * 24 * 60;
 
 /** A JSON value given as itself or as its JSON string (stored as the string). */
 const jsonOrString = z.union([z.string(), z.record(z.string(), z.unknown()), z.array(z.unknown())]);
@@ -339,49 +292,6 @@ export function toInstanceSpec(body: z.output<typeof instanceBodySchema>): Parse
 /** Cloud Elements strips markup from names (`<a ...>x</a>` → `x`). */
 function sanitizeName(name: string): string {
   return name.replace(/<[^>]*>/g, '').trim() || 'instance';
-}
-
-// ---------- what the poller reads ----------
-
-export interface PollerSettings {
-  enabled: boolean;
-  refreshIntervalMs: number;
-  callbackUrl?: string;
-  signatureKey?: string;
-  /** First poll's lower bound (ms); default: when events were enabled. */
-  sinceMs?: number;
-  resources: Record<string, ResourceConfig>;
-}
-
-export const DEFAULT_REFRESH_INTERVAL_MINUTES = 15;
-
-export function minutesToMs(minutes: number): number {
-  return Math.round(minutes * 60_000);
-}
-
-/** Derives the poller settings from validated configuration strings. Throws on invalid input. */
-export function pollerSettings(configuration: Record<string, string>): PollerSettings {
-  const c = configurationSchema.parse(configuration);
-  const all = c['event.poller.configuration'] ?? {};
-  const urls = c['event.poller.urls'];
-  const legacy = urls === undefined ? undefined : parseLegacyPollerUrls(urls, Object.keys(all));
-  const inputs: Record<string, ResourceInput> = {};
-  // Poller lines first, then the JSON configuration (which wins for a resource in both).
-  for (const [name, resource] of Object.entries(legacy?.resources ?? {})) inputs[name] = resourceSchema.parse(resource);
-  for (const [name, resource] of Object.entries(all)) {
-    if (!legacy?.names || legacy.names.includes(name)) inputs[name] = resource;
-  }
-  const resources: Record<string, ResourceConfig> = {};
-  for (const [name, resource] of Object.entries(inputs)) resources[name] = normalizeResource(resource);
-  const since = c['event.poller.since'];
-  return {
-    enabled: c['event.notification.enabled'] ?? false,
-    refreshIntervalMs: minutesToMs(Math.min(c['event.poller.refresh_interval'] ?? DEFAULT_REFRESH_INTERVAL_MINUTES, MAX_INTERVAL_MINUTES)),
-    callbackUrl: c['event.notification.callback.url'],
-    signatureKey: c['event.notification.signature.key'] || undefined,
-    sinceMs: since === undefined ? undefined : parseInstant(since),
-    resources,
-  };
 }
 
 /** The configuration as the API returns it: strings, secrets masked. */

@@ -1,7 +1,7 @@
 /**
  * The diff of one page of records against a resource's checkpoint (SPEC §5.3–§5.4): which records
- * changed since the last poll, and whether each was CREATED or UPDATED. Pure and deterministic:
- * workflows import it.
+ * changed since the last poll, and whether each was CREATED or UPDATED. Pure and deterministic;
+ * the pollPage activity runs it (the workflow needs only ./boundary).
  *
  * Dates are compared at the precision their format writes them. A record dated
  * `2024-06-01T10:00:05Z` by a seconds-only format changed somewhere in 10:00:05.000–10:00:05.999,
@@ -11,9 +11,13 @@
  * change's identity instant (`Change.dateMs`): it keys the boundary set, so a record kept twice
  * because of that precision is still reported once.
  */
-import type { DateFieldConfig, ResourceConfig } from './config';
+import type { DateFieldConfig, ResourceConfig } from './settings';
 import { formatJavaDate, parseJavaDate } from './javaDate';
 import { getPath } from './jsonPath';
+import { PROBLEM_KEY_PREFIX } from './boundary';
+
+// The boundary set is kept apart (the workflow imports it without this module's luxon); re-exported for everyone else.
+export { MAX_PROBLEM_KEYS, nextBoundary, PROBLEM_KEY_PREFIX } from './boundary';
 
 export type EventType = 'CREATED' | 'UPDATED';
 
@@ -58,8 +62,6 @@ export interface DiffResult {
   skipped: number;
 }
 
-/** Problem records have no usable (id, date) identity, so they are keyed by content. */
-export const PROBLEM_KEY_PREFIX = '!';
 /** Records of a resource configured without an id (`idField: ""`) are keyed by content and date. */
 export const CONTENT_KEY_PREFIX = '#';
 
@@ -295,27 +297,4 @@ export function contentHash(value: unknown): string {
     h2 = Math.imul(h2 ^ c, 0x5bd1e995);
   }
   return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
-}
-
-export const MAX_PROBLEM_KEYS = 500;
-
-/**
- * The boundary set to keep with a new checkpoint: keys of reported changes whose date is after the
- * next poll's `since` (they may be returned again by an inclusive or delayed query), plus the most
- * recent problem keys (so a record that never parses is reported once, not every poll).
- */
-export function nextBoundary(previous: readonly string[], reported: readonly { key: string; dateMs: number }[], nextSinceMs: number): string[] {
-  const problems: string[] = previous.filter((k) => k.startsWith(PROBLEM_KEY_PREFIX));
-  const keep = new Set<string>();
-  for (const key of previous) {
-    if (key.startsWith(PROBLEM_KEY_PREFIX)) continue;
-    const at = Number(key.slice(key.lastIndexOf('@') + 1));
-    if (at > nextSinceMs) keep.add(key);
-  }
-  for (const { key, dateMs } of reported) {
-    if (key.startsWith(PROBLEM_KEY_PREFIX)) problems.push(key);
-    else if (dateMs > nextSinceMs) keep.add(key);
-  }
-  const recentProblems = [...new Set(problems.reverse())].slice(0, MAX_PROBLEM_KEYS).reverse();
-  return [...keep, ...recentProblems];
 }

@@ -3,13 +3,21 @@
  * subscription and account workflows, run by the production worker on a fresh dev server against
  * the test fakes, saved with `handle.fetchHistory()` as JSON into test/histories/.
  *
- *   npx tsx scripts/record-histories.ts
+ *   npx tsx scripts/record-histories.ts [--only <scenario>,…] [--suffix=<text>] [--replace]
+ *
+ *   --only      scenarios to run (default: all): lifecycle, providerFailures, continueAsNew, oauth,
+ *               subscriptionRetry, subscriptionDeactivated, accountSettings
+ *   --suffix    appended to every file name: `--only lifecycle --suffix=-no-polling-state-upsert`
+ *               writes instance-lifecycle-no-polling-state-upsert.json beside instance-lifecycle.json
+ *   --replace   overwrite files of the same name (without it the script writes nothing when one exists)
  *
  * Payloads are encrypted with the fixed test key of test/replay/fixtures.ts, so the replay test can
- * decrypt them. Re-record after an intended, versioned change to workflow code (and keep the old
- * files too when running workflows must still replay: name the new ones differently).
+ * decrypt them. After an intended change to workflow code guarded by patched(), record the new
+ * behaviour under a suffix and keep the old files: both branches then replay on every `npm test`.
+ * Nothing is deleted; remove a history by hand once no running workflow can have it.
  */
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { historyToJSON } from '../test/replay/historyJson';
@@ -35,6 +43,13 @@ import { HISTORIES_DIR, replayEnv } from '../test/replay/fixtures';
 process.env.POLLSTER_ALLOW_PRIVATE_CALLBACKS = 'true';
 process.env.POLLSTER_RETRY_SCALE = '0.00001';
 quietTemporalLogs();
+
+const args = parseArgs({ options: { only: { type: 'string' }, suffix: { type: 'string', default: '' }, replace: { type: 'boolean', default: false } } }).values;
+const NAMES = ['lifecycle', 'providerFailures', 'continueAsNew', 'oauth', 'subscriptionRetry', 'subscriptionDeactivated', 'accountSettings'] as const;
+const selected = args.only?.split(',').map((s) => s.trim()) ?? [...NAMES];
+// Checked before anything starts: a typo must not leave a dev server behind.
+const unknown = selected.filter((name) => !(NAMES as readonly string[]).includes(name));
+if (unknown.length > 0) throw new Error(`unknown scenario ${unknown.join(', ')}; known: ${NAMES.join(', ')}`);
 
 const ISO_MS = "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'";
 const env = { ...process.env, ...replayEnv() };
@@ -251,17 +266,28 @@ async function accountSettings(): Promise<Recorded[]> {
   return [{ file: 'account-settings', workflowId: ACCOUNT_WORKFLOW_ID }];
 }
 
+const SCENARIOS: Record<Exclude<(typeof NAMES)[number], 'accountSettings'>, () => Promise<Recorded[]>> = {
+  lifecycle: instanceLifecycle,
+  providerFailures: instanceProviderFailures,
+  continueAsNew: instanceContinueAsNew,
+  oauth: instanceOAuth,
+  subscriptionRetry,
+  subscriptionDeactivated,
+};
+
 let failed = false;
 try {
   // Independent scenarios at once; the account settings last (its policy would change the others' deliveries).
-  const recorded = (await Promise.all([instanceLifecycle(), instanceProviderFailures(), instanceContinueAsNew(), instanceOAuth(), subscriptionRetry(), subscriptionDeactivated()])).flat();
-  recorded.push(...(await accountSettings()));
+  const recorded = (await Promise.all(Object.entries(SCENARIOS).filter(([name]) => selected.includes(name)).map(([, run]) => run()))).flat();
+  if (selected.includes('accountSettings')) recorded.push(...(await accountSettings()));
+  const fileOf = (r: Recorded): string => join(HISTORIES_DIR, `${r.file}${args.suffix}.json`);
+  const existing = recorded.map(fileOf).filter((f) => existsSync(f));
+  if (existing.length > 0 && !args.replace) throw new Error(`not overwriting (use --replace, or --suffix for new files): ${existing.join(', ')}`);
   mkdirSync(HISTORIES_DIR, { recursive: true });
-  for (const f of readdirSync(HISTORIES_DIR)) if (f.endsWith('.json')) rmSync(join(HISTORIES_DIR, f));
   for (const r of recorded) {
     const history = await client.workflow.getHandle(r.workflowId, r.runId).fetchHistory();
-    writeFileSync(join(HISTORIES_DIR, `${r.file}.json`), `${historyToJSON(history)}\n`);
-    console.log(`${r.file}.json: ${history.events?.length ?? 0} events of ${r.workflowId}`);
+    writeFileSync(fileOf(r), `${historyToJSON(history)}\n`);
+    console.log(`${r.file}${args.suffix}.json: ${history.events?.length ?? 0} events of ${r.workflowId}`);
   }
 } catch (err) {
   failed = true;

@@ -1,6 +1,8 @@
 /**
  * `npm start`: the embedded default — a Temporal dev server (unless TEMPORAL_ADDRESS is set), one
- * worker and the API, as children of this process. Ctrl-C stops them all.
+ * worker and the API, as children of this process. Ctrl-C stops them all. The worker gets a
+ * workflow bundle built here into the data dir (POLLSTER_WORKFLOW_BUNDLE), so it does not run
+ * webpack itself (bench/NOTES.md, B3).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -51,6 +53,27 @@ function watch(name: string, child: ChildProcess): ChildProcess {
   return child;
 }
 
+const tsx = join('node_modules', '.bin', 'tsx');
+
+/**
+ * Builds the workflow bundle in a child, beside the dev server's start-up: webpack's memory stays
+ * out of this process and the worker. Undefined when the build fails: the worker then bundles
+ * workflows/ itself, as it would without POLLSTER_WORKFLOW_BUNDLE.
+ */
+function buildWorkflowBundle(file: string): Promise<string | undefined> {
+  const child = spawn(tsx, ['scripts/build-workflow-bundle.ts', file], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  children.push(child);
+  return new Promise((resolve) => {
+    child.once('error', () => resolve(undefined));
+    child.once('exit', (code) => {
+      children.splice(children.indexOf(child), 1);
+      resolve(code === 0 ? file : undefined);
+    });
+  });
+}
+// A bundle named in the environment is used as it is.
+const workflowBundle = env.POLLSTER_WORKFLOW_BUNDLE ? Promise.resolve(env.POLLSTER_WORKFLOW_BUNDLE) : buildWorkflowBundle(join(dataDir, 'workflow-bundle.js'));
+
 if (embedded) {
   env.TEMPORAL_ADDRESS = `127.0.0.1:${temporalPort}`;
   watch(
@@ -65,8 +88,11 @@ if (embedded) {
   );
 }
 await waitForTemporal(env.TEMPORAL_ADDRESS!, env.TEMPORAL_NAMESPACE || 'default');
+const bundle = await workflowBundle;
+if (stopping) await new Promise(() => undefined); // Ctrl-C during the build: stopAll exits
+if (bundle) env.POLLSTER_WORKFLOW_BUNDLE = bundle;
+else console.error('pollster: the workflow bundle could not be built; the worker bundles workflows/ itself');
 
-const tsx = join('node_modules', '.bin', 'tsx');
 watch('worker', spawn(tsx, ['workers/main.ts'], { env, stdio: 'inherit' }));
 watch('api', spawn(tsx, ['api/main.ts'], { env, stdio: 'inherit' }));
 

@@ -10,7 +10,8 @@ if (metricsAddress) {
 }
 
 const { worker, close } = await createWorker({ target: temporalTarget() });
-console.log(`worker polling task queue on ${temporalTarget().address}${metricsAddress ? `; metrics on http://${metricsAddress}/metrics` : ''}`);
+const bundle = process.env.POLLSTER_WORKFLOW_BUNDLE ? `; workflows from ${process.env.POLLSTER_WORKFLOW_BUNDLE}` : '';
+console.log(`worker polling task queue on ${temporalTarget().address}${metricsAddress ? `; metrics on http://${metricsAddress}/metrics` : ''}${bundle}`);
 try {
   await worker.run(); // the SDK shuts down gracefully on SIGINT/SIGTERM
 } finally {

@@ -1,18 +1,18 @@
 /** The worker: instance workflows and their activities on the `pollster` task queue. */
-import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
 import { createActivities } from '../activities';
 import { TASK_QUEUE, type TemporalTarget } from '../temporal/config';
 import { dataConverterFromEnv } from '../temporal/codec';
+import { capacityFromEnv, workflowSource } from './tuning';
 
-export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+export { workflowsPath } from './workflowsPath';
 
 export interface PollsterWorkerOptions {
   target: TemporalTarget;
   env?: NodeJS.ProcessEnv;
   taskQueue?: string;
-  /** Reuse a prebuilt bundle (tests build once per file). */
+  /** Reuse a prebuilt bundle (tests build once per file); else POLLSTER_WORKFLOW_BUNDLE, else workflows/ bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   overrides?: Partial<WorkerOptions>;
 }
@@ -24,8 +24,11 @@ export interface PollsterWorker {
 }
 
 export async function createWorker(options: PollsterWorkerOptions): Promise<PollsterWorker> {
-  const connection = await NativeConnection.connect({ address: options.target.address, tls: options.target.tls });
   const env = options.env ?? process.env;
+  // Read first: a bad setting fails before any connection is opened.
+  const source = options.workflowBundle ? { workflowBundle: options.workflowBundle } : workflowSource(env);
+  const capacity = capacityFromEnv(env);
+  const connection = await NativeConnection.connect({ address: options.target.address, tls: options.target.tls });
   const dataConverter = dataConverterFromEnv(env);
   // Activities hand notifications to subscription workflows through this client.
   const clientConnection = await Connection.connect({ address: options.target.address, tls: options.target.tls });
@@ -35,10 +38,10 @@ export async function createWorker(options: PollsterWorkerOptions): Promise<Poll
     connection,
     namespace: options.target.namespace,
     taskQueue,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
+    ...source,
     activities: createActivities(client, taskQueue),
     dataConverter,
-    maxCachedWorkflows: Number(env.POLLSTER_MAX_CACHED_WORKFLOWS || 1000),
+    ...capacity,
     // pollPage records its progress per page; a retry resumes from the last heartbeat that reached the server.
     defaultHeartbeatThrottleInterval: '1 second',
     ...options.overrides,

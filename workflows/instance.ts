@@ -12,15 +12,24 @@ import {
   upsertSearchAttributes,
   workflowInfo,
   log,
+  patched,
   ApplicationFailure,
 } from '@temporalio/workflow';
-import { ELEMENT_HUBS, OAUTH_ELEMENTS, minutesToMs, pollerSettings, type PollerSettings } from '../core/config';
-import { nextBoundary } from '../core/diff';
+// core/settings, not core/config: zod stays out of the workflow bundle (test/unit/workflowBundle.test.ts).
+import { ELEMENT_HUBS, OAUTH_ELEMENTS, minutesToMs, pollerSettings, type PollerSettings } from '../core/settings';
 import type { createActivities } from '../activities';
 import { configure, pause, pollNow, recentNotifications, resume, setRefreshInterval, status } from './messages';
 import type { InstanceRecord, InstanceState, InstanceWorkflowInput, PollerStatus, ResourceState } from './types';
 import { workflowMetrics } from './metrics';
+import { pollResource, type ResourcePass } from './resourcePass';
 import { EventsEnabled, InstanceName, InstanceTags, LastPollAt, PollerState } from '../temporal/searchAttributes';
+
+/**
+ * From this patch on, PollerState is not upserted as 'polling' for the length of each poll: that was
+ * two of a cycle's three search-attribute upserts (bench/NOTES.md, B2). The `status` query still
+ * says 'polling'. Histories recorded before it replay the old branch (test/histories).
+ */
+const NO_POLLING_STATE_UPSERT = 'no-polling-state-upsert';
 
 const { pollPage, authenticate } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '2 minutes',
@@ -83,6 +92,8 @@ export async function instanceWorkflow(input: InstanceWorkflowInput): Promise<vo
       settings = pollerSettings(spec.configuration);
       // New credentials or configuration: an auth failure may be fixed, so polling may resume.
       state.authError = undefined;
+      // A new URL or paging may not know an interrupted pass's page token: the next pass starts over.
+      for (const rs of Object.values(state.resources)) rs.resume = undefined;
       if (!wasEnabled && settings.enabled) state.enabledAtMs = Date.now();
       upsertMemo({ instance });
       upsertSearchAttributes([
@@ -96,7 +107,8 @@ export async function instanceWorkflow(input: InstanceWorkflowInput): Promise<vo
     {
       validator: (spec) => {
         if (spec.elementKey !== instance.spec.elementKey) throw new Error('the element of an instance cannot change');
-        pollerSettings(spec.configuration); // throws on an invalid configuration
+        // A light check without zod (the API validated the body): throws on values the poller cannot read.
+        pollerSettings(spec.configuration);
       },
     },
   );
@@ -124,7 +136,7 @@ export async function instanceWorkflow(input: InstanceWorkflowInput): Promise<vo
     lastPollStartMs = Date.now();
     if (active()) {
       polling = true;
-      showState('polling');
+      if (!patched(NO_POLLING_STATE_UPSERT)) showState('polling');
       if (!requested) workflowMetrics().scheduleLag.record(Math.max(0, lastPollStartMs - dueAtMs));
       await pollCycle(instance, settings, state, lastPollStartMs);
       workflowMetrics().polls.add(1, { element: instance.spec.elementKey });
@@ -162,26 +174,11 @@ async function pollCycle(instance: InstanceRecord, settings: PollerSettings, sta
     });
   };
 
-  const pollResource = async (name: string, resource: PollerSettings['resources'][string], rs: ResourceState): Promise<void> => {
-    const sinceMs = rs.checkpointMs - resource.pollDelaySec * 1000;
-    const reported: { key: string; dateMs: number }[] = [];
-    let pageToken: string | undefined;
-    let previousPageKeys: string[] = [];
-    do {
-      const page = await pollPage({
-        instance: ref,
-        configuration: instance.spec.configuration,
-        resourceName: name,
-        resource,
-        sinceMs,
-        pollStartMs,
-        pageToken,
-        boundary: previousPageKeys.length > 0 ? [...rs.boundary, ...previousPageKeys] : rs.boundary,
-        credentials: state.credentials,
-      });
-      pageToken = page.nextPageToken;
-      previousPageKeys = page.pageKeys;
-      reported.push(...page.boundaryCandidates);
+  const pass = (name: string, resource: PollerSettings['resources'][string]): ResourcePass => ({
+    pollPage,
+    page: { instance: ref, configuration: instance.spec.configuration, resourceName: name, resource, credentials: state.credentials },
+    onPageRun(page) {
+      const rs = state.resources[name]!;
       rs.records += page.records;
       rs.events += page.events;
       rs.problems += page.problems;
@@ -189,11 +186,8 @@ async function pollCycle(instance: InstanceRecord, settings: PollerSettings, sta
       remember(state, page.notifications);
       run.records += page.records;
       run.events += page.events;
-    } while (pageToken !== undefined);
-    // Every event of this resource is handed off: now, and only now, the checkpoint moves.
-    rs.boundary = nextBoundary(rs.boundary, reported, pollStartMs - resource.pollDelaySec * 1000);
-    rs.checkpointMs = pollStartMs;
-  };
+    },
+  });
 
   try {
     if (oauth && (!state.credentials || (state.credentials.expiresAtMs ?? Infinity) - Date.now() < REFRESH_MARGIN_MS)) await refreshCredentials();
@@ -215,11 +209,11 @@ async function pollCycle(instance: InstanceRecord, settings: PollerSettings, sta
     });
     try {
       try {
-        await pollResource(name, resource, rs);
+        await pollResource(pass(name, resource), rs, pollStartMs);
       } catch (err) {
         if (!(oauth && failureType(err) === 'AuthError')) throw err;
         await refreshCredentials(); // the token was refused before its expiry: refresh once, then try again
-        await pollResource(name, resource, rs);
+        await pollResource(pass(name, resource), rs, pollStartMs);
       }
       rs.lastError = undefined;
       rs.lastErrorAt = undefined;
@@ -265,7 +259,7 @@ function describe(instance: InstanceRecord, state: InstanceState, settings: Poll
   const stateName: PollerStatus['state'] = instance.spec.disabled || !settings.enabled ? 'disabled' : state.paused ? 'paused' : polling ? 'polling' : 'waiting';
   const resources: PollerStatus['resources'] = {};
   for (const [name, rs] of Object.entries(state.resources)) {
-    const { boundary: _boundary, checkpointMs, ...rest } = rs;
+    const { boundary: _boundary, checkpointMs, resume: _resume, ...rest } = rs;
     resources[name] = { ...rest, checkpoint: new Date(checkpointMs).toISOString() };
   }
   return {

@@ -25,6 +25,25 @@ export interface ResourceState {
   records: number;
   problems: number;
   lastProblem?: string;
+  /** Set while a pass that failed after handing off some pages waits to be finished by the next poll. */
+  resume?: ResumePoint;
+}
+
+/**
+ * Where a failed resource pass stopped. The next poll finishes that pass (same since, same poll start,
+ * from the page it failed on, batched as planned) before the checkpoint moves: starting over would
+ * send the pages already handed off again, in other batches, under other notification ids.
+ */
+export interface ResumePoint {
+  sinceMs: number;
+  pollStartMs: number;
+  pageToken?: string;
+  previousPageKeys: string[];
+  plan?: string[][];
+  /** Boundary candidates of the pages already handed off. */
+  reported: { key: string; dateMs: number }[];
+  /** Polls that tried to finish the pass; after a few the pass starts over (a cursor may have expired). */
+  attempts: number;
 }
 
 export interface InstanceState {
@@ -64,7 +83,7 @@ export interface PollerStatus {
   lastRun?: InstanceState['lastRun'];
   polls: number;
   authError?: string;
-  resources: Record<string, Omit<ResourceState, 'boundary' | 'checkpointMs'> & { checkpoint: string }>;
+  resources: Record<string, Omit<ResourceState, 'boundary' | 'checkpointMs' | 'resume'> & { checkpoint: string }>;
 }
 
 export interface PollPageInput {
@@ -77,6 +96,24 @@ export interface PollPageInput {
   pageToken?: string;
   boundary: string[];
   credentials?: Credentials;
+  /** Batches for the first page, as a failed pass planned them (see PageRunProgress). */
+  plan?: string[][];
+}
+
+/**
+ * How far a page run got, recorded on the server before each page's notifications go out; a retried
+ * attempt resumes there, and a run that fails for good carries it in its failure (ResumePoint).
+ */
+export interface PageRunProgress {
+  /** The page being delivered, i.e. the next one to read. */
+  pageToken?: string;
+  /** What the run finished before that page. */
+  result: PollPageResult;
+  previousPageKeys: string[];
+  /** Key lists of the notifications built from page `pageToken`, about to be (or being) delivered. */
+  plan?: string[][];
+  /** Set by workers before plans existed: the run had finished. */
+  done?: boolean;
 }
 
 export interface PollPageResult {

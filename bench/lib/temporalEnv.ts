@@ -10,6 +10,7 @@ import { devServerArgs, temporalCliPath, waitForTemporal } from '../../scripts/d
 import { dataConverterFromEnv } from '../../temporal/codec';
 import { temporalTarget, type TemporalTarget } from '../../temporal/config';
 import { freePort, spawnChild, type Child } from './procs';
+import { workflowBundleEnv } from './workflowBundle';
 
 export interface TemporalEnv {
   target: TemporalTarget;
@@ -80,17 +81,19 @@ function workerEnv(target: TemporalTarget, metricsAddress: string, extra: NodeJS
 
 /**
  * The worker child. BENCH_WORKER_ENTRY (default workers/main.ts) and BENCH_WORKER_NODE_ARGS are for
- * trying a changed worker in a scratch copy; the default is exactly `npm run worker`.
+ * trying a changed worker in a scratch copy; the default is `npm run worker` as `npm start` runs it,
+ * with a prebuilt workflow bundle (./workflowBundle.ts).
  */
 export async function startWorkerProcess(target: TemporalTarget, dir: string, options: { env?: NodeJS.ProcessEnv; nodeArgs?: string[]; name?: string } = {}): Promise<WorkerProcess> {
   const entry = process.env.BENCH_WORKER_ENTRY || 'workers/main.ts';
   const nodeArgs = [...(process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean), ...(options.nodeArgs ?? [])];
   const metricsAddress = `127.0.0.1:${await freePort()}`;
+  const bundle = await workflowBundleEnv(dir);
   const child = await spawnChild({
     name: options.name ?? 'worker',
     command: process.execPath,
     args: [...nodeArgs, '--import', 'tsx', entry],
-    env: workerEnv(target, metricsAddress, options.env ?? {}),
+    env: workerEnv(target, metricsAddress, { ...bundle, ...options.env }),
     logFile: join(dir, `${options.name ?? 'worker'}.log`),
     ready: /worker polling task queue/,
     readyTimeoutMs: 180_000,

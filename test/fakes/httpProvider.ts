@@ -43,7 +43,8 @@ export interface HttpProvider {
   /** Stores a record as given (it may lack an id or carry a date that does not parse; such records match every query). */
   insertRaw(record: Record<string, unknown>): void;
   /** Answers the next `count` requests with `status` (and a Retry-After when given). */
-  failNext(count: number, status: number, retryAfterSec?: number): void;
+  /** The next `count` requests (those `when` matches, if given) answer `status`. */
+  failNext(count: number, status: number, retryAfterSec?: number, when?: (url: URL) => boolean): void;
   close(): Promise<void>;
 }
 
@@ -67,7 +68,7 @@ export async function startHttpProvider(options: HttpProviderOptions = {}): Prom
   const rows = new Map<string, Row>();
   const requests: string[] = [];
   const served: Served[] = [];
-  let failures: { count: number; status: number; retryAfterSec?: number } = { count: 0, status: 500 };
+  let failures: { count: number; status: number; retryAfterSec?: number; when?: (url: URL) => boolean } = { count: 0, status: 500 };
   let nextId = 1;
   let order = 0;
 
@@ -86,7 +87,7 @@ export async function startHttpProvider(options: HttpProviderOptions = {}): Prom
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     requests.push(url.pathname + url.search);
-    if (failures.count > 0) {
+    if (failures.count > 0 && (failures.when?.(url) ?? true)) {
       failures.count--;
       json(res, failures.status, { message: `injected ${failures.status}` }, failures.retryAfterSec !== undefined ? { 'retry-after': String(failures.retryAfterSec) } : {});
       return;
@@ -156,8 +157,8 @@ export async function startHttpProvider(options: HttpProviderOptions = {}): Prom
     insertRaw(record) {
       put(`raw-${order}`, record);
     },
-    failNext(count, status, retryAfterSec) {
-      failures = { count, status, retryAfterSec };
+    failNext(count, status, retryAfterSec, when) {
+      failures = { count, status, retryAfterSec, when };
     },
     close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
   };

@@ -298,6 +298,32 @@ describe('poller rules end to end', { concurrency: true }, () => {
     assert.equal(eventsOf(r, plain.id).length, 0, 'without event.poller.since, changes before the instance are not reported');
   });
 
+  test('a pass that fails after handing off a page is finished by the next poll: nothing sent twice, none lost', async () => {
+    const p = await provider({ pagination: 'cursor' });
+    const r = await receiver();
+    const url = `/contacts?updatedSince=\${gmtDate:${ISO_MS}}&pageSize=2`;
+    const inst = await createInstance(p, r, { name: 'resumed', url, configuration: { 'pagination.type': 'cursor', 'pagination.cursor.path': 'nextCursor' } });
+    await morePolls(p, 1);
+    // The first page (a, b) goes out; the second answers 400 (not retried): the resource fails, its checkpoint holds.
+    p.failNext(1, 400, undefined, (u) => u.searchParams.has('cursor'));
+    const made = ['a', 'b', 'c'].map((n) => p.create(n));
+    await until('the failed page', () => p.requests.some((u) => u.includes('cursor=')));
+    const failedAt = p.requests.findIndex((u) => u.includes('cursor='));
+    const later = p.create('d'); // after the failed poll started: the next one reports it
+    await until('four events', () => eventsOf(r, inst.id).length >= 4);
+    await morePolls(p, 2);
+
+    const events = eventsOf(r, inst.id);
+    assertOnce(events);
+    assert.deepEqual(events.map((e) => e.objectId).sort(), [...made, later].map((c) => c.id).sort());
+    assert.equal(p.requests[failedAt + 1], p.requests[failedAt], 'the next poll asks for the failed page again (same since, same cursor), not for the first');
+    const notes = r.received.filter((x) => x.body.message.instanceId === inst.id);
+    assert.deepEqual(notes[0]!.body.message.events.map((e: Event) => e.objectId), [made[0]!.id, made[1]!.id]);
+    const status = await inst.status();
+    assert.equal(status.resources.contacts.lastError, undefined);
+    assert.ok(Date.parse(status.resources.contacts.checkpoint) > Date.parse(String(later.updatedAt)), 'the checkpoint moved past every change');
+  });
+
   test('a record without id and one with an unparseable date: reported once each, counted in /poller', async () => {
     const p = await provider();
     const r = await receiver();

@@ -1,0 +1,251 @@
+/**
+ * What the poller reads from an instance's configuration strings, derived without zod or luxon.
+ *
+ * The instance workflow imports this module. With reuseV8Context every cached workflow evaluates
+ * every module of the workflow bundle again, so zod and luxon would cost each cached instance
+ * ~1.3 MB (bench/NOTES.md, B3). Validation stays in core/config.ts (zod, for the API): this reads a
+ * configuration that passed it, and throws only on values it cannot read, which is what the
+ * workflow's `configure` validator needs. test/unit/settings.test.ts holds it equal to the zod
+ * reading for valid configurations.
+ */
+import { parseLegacyPollerUrls } from './legacyUrls';
+
+export const ELEMENT_KEYS = ['sagecrm', 'connectwisecrmrest', 'sageone', 'maximizer', 'http'] as const;
+export type ElementKey = (typeof ELEMENT_KEYS)[number];
+export const ELEMENT_HUBS: Record<ElementKey, string> = {
+  sagecrm: 'crm',
+  connectwisecrmrest: 'crm',
+  sageone: 'finance',
+  maximizer: 'crm',
+  http: 'general',
+};
+/** Elements whose credentials are OAuth2 tokens the poller must exchange and refresh. */
+export const OAUTH_ELEMENTS: readonly ElementKey[] = ['sageone', 'maximizer'];
+
+/** Keys of the notification's `raw` object (SPEC §6): a resource of that name would overwrite them. */
+export const RESERVED_RESOURCE_NAMES = ['objectType', 'eventId', 'instance_id'];
+
+export const DEFAULT_REFRESH_INTERVAL_MINUTES = 15;
+export const MIN_INTERVAL_MINUTES = 1 / 60;
+/**
+ * Longest wait between polls: ten years. Larger intervals are accepted (churros sets 999999999
+ * minutes to stop polling) but wait this long, well inside what a Temporal timer can hold.
+ */
+export const MAX_INTERVAL_MINUTES = 10 * 365 * 24 * 60;
+
+export function minutesToMs(minutes: number): number {
+  return Math.round(minutes * 60_000);
+}
+
+export interface DateFieldConfig {
+  field: string;
+  format?: string;
+  timezone?: string;
+}
+
+/** One resource of the poller, with every default applied. */
+export interface ResourceConfig {
+  url: string;
+  idField: string;
+  filterByUpdatedDate: boolean;
+  filterByCurrentDate: boolean;
+  updated?: DateFieldConfig;
+  created?: DateFieldConfig;
+  createdCheckToleranceSec: number;
+  pageSize: number;
+  pollDelaySec: number;
+}
+
+/** A resource as configured, values already typed (core/config.ts `ResourceInput` is one). */
+export interface ResourceFields {
+  url: string;
+  idField: string;
+  filterByUpdatedDate?: boolean;
+  filterByUpdateDate?: boolean;
+  filterByCurrentDate?: boolean;
+  datesConfiguration?: {
+    updatedDateField?: string;
+    updatedDateFormat?: string;
+    updatedDateTimezone?: string;
+    createdDateField?: string;
+    createdDateFormat?: string;
+    createdDateTimezone?: string;
+    createdCheckTolerance?: number;
+  };
+  createdCheckTolerance?: number;
+  pageSize?: number;
+  pollDelay?: number;
+  updatedDateTimezone?: string;
+}
+
+export function normalizeResource(input: ResourceFields): ResourceConfig {
+  const dates = input.datesConfiguration ?? {};
+  const dateField = (field?: string, format?: string, timezone?: string): DateFieldConfig | undefined =>
+    field && field.trim() !== '' ? { field, format: format || undefined, timezone: timezone || undefined } : undefined;
+  return {
+    url: input.url,
+    idField: input.idField.trim(),
+    filterByUpdatedDate: input.filterByUpdatedDate ?? input.filterByUpdateDate ?? true,
+    filterByCurrentDate: input.filterByCurrentDate ?? false,
+    updated: dateField(dates.updatedDateField, dates.updatedDateFormat, dates.updatedDateTimezone || input.updatedDateTimezone),
+    created: dateField(dates.createdDateField, dates.createdDateFormat, dates.createdDateTimezone),
+    createdCheckToleranceSec: input.createdCheckTolerance ?? dates.createdCheckTolerance ?? 0,
+    pageSize: input.pageSize ?? 200,
+    pollDelaySec: input.pollDelay ?? 0,
+  };
+}
+
+export interface PollerSettings {
+  enabled: boolean;
+  refreshIntervalMs: number;
+  callbackUrl?: string;
+  signatureKey?: string;
+  /** First poll's lower bound (ms); default: when events were enabled. */
+  sinceMs?: number;
+  resources: Record<string, ResourceConfig>;
+}
+
+// ---------- reading values the schema accepts (booleans and numbers typed or as strings) ----------
+
+/** A plain Error: workflow code runs among frozen globals, where an Error subclass setting `name` would throw instead. */
+function unreadable(where: string, expected: string): Error {
+  return new Error(`configuration ${where}: expected ${expected}`);
+}
+
+function readBoolean(value: unknown, where: string): boolean | undefined {
+  if (value === undefined || typeof value === 'boolean') return value;
+  const s = typeof value === 'string' ? value.trim().toLowerCase() : undefined;
+  if (s === 'true' || s === 'false') return s === 'true';
+  throw unreadable(where, 'true or false');
+}
+
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
+
+function readNumber(value: unknown, where: string, min = 0): number | undefined {
+  if (value === undefined) return undefined;
+  const n = typeof value === 'number' ? value : typeof value === 'string' && DECIMAL.test(value.trim()) ? Number(value.trim()) : NaN;
+  if (!Number.isFinite(n) || n < min) throw unreadable(where, `a number of at least ${min}`);
+  return n;
+}
+
+function readString(value: unknown, where: string): string | undefined {
+  if (value === undefined || typeof value === 'string') return value;
+  throw unreadable(where, 'a string');
+}
+
+function readObject(value: unknown, where: string): Record<string, unknown> {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+  throw unreadable(where, 'an object');
+}
+
+function readResource(value: unknown, where: string): ResourceFields {
+  const r = readObject(value, where);
+  const url = readString(r.url, `${where}.url`);
+  const idField = readString(r.idField, `${where}.idField`);
+  if (url === undefined || url.trim() === '') throw unreadable(`${where}.url`, 'a URL');
+  if (idField === undefined) throw unreadable(`${where}.idField`, 'a string');
+  const pageSize = readNumber(r.pageSize, `${where}.pageSize`, 1);
+  if (pageSize !== undefined && !Number.isInteger(pageSize)) throw unreadable(`${where}.pageSize`, 'a whole number');
+  const d = r.datesConfiguration === undefined ? undefined : readObject(r.datesConfiguration, `${where}.datesConfiguration`);
+  const at = `${where}.datesConfiguration`;
+  return {
+    url,
+    idField,
+    filterByUpdatedDate: readBoolean(r.filterByUpdatedDate, `${where}.filterByUpdatedDate`),
+    filterByUpdateDate: readBoolean(r.filterByUpdateDate, `${where}.filterByUpdateDate`),
+    filterByCurrentDate: readBoolean(r.filterByCurrentDate, `${where}.filterByCurrentDate`),
+    datesConfiguration: d && {
+      updatedDateField: readString(d.updatedDateField, `${at}.updatedDateField`),
+      updatedDateFormat: readString(d.updatedDateFormat, `${at}.updatedDateFormat`),
+      updatedDateTimezone: readString(d.updatedDateTimezone, `${at}.updatedDateTimezone`),
+      createdDateField: readString(d.createdDateField, `${at}.createdDateField`),
+      createdDateFormat: readString(d.createdDateFormat, `${at}.createdDateFormat`),
+      createdDateTimezone: readString(d.createdDateTimezone, `${at}.createdDateTimezone`),
+      createdCheckTolerance: readNumber(d.createdCheckTolerance, `${at}.createdCheckTolerance`),
+    },
+    createdCheckTolerance: readNumber(r.createdCheckTolerance, `${where}.createdCheckTolerance`),
+    pageSize,
+    pollDelay: readNumber(r.pollDelay, `${where}.pollDelay`),
+    updatedDateTimezone: readString(r.updatedDateTimezone, `${where}.updatedDateTimezone`),
+  };
+}
+
+/** `event.poller.configuration`: its JSON string (or the object itself), resource by resource. */
+function readResources(value: unknown): Record<string, ResourceFields> {
+  const where = "['event.poller.configuration']";
+  let parsed: unknown = value;
+  if (typeof value === 'string') {
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      throw unreadable(where, 'JSON');
+    }
+  }
+  const out: Record<string, ResourceFields> = {};
+  for (const [name, resource] of Object.entries(readObject(parsed, where))) {
+    if (name.trim() === '' || RESERVED_RESOURCE_NAMES.includes(name)) throw unreadable(`${where}['${name}']`, 'a resource name');
+    out[name] = readResource(resource, `${where}['${name}']`);
+  }
+  return out;
+}
+
+// ---------- instants ----------
+
+const ISO_INSTANT = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d)(?::(\d\d)(?:[.,](\d+))?)?(Z|([+-])(\d\d)(?::?(\d\d))?)?$/i;
+
+const daysInMonth = (y: number, m: number): number =>
+  m === 2 ? (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28) : [4, 6, 9, 11].includes(m) ? 30 : 31;
+
+/**
+ * ISO-8601 instant → epoch ms; no offset means UTC. Deterministic (no Date.parse: workflows read it).
+ * The same instants as core/javaDate.ts parseJavaDate(s, undefined, 'UTC') with a time part, kept
+ * here without luxon; test/unit/settings.test.ts compares the two.
+ */
+export function parseInstant(s: string): number | undefined {
+  const m = ISO_INSTANT.exec(s.trim());
+  if (!m) return undefined;
+  const [y, M, d, H, min, sec] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0)) as [number, number, number, number, number, number];
+  const ms = m[7] === undefined ? 0 : Number((m[7] + '00').slice(0, 3)); // a fraction of a second: ".4" is 400 ms, digits past ms cut
+  if (M < 1 || M > 12 || d < 1 || d > daysInMonth(y, M) || H > 23 || min > 59 || sec > 59) return undefined;
+  const offsetH = Number(m[10] ?? 0), offsetM = Number(m[11] ?? 0);
+  if (offsetH > 23 || offsetM > 59) return undefined;
+  const offsetMinutes = (m[9] === '-' ? -1 : 1) * (offsetH * 60 + offsetM);
+  const t = new Date(0);
+  t.setUTCFullYear(y, M - 1, d); // keeps years 0–99 literal (Date.UTC would move them to 19xx)
+  t.setUTCHours(H, min, sec, ms);
+  return t.getTime() - offsetMinutes * 60_000;
+}
+
+// ---------- the poller's settings ----------
+
+/** Derives the poller settings from validated configuration strings. Throws on values it cannot read. */
+export function pollerSettings(configuration: Record<string, string>): PollerSettings {
+  const c = configuration as Record<string, unknown>;
+  const json = c['event.poller.configuration'] === undefined ? undefined : readResources(c['event.poller.configuration']);
+  const all = json ?? {};
+  const urls = readString(c['event.poller.urls'], "['event.poller.urls']");
+  // Without a JSON configuration names are not checked (the element's default applies), as in the schema.
+  const legacy = urls === undefined ? undefined : parseLegacyPollerUrls(urls, json && Object.keys(json));
+  if (legacy && legacy.errors.length > 0) throw unreadable("['event.poller.urls']", `poller lines or resource names (${legacy.errors[0]})`);
+  const inputs: Record<string, ResourceFields> = {};
+  // Poller lines first, then the JSON configuration (which wins for a resource in both).
+  for (const [name, resource] of Object.entries(legacy?.resources ?? {})) inputs[name] = readResource(resource, `['event.poller.urls'] ${name}`);
+  for (const [name, resource] of Object.entries(all)) {
+    if (!legacy?.names || legacy.names.includes(name)) inputs[name] = resource;
+  }
+  const resources: Record<string, ResourceConfig> = {};
+  for (const [name, resource] of Object.entries(inputs)) resources[name] = normalizeResource(resource);
+
+  const interval = readNumber(c['event.poller.refresh_interval'], "['event.poller.refresh_interval']", MIN_INTERVAL_MINUTES);
+  const since = readString(c['event.poller.since'], "['event.poller.since']");
+  const sinceMs = since === undefined ? undefined : parseInstant(since);
+  if (since !== undefined && sinceMs === undefined) throw unreadable("['event.poller.since']", 'an ISO-8601 instant');
+  return {
+    enabled: readBoolean(c['event.notification.enabled'], "['event.notification.enabled']") ?? false,
+    refreshIntervalMs: minutesToMs(Math.min(interval ?? DEFAULT_REFRESH_INTERVAL_MINUTES, MAX_INTERVAL_MINUTES)),
+    callbackUrl: readString(c['event.notification.callback.url'], "['event.notification.callback.url']"),
+    signatureKey: readString(c['event.notification.signature.key'], "['event.notification.signature.key']") || undefined,
+    sinceMs,
+    resources,
+  };
+}

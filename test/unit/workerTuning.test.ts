@@ -1,0 +1,54 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { capacityFromEnv, DEFAULT_MAX_CACHED_WORKFLOWS, workflowSource } from '../../workers/tuning';
+import { workflowsPath } from '../../workers/worker';
+
+describe('worker capacity from the environment', () => {
+  test('defaults: the cache only; the SDK keeps its own concurrency defaults', () => {
+    assert.deepEqual(capacityFromEnv({}), { maxCachedWorkflows: DEFAULT_MAX_CACHED_WORKFLOWS });
+    assert.deepEqual(capacityFromEnv({ POLLSTER_MAX_CACHED_WORKFLOWS: '' }), { maxCachedWorkflows: DEFAULT_MAX_CACHED_WORKFLOWS });
+  });
+
+  test('every knob set', () => {
+    const env = { POLLSTER_MAX_CACHED_WORKFLOWS: '1000', POLLSTER_MAX_CONCURRENT_WORKFLOW_TASKS: ' 20 ', POLLSTER_MAX_CONCURRENT_ACTIVITIES: '50' };
+    assert.deepEqual(capacityFromEnv(env), { maxCachedWorkflows: 1000, maxConcurrentWorkflowTaskExecutions: 20, maxConcurrentActivityTaskExecutions: 50 });
+  });
+
+  test('a cache of 0 turns caching off', () => {
+    assert.equal(capacityFromEnv({ POLLSTER_MAX_CACHED_WORKFLOWS: '0' }).maxCachedWorkflows, 0);
+  });
+
+  const bad: [string, string][] = [
+    ['POLLSTER_MAX_CACHED_WORKFLOWS', 'lots'],
+    ['POLLSTER_MAX_CACHED_WORKFLOWS', '-1'],
+    ['POLLSTER_MAX_CACHED_WORKFLOWS', '2.5'],
+    ['POLLSTER_MAX_CONCURRENT_WORKFLOW_TASKS', '1'],
+    ['POLLSTER_MAX_CONCURRENT_ACTIVITIES', '0'],
+  ];
+  for (const [name, value] of bad) {
+    test(`${name}=${value} stops the worker, naming the variable`, () => {
+      assert.throws(() => capacityFromEnv({ [name]: value }), new RegExp(name));
+    });
+  }
+});
+
+describe('workflow code from the environment', () => {
+  test('no POLLSTER_WORKFLOW_BUNDLE: workflows/ bundled at start', () => {
+    assert.deepEqual(workflowSource({}), { workflowsPath });
+  });
+
+  test('POLLSTER_WORKFLOW_BUNDLE: that file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pollster-tuning-'));
+    try {
+      const file = join(dir, 'workflow-bundle.js');
+      writeFileSync(file, '');
+      assert.deepEqual(workflowSource({ POLLSTER_WORKFLOW_BUNDLE: file }), { workflowBundle: { codePath: file } });
+      assert.throws(() => workflowSource({ POLLSTER_WORKFLOW_BUNDLE: join(dir, 'missing.js') }), /POLLSTER_WORKFLOW_BUNDLE: no file/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,44 @@
+/**
+ * The worker's workflow code and capacity, from the environment (docs/operations.md#environment).
+ * Bad values stop the worker at start, naming the variable, rather than reaching the SDK as NaN.
+ */
+import { existsSync } from 'node:fs';
+import type { WorkerOptions } from '@temporalio/worker';
+import { workflowsPath } from './workflowsPath';
+
+/**
+ * Workflows kept in memory between tasks. A cached instance holds ~0.25 MB of live state in the
+ * workflow thread, and that thread's V8 heap grows to a few times its live size before it collects
+ * what evicted instances left, so RSS follows the cache at ~1 MB per entry. 100 keeps a worker with
+ * 5,000 idle instances under 400 MB (bench/NOTES.md, B3). An instance out of the cache replays its
+ * history at its next task: cheap for a poller that waits an hour, not for one polling every few
+ * seconds (docs/operations.md#scaling).
+ */
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 100;
+
+function whole(env: NodeJS.ProcessEnv, name: string, min: number): number | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be a whole number of at least ${min}, got '${raw}'`);
+  return n;
+}
+
+/** A prebuilt bundle (scripts/build-workflow-bundle.ts) when POLLSTER_WORKFLOW_BUNDLE names one; else the SDK bundles workflows/ at start. */
+export function workflowSource(env: NodeJS.ProcessEnv): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+  const codePath = env.POLLSTER_WORKFLOW_BUNDLE?.trim();
+  if (!codePath) return { workflowsPath };
+  if (!existsSync(codePath)) throw new Error(`POLLSTER_WORKFLOW_BUNDLE: no file at ${codePath} (build it with npm run build:workflows)`);
+  return { workflowBundle: { codePath } };
+}
+
+/** Cache size always; the two concurrency limits only when set (the SDK's defaults otherwise: 40 workflow tasks, 100 activities). */
+export function capacityFromEnv(env: NodeJS.ProcessEnv): Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentActivityTaskExecutions'> {
+  const workflowTasks = whole(env, 'POLLSTER_MAX_CONCURRENT_WORKFLOW_TASKS', 2);
+  const activities = whole(env, 'POLLSTER_MAX_CONCURRENT_ACTIVITIES', 1);
+  return {
+    maxCachedWorkflows: whole(env, 'POLLSTER_MAX_CACHED_WORKFLOWS', 0) ?? DEFAULT_MAX_CACHED_WORKFLOWS,
+    ...(workflowTasks !== undefined ? { maxConcurrentWorkflowTaskExecutions: workflowTasks } : {}),
+    ...(activities !== undefined ? { maxConcurrentActivityTaskExecutions: activities } : {}),
+  };
+}
