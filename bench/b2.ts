@@ -17,6 +17,7 @@ import { httpInstanceSpec, pool, startInstance, terminateInstances } from './lib
 import { CpuMeter, RssSampler, sleep } from './lib/procs';
 import { distribution, mb, round, spread, type Distribution, type Spread } from './lib/stats';
 import { bucketQuantile, histogramBuckets, metricSum, scrapeMetrics, startTemporalEnv, startWorkerProcess, type TemporalEnv, type WorkerProcess } from './lib/temporalEnv';
+import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../workers/tuning';
 
 export interface B2Window {
   seconds: number;
@@ -273,6 +274,6 @@ export async function runB2(ctx: BenchContext): Promise<B2Result> {
     largestNMeetingGoal: meeting.length ? Math.max(...meeting) : undefined,
     largestNKeepingUp: keeping.length ? Math.max(...keeping) : undefined,
     history,
-    workerCache: process.env.POLLSTER_MAX_CACHED_WORKFLOWS || '1000 (default)',
+    workerCache: process.env.POLLSTER_MAX_CACHED_WORKFLOWS || `${DEFAULT_MAX_CACHED_WORKFLOWS} (default)`,
   };
 }

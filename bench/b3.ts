@@ -9,6 +9,7 @@ import { httpInstanceSpec, pool, signalPollNow, startInstance, terminateInstance
 import { CpuMeter, RssSampler, sleep } from './lib/procs';
 import { mb, round } from './lib/stats';
 import { startTemporalEnv, startWorkerProcess, type TemporalEnv, type WorkerProcess } from './lib/temporalEnv';
+import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../workers/tuning';
 
 export interface B3Result {
   instances: number;
@@ -157,7 +158,7 @@ export async function runB3(ctx: BenchContext): Promise<B3Result> {
     const peak = Math.max(rssIdle.peak, rssAfter.peak);
     return {
       instances: n,
-      workerCache: process.env.POLLSTER_MAX_CACHED_WORKFLOWS || '1000 (default)',
+      workerCache: process.env.POLLSTER_MAX_CACHED_WORKFLOWS || `${DEFAULT_MAX_CACHED_WORKFLOWS} (default)`,
       createSeconds: round(createSeconds, 1),
       createPerSec: round(n / createSeconds),
       settleSeconds: round(settleSeconds, 1),

@@ -5,7 +5,7 @@
  *
  *   npx tsx scripts/record-histories.ts [--only <scenario>,…] [--suffix=<text>] [--replace]
  *
- *   --only      scenarios to run (default: all): lifecycle, providerFailures, continueAsNew, oauth,
+ *   --only      scenarios to run (default: all): lifecycle, providerFailures, resumeFailedPass, continueAsNew, oauth,
  *               subscriptionRetry, subscriptionDeactivated, accountSettings
  *   --suffix    appended to every file name: `--only lifecycle --suffix=-no-polling-state-upsert`
  *               writes instance-lifecycle-no-polling-state-upsert.json beside instance-lifecycle.json
@@ -45,7 +45,7 @@ process.env.POLLSTER_RETRY_SCALE = '0.00001';
 quietTemporalLogs();
 
 const args = parseArgs({ options: { only: { type: 'string' }, suffix: { type: 'string', default: '' }, replace: { type: 'boolean', default: false } } }).values;
-const NAMES = ['lifecycle', 'providerFailures', 'continueAsNew', 'oauth', 'subscriptionRetry', 'subscriptionDeactivated', 'accountSettings'] as const;
+const NAMES = ['lifecycle', 'providerFailures', 'resumeFailedPass', 'continueAsNew', 'oauth', 'subscriptionRetry', 'subscriptionDeactivated', 'accountSettings'] as const;
 const selected = args.only?.split(',').map((s) => s.trim()) ?? [...NAMES];
 // Checked before anything starts: a typo must not leave a dev server behind.
 const unknown = selected.filter((name) => !(NAMES as readonly string[]).includes(name));
@@ -81,8 +81,8 @@ async function api(method: string, path: string, body?: unknown): Promise<any> {
   return text ? JSON.parse(text) : undefined;
 }
 
-async function fakes(): Promise<{ provider: HttpProvider; receiver: Receiver }> {
-  const provider = await startHttpProvider();
+async function fakes(options?: Parameters<typeof startHttpProvider>[0]): Promise<{ provider: HttpProvider; receiver: Receiver }> {
+  const provider = await startHttpProvider(options);
   const receiver = await startReceiver();
   closers.push(() => provider.close(), () => receiver.close());
   return { provider, receiver };
@@ -154,6 +154,21 @@ async function instanceProviderFailures(): Promise<Recorded[]> {
   await eventually(() => events(receiver, id) >= 3, 'an event after the configuration update');
   await api('DELETE', `/instances/${id}`);
   return [{ file: 'instance-provider-failures', workflowId: `instance-${id}` }];
+}
+
+/** A pass that fails on its second page (a 400, after the first page went out) and is finished by the next poll. */
+async function instanceResumeFailedPass(): Promise<Recorded[]> {
+  const { provider, receiver } = await fakes({ pagination: 'cursor' });
+  const body = httpBody(provider, receiver, 'resume-failed-pass', { 'pagination.type': 'cursor', 'pagination.cursor.path': 'nextCursor' });
+  const contacts = (body.configuration as Record<string, { contacts: Record<string, unknown> }>)['event.poller.configuration']!.contacts;
+  contacts.url = `${String(contacts.url)}&pageSize=2`;
+  const { id } = await api('POST', '/instances', body);
+  provider.failNext(1, 400, undefined, (u) => u.searchParams.has('cursor'));
+  for (const name of ['Hal', 'Ida', 'Jo']) provider.create(name);
+  await eventually(() => events(receiver, id) >= 3, 'three events, the third after the failed page');
+  await sleep(3500); // a quiet poll
+  await api('DELETE', `/instances/${id}`);
+  return [{ file: 'instance-resume-failed-pass', workflowId: `instance-${id}` }];
 }
 
 /** A workflow that continues as new (maxHistoryEvents, as tests use it): the first run and the next. */
@@ -269,6 +284,7 @@ async function accountSettings(): Promise<Recorded[]> {
 const SCENARIOS: Record<Exclude<(typeof NAMES)[number], 'accountSettings'>, () => Promise<Recorded[]>> = {
   lifecycle: instanceLifecycle,
   providerFailures: instanceProviderFailures,
+  resumeFailedPass: instanceResumeFailedPass,
   continueAsNew: instanceContinueAsNew,
   oauth: instanceOAuth,
   subscriptionRetry,

@@ -72,3 +72,25 @@ describe(`patch ${NO_POLLING_STATE_UPSERT}`, () => {
     }
   });
 });
+
+// workflows/resourcePass.ts RESUME_FAILED_PASS
+const RESUME_FAILED_PASS = 'resume-failed-pass';
+
+const failedPolls = (history: History): number => (history.events ?? []).filter((e) => e.activityTaskFailedEventAttributes).length;
+
+describe(`patch ${RESUME_FAILED_PASS}`, () => {
+  const histories = instanceHistories().filter(({ history }) => failedPolls(history) > 0);
+
+  test('histories with a failed page run are recorded on both sides of it, so replay runs both branches', () => {
+    assert.ok(histories.some(({ history }) => !patchesOf(history).includes(RESUME_FAILED_PASS)), 'no failed page run recorded before the patch');
+    assert.ok(histories.some(({ history }) => patchesOf(history).includes(RESUME_FAILED_PASS)), 'no failed page run recorded with the patch marker');
+  });
+
+  test('with it, the pass is finished: page runs go on after the failure', () => {
+    for (const { file, history } of histories.filter(({ history }) => patchesOf(history).includes(RESUME_FAILED_PASS))) {
+      const events = history.events ?? [];
+      const failedAt = events.findIndex((e) => e.activityTaskFailedEventAttributes);
+      assert.ok(events.slice(failedAt).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'pollPage').length >= 2, file);
+    }
+  });
+});
