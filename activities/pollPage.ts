@@ -5,16 +5,14 @@
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { diffRecords, PROBLEM_KEY_PREFIX } from '../core/diff';
-import { batchChanges, notificationsFor, type NotificationBody } from '../core/envelope';
+import { batchChanges, notificationsFor, type Batch } from '../core/envelope';
 import { renderPlaceholders } from '../core/placeholders';
 import { elementAdapter } from '../elements/registry';
 import type { PageRunProgress, PollPageInput, PollPageResult } from '../workflows/types';
-import type { NotificationSummary, PendingNotification } from '../workflows/deliveryTypes';
-import { postNotification } from './deliver';
+import { deliverPage } from './deliverPage';
 import { toFailure, withProgress } from './failures';
-import { countDelivered, countDeliveryFailure, countRecords } from './metrics';
+import { countRecords } from './metrics';
 import type { RecordProgress } from './progress';
-import { retryDueAt } from './retrySchedule';
 import type { SubscriptionGateway } from './subscriptions';
 
 /**
@@ -29,8 +27,18 @@ export const QUERY_SLACK_MS = 1000;
  * costs a round trip through Temporal and two history events, so a long backfill batches its pages.
  */
 export const PAGE_RUN_BUDGET_MS = 5_000;
+
+/**
+ * Pages read before their notifications go out, under one recorded plan: recording it is a write on
+ * the Temporal server, the largest cost of a page after the fetch itself (bench B1).
+ */
+export const PAGES_PER_PLAN = 5;
+
 /** The workflow keeps this many recent notifications; more would only grow history. */
 const SUMMARIES_RETURNED = 100;
+
+/** Where a page run stands: the next page to read, and what the pages before it reported. */
+type Position = Omit<PageRunProgress, 'plans' | 'done'>;
 
 export function createPollPage(subscriptions: SubscriptionGateway, recordProgress: RecordProgress) {
   return async function pollPage(input: PollPageInput): Promise<PollPageResult> {
@@ -42,24 +50,26 @@ export function createPollPage(subscriptions: SubscriptionGateway, recordProgres
     const nextSinceMs = input.pollStartMs - input.resource.pollDelaySec * 1000;
     const boundary = new Set(input.boundary);
     const startedAt = Date.now();
-    // A retried attempt resumes at the page the previous attempt was delivering (see PageRunProgress).
+    // A retried attempt resumes at the pages the previous attempt was delivering (see PageRunProgress).
     const progress = context.info.heartbeatDetails as PageRunProgress | undefined;
-    // `recorded` is what the server holds; `current` is where a retry should start now.
-    let recorded = progress;
-    let current = progress;
     if (progress?.done) return progress.result;
-    let result: PollPageResult = progress?.result ?? { records: 0, events: 0, problems: 0, boundaryCandidates: [], pageKeys: [], notifications: [] };
-    let pageToken = progress ? progress.pageToken : input.pageToken;
-    let previousPageKeys: string[] = progress?.previousPageKeys ?? [];
-    let plan = progress ? progress.plan : input.plan;
-    for (const key of previousPageKeys) boundary.add(key);
+    let at: Position = progress ?? {
+      pageToken: input.pageToken,
+      previousPageKeys: [],
+      result: { records: 0, events: 0, problems: 0, boundaryCandidates: [], pageKeys: [], notifications: [] },
+    };
+    const plans = [...(progress ? (progress.plans ?? []) : (input.plans ?? []))];
+    for (const key of at.previousPageKeys) boundary.add(key);
+    // `recorded` is what the server holds; `safe` is where a retry would lose and repeat nothing now.
+    let recorded: PageRunProgress | undefined = progress;
+    let safe: PageRunProgress = at;
 
-    try {
-    for (;;) {
+    /** Reads the next page and moves past it; its changes are batched (as planned, on a retry). */
+    const readPage = async (): Promise<Batch[]> => {
       let page;
       try {
         page = await adapter.fetchPage(
-          { url, pageSize: input.resource.pageSize, pageToken },
+          { url, pageSize: input.resource.pageSize, pageToken: at.pageToken },
           { configuration: input.configuration, credentials: input.credentials, signal: context.cancellationSignal },
         );
       } catch (err) {
@@ -67,94 +77,68 @@ export function createPollPage(subscriptions: SubscriptionGateway, recordProgres
       }
       countRecords(page.records.length, input.instance.elementKey);
       const diff = diffRecords(page.records, input.resource, { sinceMs: input.sinceMs, pollStartMs: input.pollStartMs, seen: boundary });
-      const batches = batchChanges(diff.changes, undefined, plan);
-      plan = undefined;
-      if (callbackUrl && batches.length > 0) {
-        const planned: PageRunProgress = { pageToken, result, previousPageKeys, plan: batches.map((b) => [...b.idKeys]) };
-        await recordProgress(planned);
-        recorded = current = planned;
-        const notifications = notificationsFor(input.instance, input.resourceName, input.pollStartMs, batches);
-        result = { ...result, notifications: [...result.notifications, ...(await deliver(subscriptions, callbackUrl, input, notifications))].slice(-SUMMARIES_RETURNED) };
-      }
-
-      result = {
-        ...result,
-        records: result.records + page.records.length,
-        events: result.events + diff.changes.length,
-        problems: result.problems + diff.problems.length,
-        lastProblem: diff.problems.at(-1)?.detail ?? result.lastProblem,
-        boundaryCandidates: [
-          ...result.boundaryCandidates,
-          ...diff.changes.filter((c) => c.key.startsWith(PROBLEM_KEY_PREFIX) || c.dateMs > nextSinceMs).map((c) => ({ key: c.key, dateMs: c.dateMs })),
-        ],
-        pageKeys: diff.changes.map((c) => c.key),
-      };
+      const { result } = at;
       // The next page skips this page's keys (offset pages shift when records change mid-poll).
-      for (const key of previousPageKeys) boundary.delete(key);
-      previousPageKeys = diff.changes.map((c) => c.key).filter((k) => !boundary.has(k));
+      for (const key of at.previousPageKeys) boundary.delete(key);
+      const previousPageKeys = diff.changes.map((c) => c.key).filter((k) => !boundary.has(k));
       for (const key of previousPageKeys) boundary.add(key);
-      pageToken = page.records.length > 0 ? page.nextPageToken : undefined;
-      result.nextPageToken = pageToken;
-      current = { pageToken, result, previousPageKeys };
-      if (pageToken === undefined || Date.now() - startedAt >= PAGE_RUN_BUDGET_MS) return result;
-    }
+      const nextPageToken = page.records.length > 0 ? page.nextPageToken : undefined;
+      at = {
+        pageToken: nextPageToken,
+        previousPageKeys,
+        result: {
+          ...result,
+          nextPageToken,
+          records: result.records + page.records.length,
+          events: result.events + diff.changes.length,
+          problems: result.problems + diff.problems.length,
+          lastProblem: diff.problems.at(-1)?.detail ?? result.lastProblem,
+          boundaryCandidates: [
+            ...result.boundaryCandidates,
+            ...diff.changes.filter((c) => c.key.startsWith(PROBLEM_KEY_PREFIX) || c.dateMs > nextSinceMs).map((c) => ({ key: c.key, dateMs: c.dateMs })),
+          ],
+          pageKeys: diff.changes.map((c) => c.key),
+        },
+      };
+      return batchChanges(diff.changes, undefined, plans.shift());
+    };
+
+    try {
+      for (;;) {
+        const pages: Batch[][] = [];
+        let failure: unknown;
+        try {
+          do pages.push(await readPage());
+          while (at.pageToken !== undefined && pages.length < PAGES_PER_PLAN && (Date.now() - startedAt < PAGE_RUN_BUDGET_MS || plans.length > 0));
+        } catch (err) {
+          if (pages.length === 0) throw err;
+          failure = err; // the pages read go out first: a retry starts at the page that failed
+        }
+
+        if (callbackUrl && pages.some((batches) => batches.length > 0)) {
+          // Plans of a previous attempt not reached yet stay recorded for the pages after these.
+          const planned: PageRunProgress = { ...safe, plans: [...pages.map((batches) => batches.map((b) => [...b.idKeys])), ...plans] };
+          await recordProgress(planned);
+          recorded = safe = planned;
+          const summaries = [...at.result.notifications];
+          for (const batches of pages) {
+            if (batches.length === 0) continue;
+            const notifications = notificationsFor(input.instance, input.resourceName, input.pollStartMs, batches);
+            summaries.push(...(await deliverPage(subscriptions, callbackUrl, input, notifications)));
+          }
+          at = { ...at, result: { ...at.result, notifications: summaries.slice(-SUMMARIES_RETURNED) } };
+        }
+        safe = at;
+        if (failure !== undefined) throw failure;
+        // Past the budget the run ends, unless pages a previous attempt planned are still to come.
+        if (at.pageToken === undefined || (Date.now() - startedAt >= PAGE_RUN_BUDGET_MS && plans.length === 0)) return at.result;
+      }
     } catch (err) {
-      // A retry starts at the page that failed, not at the last one delivered; a pass that fails for
-      // good is finished from there by the next poll (ResumePoint).
-      if (current !== recorded) await recordProgress(current).then(() => (recorded = current), () => undefined);
+      // A retry starts after the pages delivered, not at the last plan; a pass that fails for good is
+      // finished from there by the next poll (ResumePoint).
+      const position = safe;
+      if (position !== recorded) await recordProgress(position).then(() => (recorded = position), () => undefined);
       throw withProgress(err, recorded);
     }
   };
-}
-
-/**
- * Delivers a page's notifications concurrently, unless the callback's subscription is backlogged (then
- * they queue behind it, keeping order). What fails is handed to the subscription before this returns,
- * so the workflow may move the checkpoint: nothing is lost.
- */
-async function deliver(subscriptions: SubscriptionGateway, callbackUrl: string, input: PollPageInput, notifications: NotificationBody[]): Promise<NotificationSummary[]> {
-  const signatureKey = input.configuration['event.notification.signature.key'] || undefined;
-  const nowMs = Date.now();
-  const pending = (n: NotificationBody, failedAtMs?: number, error?: string): PendingNotification => ({
-    notification: n,
-    callbackUrl,
-    signatureKey,
-    instanceId: input.instance.id,
-    resource: input.resourceName,
-    attempts: failedAtMs === undefined ? 0 : 1,
-    firstFailureAtMs: failedAtMs,
-    nextAttemptAtMs: failedAtMs === undefined ? undefined : retryDueAt(failedAtMs, 1),
-    lastError: error,
-    enqueuedAtMs: nowMs,
-  });
-  const summary = (n: NotificationBody, status: NotificationSummary['status']): NotificationSummary => ({
-    id: n.id,
-    resource: input.resourceName,
-    events: n.message.events.length,
-    status,
-    atMs: nowMs,
-  });
-
-  const [subscription, policy] = await Promise.all([subscriptions.status(callbackUrl), subscriptions.failurePolicy()]);
-  if (subscription && (subscription.state !== 'active' || subscription.pending > 0)) {
-    if (subscription.full) {
-      // The queue is as long as workflow state should hold: leave these records at the provider.
-      throw ApplicationFailure.retryable(`subscription for ${new URL(callbackUrl).host} holds its maximum backlog; checkpoint held`, 'SubscriptionBacklogFull');
-    }
-    await subscriptions.handOff(callbackUrl, { items: notifications.map((n) => pending(n)), policy });
-    return notifications.map((n) => summary(n, subscription.state === 'deactivated' ? 'queued' : 'retry'));
-  }
-
-  const outcomes = await Promise.all(notifications.map((n) => postNotification(callbackUrl, n, signatureKey)));
-  const failed = notifications.flatMap((n, i) => (outcomes[i]!.ok ? [] : [{ n, outcome: outcomes[i]! }]));
-  countDelivered(outcomes.length - failed.length);
-  for (const f of failed) countDeliveryFailure(f.outcome.status);
-  const final = failed.find((f) => f.outcome.status === 410 || f.outcome.refused);
-  if (failed.length > 0) {
-    const failedAtMs = Date.now();
-    await subscriptions.handOff(callbackUrl, { items: failed.map((f) => pending(f.n, failedAtMs, f.outcome.error)), policy, deactivate: final?.outcome.error });
-    Context.current().log.warn('notifications handed to the retry path', { failed: failed.length, of: notifications.length, error: failed[0]!.outcome.error });
-  }
-  const queued = policy === 'queue' || final !== undefined;
-  return notifications.map((n, i) => summary(n, outcomes[i]!.ok ? 'delivered' : queued ? 'queued' : 'retry'));
 }

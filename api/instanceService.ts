@@ -39,6 +39,25 @@ export function instanceIdOfToken(token: string): number | undefined {
   return Number.isSafeInteger(id) && id > 0 ? id : undefined;
 }
 
+/** Starts an instance's workflow with its memo and search attributes; a running one with its id is kept. */
+export async function startInstanceWorkflow(client: Client, record: InstanceRecord, taskQueue: string = TASK_QUEUE): Promise<void> {
+  const { spec } = record;
+  await client.workflow.start(instanceWorkflow, {
+    workflowId: workflowIdOf(record.id),
+    taskQueue,
+    args: [{ instance: record }],
+    memo: { instance: record },
+    typedSearchAttributes: [
+      { key: ElementKey, value: spec.elementKey },
+      { key: InstanceName, value: spec.name },
+      { key: InstanceTags, value: spec.tags },
+      { key: EventsEnabled, value: spec.configuration['event.notification.enabled'] === 'true' },
+      { key: PollerState, value: 'starting' },
+    ],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+  });
+}
+
 const LIST_QUERY = `WorkflowType = 'instanceWorkflow' AND ExecutionStatus = 'Running'`;
 
 export class InstanceService {
@@ -55,20 +74,7 @@ export class InstanceService {
   async create(spec: InstanceSpec, nowMs = Date.now()): Promise<InstanceRecord> {
     const id = instanceIdFor(spec);
     const record: InstanceRecord = { id, token: newToken(id), createdDate: new Date(nowMs).toISOString(), spec };
-    await this.client.workflow.start(instanceWorkflow, {
-      workflowId: workflowIdOf(id),
-      taskQueue: this.taskQueue,
-      args: [{ instance: record }],
-      memo: { instance: record },
-      typedSearchAttributes: [
-        { key: ElementKey, value: spec.elementKey },
-        { key: InstanceName, value: spec.name },
-        { key: InstanceTags, value: spec.tags },
-        { key: EventsEnabled, value: spec.configuration['event.notification.enabled'] === 'true' },
-        { key: PollerState, value: 'starting' },
-      ],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-    });
+    await startInstanceWorkflow(this.client, record, this.taskQueue);
     return (await this.get(id)) ?? record;
   }
 

@@ -39,7 +39,7 @@ export interface ResumePoint {
   pollStartMs: number;
   pageToken?: string;
   previousPageKeys: string[];
-  plan?: string[][];
+  plans?: string[][][];
   /** Boundary candidates of the pages already handed off. */
   reported: { key: string; dateMs: number }[];
   /** Polls that tried to finish the pass; after a few the pass starts over (a cursor may have expired). */
@@ -96,8 +96,8 @@ export interface PollPageInput {
   pageToken?: string;
   boundary: string[];
   credentials?: Credentials;
-  /** Batches for the first page, as a failed pass planned them (see PageRunProgress). */
-  plan?: string[][];
+  /** Batches for the first pages, as a failed pass planned them (see PageRunProgress). */
+  plans?: string[][][];
 }
 
 /**
@@ -110,8 +110,8 @@ export interface PageRunProgress {
   /** What the run finished before that page. */
   result: PollPageResult;
   previousPageKeys: string[];
-  /** Key lists of the notifications built from page `pageToken`, about to be (or being) delivered. */
-  plan?: string[][];
+  /** Per page from `pageToken` on: key lists of the notifications built from it, about to be (or being) delivered. */
+  plans?: string[][][];
   /** Set by workers before plans existed: the run had finished. */
   done?: boolean;
 }

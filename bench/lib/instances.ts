@@ -1,15 +1,12 @@
 /**
- * Element instances for the bench, started with the Temporal client exactly as
- * api/instanceService.ts `create` starts them (same workflow, args, memo, search attributes and
- * conflict policy), minus its describe() round trip and the HTTP layer: at thousands of instances
- * those would load the server during the measurement without being part of what is measured.
+ * Element instances for the bench, started as api/instanceService.ts `create` starts them (its
+ * `startInstanceWorkflow`), minus its describe() round trip and the HTTP layer: at thousands of
+ * instances those would load the server during the measurement without being part of what is measured.
  */
 import type { Client } from '@temporalio/client';
 import { parseInstanceBody, type InstanceSpec } from '../../core/config';
-import { newToken } from '../../api/instanceService';
+import { newToken, startInstanceWorkflow } from '../../api/instanceService';
 import { TASK_QUEUE } from '../../temporal/config';
-import { ElementKey, EventsEnabled, InstanceName, InstanceTags, PollerState } from '../../temporal/searchAttributes';
-import { instanceWorkflow } from '../../workflows/instance';
 import { pollNow } from '../../workflows/messages';
 import { workflowIdOf, type InstanceRecord } from '../../workflows/types';
 import { RECORD_DATE_FORMAT } from './provider';
@@ -70,20 +67,7 @@ export function httpInstanceSpec(o: HttpInstanceOptions): InstanceSpec {
 /** Starts one instance workflow as InstanceService.create does. */
 export async function startInstance(client: Client, id: number, spec: InstanceSpec, taskQueue = TASK_QUEUE): Promise<InstanceRecord> {
   const record: InstanceRecord = { id, token: newToken(id), createdDate: new Date().toISOString(), spec };
-  await client.workflow.start(instanceWorkflow, {
-    workflowId: workflowIdOf(id),
-    taskQueue,
-    args: [{ instance: record }],
-    memo: { instance: record },
-    typedSearchAttributes: [
-      { key: ElementKey, value: spec.elementKey },
-      { key: InstanceName, value: spec.name },
-      { key: InstanceTags, value: spec.tags },
-      { key: EventsEnabled, value: spec.configuration['event.notification.enabled'] === 'true' },
-      { key: PollerState, value: 'starting' },
-    ],
-    workflowIdConflictPolicy: 'USE_EXISTING',
-  });
+  await startInstanceWorkflow(client, record, taskQueue);
   return record;
 }
 

@@ -18,6 +18,7 @@ import { startHttpProvider, type HttpProvider, type HttpProviderOptions } from '
 import { startReceiver, type Receiver } from '../fakes/receiver';
 import { startApi, startWorker, type RunningApi, type RunningWorker } from '../support/pollster';
 import { startTemporal } from '../support/temporal';
+import { PAGES_PER_PLAN } from '../../activities/pollPage';
 
 type Json = Record<string, any>;
 const SIGNATURE_KEY = 'MySecretEventSignatureKey';
@@ -298,19 +299,21 @@ describe('poller rules end to end', { concurrency: true }, () => {
     assert.equal(eventsOf(r, plain.id).length, 0, 'without event.poller.since, changes before the instance are not reported');
   });
 
-  test('a pass that fails after handing off a page is finished by the next poll: nothing sent twice, none lost', async () => {
+  test('a pass that fails after handing off pages is finished by the next poll: nothing sent twice, none lost', async () => {
     const p = await provider({ pagination: 'cursor' });
     const r = await receiver();
     const url = `/contacts?updatedSince=\${gmtDate:${ISO_MS}}&pageSize=2`;
     const inst = await createInstance(p, r, { name: 'resumed', url, configuration: { 'pagination.type': 'cursor', 'pagination.cursor.path': 'nextCursor' } });
     await morePolls(p, 1);
-    // The first page (a, b) goes out; the second answers 400 (not retried): the resource fails, its checkpoint holds.
-    p.failNext(1, 400, undefined, (u) => u.searchParams.has('cursor'));
-    const made = ['a', 'b', 'c'].map((n) => p.create(n));
-    await until('the failed page', () => p.requests.some((u) => u.includes('cursor=')));
-    const failedAt = p.requests.findIndex((u) => u.includes('cursor='));
-    const later = p.create('d'); // after the failed poll started: the next one reports it
-    await until('four events', () => eventsOf(r, inst.id).length >= 4);
+    // The first PAGES_PER_PLAN pages go out; the page after them answers 400 (not retried): the resource fails, its checkpoint holds.
+    const goneOut = 2 * PAGES_PER_PLAN;
+    let cursorRequests = 0;
+    p.failNext(1, 400, undefined, (u) => u.searchParams.has('cursor') && ++cursorRequests === PAGES_PER_PLAN);
+    const made = Array.from({ length: goneOut + 1 }, (_, i) => p.create(`c${i}`));
+    await until('the failed page', () => cursorRequests >= PAGES_PER_PLAN);
+    const failedAt = p.requests.length - 1;
+    const later = p.create('late'); // after the failed poll started: the next one reports it
+    await until('every event', () => eventsOf(r, inst.id).length >= made.length + 1);
     await morePolls(p, 2);
 
     const events = eventsOf(r, inst.id);
@@ -318,7 +321,8 @@ describe('poller rules end to end', { concurrency: true }, () => {
     assert.deepEqual(events.map((e) => e.objectId).sort(), [...made, later].map((c) => c.id).sort());
     assert.equal(p.requests[failedAt + 1], p.requests[failedAt], 'the next poll asks for the failed page again (same since, same cursor), not for the first');
     const notes = r.received.filter((x) => x.body.message.instanceId === inst.id);
-    assert.deepEqual(notes[0]!.body.message.events.map((e: Event) => e.objectId), [made[0]!.id, made[1]!.id]);
+    const first = notes.slice(0, PAGES_PER_PLAN).flatMap((n) => n.body.message.events.map((e: Event) => e.objectId));
+    assert.deepEqual(first.sort(), made.slice(0, goneOut).map((c) => c.id).sort(), 'the pages before the failure went out first, a notification each');
     const status = await inst.status();
     assert.equal(status.resources.contacts.lastError, undefined);
     assert.ok(Date.parse(status.resources.contacts.checkpoint) > Date.parse(String(later.updatedAt)), 'the checkpoint moved past every change');
