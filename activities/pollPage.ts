@@ -5,10 +5,11 @@
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { diffRecords, PROBLEM_KEY_PREFIX } from '../core/diff';
-import { batchChanges, notificationsFor, type Batch } from '../core/envelope';
+import type { Change } from '../core/diff';
+import { batchChanges, notificationsFor } from '../core/envelope';
 import { renderPlaceholders } from '../core/placeholders';
 import { elementAdapter } from '../elements/registry';
-import type { PageRunProgress, PollPageInput, PollPageResult } from '../workflows/types';
+import type { NotificationPlan, PageRunProgress, PollPageInput, PollPageResult } from '../workflows/types';
 import { deliverPage } from './deliverPage';
 import { toFailure, withProgress } from './failures';
 import { countRecords } from './metrics';
@@ -29,8 +30,8 @@ export const QUERY_SLACK_MS = 1000;
 export const PAGE_RUN_BUDGET_MS = 5_000;
 
 /**
- * Pages read before their notifications go out, under one recorded plan: recording it is a write on
- * the Temporal server, the largest cost of a page after the fetch itself (bench B1).
+ * Pages read before their notifications go out, batched together under one recorded plan: recording
+ * it is a write on the Temporal server, the largest cost of a page after the fetch itself (bench B1).
  */
 export const PAGES_PER_PLAN = 5;
 
@@ -38,7 +39,7 @@ export const PAGES_PER_PLAN = 5;
 const SUMMARIES_RETURNED = 100;
 
 /** Where a page run stands: the next page to read, and what the pages before it reported. */
-type Position = Omit<PageRunProgress, 'plans' | 'done'>;
+type Position = Omit<PageRunProgress, 'plan' | 'done'>;
 
 export function createPollPage(subscriptions: SubscriptionGateway, recordProgress: RecordProgress) {
   return async function pollPage(input: PollPageInput): Promise<PollPageResult> {
@@ -58,14 +59,14 @@ export function createPollPage(subscriptions: SubscriptionGateway, recordProgres
       previousPageKeys: [],
       result: { records: 0, events: 0, problems: 0, boundaryCandidates: [], pageKeys: [], notifications: [] },
     };
-    const plans = [...(progress ? (progress.plans ?? []) : (input.plans ?? []))];
+    let plan: NotificationPlan | undefined = progress ? progress.plan : input.plan;
     for (const key of at.previousPageKeys) boundary.add(key);
     // `recorded` is what the server holds; `safe` is where a retry would lose and repeat nothing now.
     let recorded: PageRunProgress | undefined = progress;
     let safe: PageRunProgress = at;
 
-    /** Reads the next page and moves past it; its changes are batched (as planned, on a retry). */
-    const readPage = async (): Promise<Batch[]> => {
+    /** Reads the next page and moves past it. */
+    const readPage = async (): Promise<Change[]> => {
       let page;
       try {
         page = await adapter.fetchPage(
@@ -100,38 +101,36 @@ export function createPollPage(subscriptions: SubscriptionGateway, recordProgres
           pageKeys: diff.changes.map((c) => c.key),
         },
       };
-      return batchChanges(diff.changes, undefined, plans.shift());
+      return diff.changes;
     };
 
     try {
       for (;;) {
-        const pages: Batch[][] = [];
+        // A retry reads as many pages as were planned (past the budget, too): a planned change is on one of them.
+        const pagesToRead = plan ? plan.pages : PAGES_PER_PLAN;
+        const pages: Change[][] = [];
         let failure: unknown;
         try {
           do pages.push(await readPage());
-          while (at.pageToken !== undefined && pages.length < PAGES_PER_PLAN && (Date.now() - startedAt < PAGE_RUN_BUDGET_MS || plans.length > 0));
+          while (at.pageToken !== undefined && pages.length < pagesToRead && (plan !== undefined || Date.now() - startedAt < PAGE_RUN_BUDGET_MS));
         } catch (err) {
           if (pages.length === 0) throw err;
           failure = err; // the pages read go out first: a retry starts at the page that failed
         }
+        const batches = batchChanges(pages.flat(), undefined, plan?.batches);
+        plan = undefined;
 
-        if (callbackUrl && pages.some((batches) => batches.length > 0)) {
-          // Plans of a previous attempt not reached yet stay recorded for the pages after these.
-          const planned: PageRunProgress = { ...safe, plans: [...pages.map((batches) => batches.map((b) => [...b.idKeys])), ...plans] };
+        if (callbackUrl && batches.length > 0) {
+          const planned: PageRunProgress = { ...safe, plan: { pages: pages.length, batches: batches.map((b) => [...b.idKeys]) } };
           await recordProgress(planned);
           recorded = safe = planned;
-          const summaries = [...at.result.notifications];
-          for (const batches of pages) {
-            if (batches.length === 0) continue;
-            const notifications = notificationsFor(input.instance, input.resourceName, input.pollStartMs, batches);
-            summaries.push(...(await deliverPage(subscriptions, callbackUrl, input, notifications)));
-          }
-          at = { ...at, result: { ...at.result, notifications: summaries.slice(-SUMMARIES_RETURNED) } };
+          const notifications = notificationsFor(input.instance, input.resourceName, input.pollStartMs, batches);
+          const summaries = await deliverPage(subscriptions, callbackUrl, input, notifications);
+          at = { ...at, result: { ...at.result, notifications: [...at.result.notifications, ...summaries].slice(-SUMMARIES_RETURNED) } };
         }
         safe = at;
         if (failure !== undefined) throw failure;
-        // Past the budget the run ends, unless pages a previous attempt planned are still to come.
-        if (at.pageToken === undefined || (Date.now() - startedAt >= PAGE_RUN_BUDGET_MS && plans.length === 0)) return at.result;
+        if (at.pageToken === undefined || Date.now() - startedAt >= PAGE_RUN_BUDGET_MS) return at.result;
       }
     } catch (err) {
       // A retry starts after the pages delivered, not at the last plan; a pass that fails for good is

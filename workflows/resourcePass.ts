@@ -17,7 +17,7 @@ const RESUME_ATTEMPTS = 3;
 export interface ResourcePass {
   pollPage(input: PollPageInput): Promise<PollPageResult>;
   /** The page-run input fields that do not change within a pass. */
-  page: Omit<PollPageInput, 'sinceMs' | 'pollStartMs' | 'pageToken' | 'boundary' | 'plans'>;
+  page: Omit<PollPageInput, 'sinceMs' | 'pollStartMs' | 'pageToken' | 'boundary' | 'plan'>;
   /** Counts and remembers what a page run reported. */
   onPageRun(result: PollPageResult): void;
 }
@@ -30,7 +30,7 @@ export async function pollResource(pass: ResourcePass, rs: ResourceState, pollSt
 }
 
 async function runPass(pass: ResourcePass, rs: ResourceState, start: ResumePoint): Promise<void> {
-  const at = { pageToken: start.pageToken, previousPageKeys: start.previousPageKeys, plans: start.plans, reported: [...start.reported] };
+  const at = { pageToken: start.pageToken, previousPageKeys: start.previousPageKeys, plan: start.plan, reported: [...start.reported] };
   do {
     let result: PollPageResult;
     try {
@@ -39,14 +39,14 @@ async function runPass(pass: ResourcePass, rs: ResourceState, start: ResumePoint
         sinceMs: start.sinceMs,
         pollStartMs: start.pollStartMs,
         pageToken: at.pageToken,
-        plans: at.plans,
+        plan: at.plan,
         boundary: at.previousPageKeys.length > 0 ? [...rs.boundary, ...at.previousPageKeys] : rs.boundary,
       });
     } catch (err) {
       rs.resume = resumePoint(err, start, at);
       throw err;
     }
-    at.plans = undefined;
+    at.plan = undefined;
     at.pageToken = result.nextPageToken;
     at.previousPageKeys = result.pageKeys;
     at.reported.push(...result.boundaryCandidates);
@@ -59,13 +59,13 @@ async function runPass(pass: ResourcePass, rs: ResourceState, start: ResumePoint
 }
 
 /** Where the next poll picks a failed pass up, or undefined when it should start over. */
-function resumePoint(err: unknown, start: ResumePoint, at: Pick<ResumePoint, 'pageToken' | 'previousPageKeys' | 'plans' | 'reported'>): ResumePoint | undefined {
+function resumePoint(err: unknown, start: ResumePoint, at: Pick<ResumePoint, 'pageToken' | 'previousPageKeys' | 'plan' | 'reported'>): ResumePoint | undefined {
   if (!patched(RESUME_FAILED_PASS)) return undefined;
   const progress = progressOf(err);
   const from = progress
-    ? { pageToken: progress.pageToken, previousPageKeys: progress.previousPageKeys, plans: progress.plans, reported: [...at.reported, ...progress.result.boundaryCandidates] }
+    ? { pageToken: progress.pageToken, previousPageKeys: progress.previousPageKeys, plan: progress.plan, reported: [...at.reported, ...progress.result.boundaryCandidates] }
     : at;
-  if (from.pageToken === undefined && from.plans === undefined) return undefined; // nothing went out yet
+  if (from.pageToken === undefined && from.plan === undefined) return undefined; // nothing went out yet
   const attempts = start.attempts + 1;
   if (attempts > RESUME_ATTEMPTS) {
     log.warn('a failed pass is started over; events it sent may come again under new notification ids', { attempts });

@@ -39,7 +39,7 @@ export interface ResumePoint {
   pollStartMs: number;
   pageToken?: string;
   previousPageKeys: string[];
-  plans?: string[][][];
+  plan?: NotificationPlan;
   /** Boundary candidates of the pages already handed off. */
   reported: { key: string; dateMs: number }[];
   /** Polls that tried to finish the pass; after a few the pass starts over (a cursor may have expired). */
@@ -97,7 +97,17 @@ export interface PollPageInput {
   boundary: string[];
   credentials?: Credentials;
   /** Batches for the first pages, as a failed pass planned them (see PageRunProgress). */
-  plans?: string[][][];
+  plan?: NotificationPlan;
+}
+
+/**
+ * The notifications built from `pages` pages read in a row: the change keys of each, in order. A
+ * retry reads as many pages again and batches what it finds by this, whichever page a record is on
+ * by then (records move to earlier pages when others before them change).
+ */
+export interface NotificationPlan {
+  pages: number;
+  batches: string[][];
 }
 
 /**
@@ -110,8 +120,8 @@ export interface PageRunProgress {
   /** What the run finished before that page. */
   result: PollPageResult;
   previousPageKeys: string[];
-  /** Per page from `pageToken` on: key lists of the notifications built from it, about to be (or being) delivered. */
-  plans?: string[][][];
+  /** The notifications of the pages from `pageToken` on, about to be (or being) delivered. */
+  plan?: NotificationPlan;
   /** Set by workers before plans existed: the run had finished. */
   done?: boolean;
 }

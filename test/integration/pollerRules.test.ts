@@ -321,8 +321,8 @@ describe('poller rules end to end', { concurrency: true }, () => {
     assert.deepEqual(events.map((e) => e.objectId).sort(), [...made, later].map((c) => c.id).sort());
     assert.equal(p.requests[failedAt + 1], p.requests[failedAt], 'the next poll asks for the failed page again (same since, same cursor), not for the first');
     const notes = r.received.filter((x) => x.body.message.instanceId === inst.id);
-    const first = notes.slice(0, PAGES_PER_PLAN).flatMap((n) => n.body.message.events.map((e: Event) => e.objectId));
-    assert.deepEqual(first.sort(), made.slice(0, goneOut).map((c) => c.id).sort(), 'the pages before the failure went out first, a notification each');
+    const first = notes.flatMap((n) => n.body.message.events.map((e: Event) => e.objectId)).slice(0, goneOut);
+    assert.deepEqual(first.sort(), made.slice(0, goneOut).map((c) => c.id).sort(), 'the pages before the failure went out first');
     const status = await inst.status();
     assert.equal(status.resources.contacts.lastError, undefined);
     assert.ok(Date.parse(status.resources.contacts.checkpoint) > Date.parse(String(later.updatedAt)), 'the checkpoint moved past every change');
