@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { formatJavaDate, resolveZone } from './javaDate';
 import { checkPlaceholders } from './placeholders';
 import { parseLegacyPollerUrls } from './legacyUrls';
-import { ELEMENT_KEYS, MIN_INTERVAL_MINUTES, parseInstant, RESERVED_RESOURCE_NAMES, type ElementKey } from './settings';
+import { DECIMAL, ELEMENT_KEYS, MIN_INTERVAL_MINUTES, parseInstant, RESERVED_RESOURCE_NAMES, type ElementKey } from './settings';
 
 // What the poller reads lives in ./settings (no zod, no luxon: the workflow bundle imports it).
 export {
@@ -53,7 +53,7 @@ const numberish = z.union(
     z
       .string()
       .trim()
-      .regex(/^[+-]?(\d+(\.\d*)?|\.\d+)$/)
+      .regex(DECIMAL)
       .transform(Number),
   ],
   { error: 'expected a number' },
@@ -255,7 +255,13 @@ export function zodIssues(error: z.ZodError): Issue[] {
 }
 
 function stringValue(value: unknown): string {
+  if (typeof value === 'number') return plainDecimal(value);
   return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** 1e21 as "1000000000000000000000": JSON's exponent form is not a configuration number (DECIMAL). */
+function plainDecimal(n: number): string {
+  return Number.isFinite(n) ? n.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 20 }) : String(n);
 }
 
 /** Validates a POST/PUT body into an InstanceSpec (configuration canonicalised to strings). */

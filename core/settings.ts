@@ -119,7 +119,8 @@ function readBoolean(value: unknown, where: string): boolean | undefined {
   throw unreadable(where, 'true or false');
 }
 
-const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
+/** A number as configuration strings hold it: plain decimal notation. */
+export const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
 
 function readNumber(value: unknown, where: string, min = 0): number | undefined {
   if (value === undefined) return undefined;

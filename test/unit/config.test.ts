@@ -135,6 +135,20 @@ describe('instance body: every key of cloud-elements.md §3, typed or as strings
 });
 
 describe('pollerSettings: SPEC §4 defaults and values', () => {
+  test('JSON numbers in exponent notation are stored as plain decimals, so the poller can read them back (fuzz: 1e21 was accepted, then unreadable)', () => {
+    const cases: [number, string, number][] = [
+      [1e21, '1000000000000000000000', MAX_INTERVAL_MINUTES * 60_000],
+      [2.5e1, '25', 25 * 60_000],
+      [5e-1, '0.5', 30_000],
+    ];
+    for (const [value, stored, ms] of cases) {
+      const s = spec({ 'event.poller.refresh_interval': value, 'event.poller.configuration': { a: { url: '/x', idField: 'id' } } });
+      assert.equal(s.configuration['event.poller.refresh_interval'], stored);
+      assert.equal(pollerSettings(s.configuration).refreshIntervalMs, ms, String(value));
+    }
+    assert.ok(issuesOf(body({ 'event.poller.refresh_interval': 1e-7 })).some((i) => i.path.includes('refresh_interval')));
+  });
+
   test('defaults of every resource key', () => {
     const s = settingsOf({ 'event.poller.configuration': { a: { url: '/x', idField: ' id ' } } });
     assert.deepEqual(s.resources['a'], {
