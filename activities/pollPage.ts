@@ -33,7 +33,7 @@ export const PAGE_RUN_BUDGET_MS = 5_000;
  * Pages read before their notifications go out, batched together under one recorded plan: recording
  * it is a write on the Temporal server, the largest cost of a page after the fetch itself (bench B1).
  */
-export const PAGES_PER_PLAN = 5;
+export const PAGES_PER_PLAN = 10;
 
 /** The workflow keeps this many recent notifications; more would only grow history. */
 const SUMMARIES_RETURNED = 100;
