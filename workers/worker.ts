@@ -42,8 +42,6 @@ export async function createWorker(options: PollsterWorkerOptions): Promise<Poll
     activities: createActivities(client, taskQueue),
     dataConverter,
     ...capacity,
-    // pollPage records its progress per page; a retry resumes from the last heartbeat that reached the server.
-    defaultHeartbeatThrottleInterval: '1 second',
     ...options.overrides,
   });
   return {
