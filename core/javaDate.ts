@@ -19,6 +19,7 @@
  */
 import { FixedOffsetZone, IANAZone, Zone } from 'luxon';
 import type { ZoneOffsetFormat, ZoneOffsetOptions } from 'luxon';
+import { fractionMs, validWall, wallAsUtc, type Wall } from './wallClock';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
@@ -233,24 +234,6 @@ export function toIsoSeconds(epochMs: number): string {
 // ---------------------------------------------------------------------------------------------
 // Parsing
 
-interface Wall { y: number; M: number; d: number; H: number; m: number; s: number; ms: number }
-
-const daysInMonth = (y: number, m: number): number =>
-  m === 2 ? (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28) : [4, 6, 9, 11].includes(m) ? 30 : 31;
-
-function validWall(w: Wall): boolean {
-  return w.M >= 1 && w.M <= 12 && w.d >= 1 && w.d <= daysInMonth(w.y, w.M) &&
-    w.H >= 0 && w.H <= 23 && w.m >= 0 && w.m <= 59 && w.s >= 0 && w.s <= 59;
-}
-
-/** Wall clock → epoch ms, read as if it were UTC (setUTCFullYear keeps years 0–99 literal). */
-function wallAsUtc(w: Wall): number {
-  const t = new Date(0);
-  t.setUTCFullYear(w.y, w.M - 1, w.d);
-  t.setUTCHours(w.H, w.m, w.s, w.ms);
-  return t.getTime();
-}
-
 /**
  * Wall clock in a zone → instant, deterministically and like java.util.Calendar: try the
  * offsets in force a day before and after; in an overlap take the later instant (standard
@@ -265,9 +248,6 @@ function wallToEpoch(w: Wall, zone: Zone): number {
   if (ok2) return t2;
   return t1;
 }
-
-/** Fraction digits → ms: ".4" = 400, ".451000" = 451, ".1234567" = 123 (truncated). */
-const fractionMs = (digits: string): number => Number((digits + '00').slice(0, 3));
 
 function twoDigitYear(n: number): number {
   return n < 50 ? 2000 + n : 1900 + n; // fixed 1950–2049 window (Java: now−80 … now+20)

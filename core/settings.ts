@@ -9,6 +9,7 @@
  * reading for valid configurations.
  */
 import { parseLegacyPollerUrls } from './legacyUrls';
+import { fractionMs, validWall, wallAsUtc, type Wall } from './wallClock';
 
 export const ELEMENT_KEYS = ['sagecrm', 'connectwisecrmrest', 'sageone', 'maximizer', 'http'] as const;
 export type ElementKey = (typeof ELEMENT_KEYS)[number];
@@ -194,9 +195,6 @@ function readResources(value: unknown): Record<string, ResourceFields> {
 
 const ISO_INSTANT = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d)(?::(\d\d)(?:[.,](\d+))?)?(Z|([+-])(\d\d)(?::?(\d\d))?)?$/i;
 
-const daysInMonth = (y: number, m: number): number =>
-  m === 2 ? (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28) : [4, 6, 9, 11].includes(m) ? 30 : 31;
-
 /**
  * ISO-8601 instant → epoch ms; no offset means UTC. Deterministic (no Date.parse: workflows read it).
  * The same instants as core/javaDate.ts parseJavaDate(s, undefined, 'UTC') with a time part, kept
@@ -205,16 +203,13 @@ const daysInMonth = (y: number, m: number): number =>
 export function parseInstant(s: string): number | undefined {
   const m = ISO_INSTANT.exec(s.trim());
   if (!m) return undefined;
-  const [y, M, d, H, min, sec] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0)) as [number, number, number, number, number, number];
-  const ms = m[7] === undefined ? 0 : Number((m[7] + '00').slice(0, 3)); // a fraction of a second: ".4" is 400 ms, digits past ms cut
-  if (M < 1 || M > 12 || d < 1 || d > daysInMonth(y, M) || H > 23 || min > 59 || sec > 59) return undefined;
-  const offsetH = Number(m[10] ?? 0), offsetM = Number(m[11] ?? 0);
+  const num = (i: number): number => Number(m[i] ?? 0);
+  const w: Wall = { y: num(1), M: num(2), d: num(3), H: num(4), m: num(5), s: num(6), ms: m[7] === undefined ? 0 : fractionMs(m[7]) };
+  if (!validWall(w)) return undefined;
+  const offsetH = num(10), offsetM = num(11);
   if (offsetH > 23 || offsetM > 59) return undefined;
   const offsetMinutes = (m[9] === '-' ? -1 : 1) * (offsetH * 60 + offsetM);
-  const t = new Date(0);
-  t.setUTCFullYear(y, M - 1, d); // keeps years 0–99 literal (Date.UTC would move them to 19xx)
-  t.setUTCHours(H, min, sec, ms);
-  return t.getTime() - offsetMinutes * 60_000;
+  return wallAsUtc(w) - offsetMinutes * 60_000;
 }
 
 // ---------- the poller's settings ----------
