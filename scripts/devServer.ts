@@ -1,5 +1,6 @@
 /** The embedded Temporal dev server: SQLite under the data dir, Pollster's search attributes registered. */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTE_TYPES } from '../temporal/searchAttributes';
@@ -49,4 +50,16 @@ export async function waitForTemporal(address: string, namespace = 'default', ti
     }
   }
   throw new Error(`Temporal at ${address} did not become ready: ${(lastError as Error)?.message}`);
+}
+
+/** A port that was free a moment ago (the OS picks it): for dev servers and the other local listeners. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }

@@ -6,10 +6,10 @@
  */
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { devServerArgs, temporalCliPath, waitForTemporal } from '../../scripts/devServer';
+import { devServerArgs, freePort, temporalCliPath, waitForTemporal } from '../../scripts/devServer';
 import { dataConverterFromEnv } from '../../temporal/codec';
 import { temporalTarget, type TemporalTarget } from '../../temporal/config';
-import { freePort, spawnChild, type Child } from './procs';
+import { spawnChild, type Child } from './procs';
 import { workflowBundleEnv } from './workflowBundle';
 
 export interface TemporalEnv {
