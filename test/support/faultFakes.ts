@@ -69,7 +69,6 @@ export async function startLedgerReceiver(): Promise<LedgerReceiver> {
   const ledger: LedgerEntry[] = [];
   let answer: (n: number, entry: Omit<LedgerEntry, 'status' | 'processed'>) => Answer = () => ({});
   let inFlight = 0;
-  const sockets = new Set<import('node:net').Socket>();
   const server = createServer((req, res) => {
     inFlight++;
     void (async () => {
@@ -96,10 +95,6 @@ export async function startLedgerReceiver(): Promise<LedgerReceiver> {
       }
     })();
   });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
@@ -110,7 +105,7 @@ export async function startLedgerReceiver(): Promise<LedgerReceiver> {
     },
     close: () =>
       new Promise((r) => {
-        for (const s of sockets) s.destroy();
+        server.closeAllConnections();
         server.close(() => r());
       }),
   };
@@ -153,7 +148,6 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
   const requests: ProxiedRequest[] = [];
   let fault: (r: ProxiedRequest) => ProxyFault | undefined = () => undefined;
   let inFlight = 0;
-  const sockets = new Set<import('node:net').Socket>();
   const send = (res: ServerResponse, r: ProxiedRequest, status: number, body: string, headers: Record<string, string>): void => {
     r.status = status;
     r.answeredAt = Date.now();
@@ -182,10 +176,6 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
       }
     })();
   });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
@@ -196,7 +186,7 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
     },
     close: () =>
       new Promise((r) => {
-        for (const s of sockets) s.destroy();
+        server.closeAllConnections();
         server.close(() => r());
       }),
   };
