@@ -1,4 +1,4 @@
-/** A page's notifications on their way: straight to the callback, or to its subscription when it is backlogged. */
+/** A page run's notifications on their way: straight to the callback, or to its subscription when it is backlogged. */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { NotificationBody } from '../core/envelope';
 import type { PollPageInput } from '../workflows/types';
@@ -9,7 +9,7 @@ import { retryDueAt } from './retrySchedule';
 import type { SubscriptionGateway } from './subscriptions';
 
 /**
- * Delivers a page's notifications concurrently, unless the callback's subscription is backlogged (then
+ * Delivers the notifications of the pages just read (one plan) concurrently, unless the callback's subscription is backlogged (then
  * they queue behind it, keeping order). What fails is handed to the subscription before this returns,
  * so the workflow may move the checkpoint: nothing is lost.
  */
