@@ -1,6 +1,50 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The rooms of the house and what each may import (docs/architecture.md). Data flows one way:
+ * api → Temporal → workflows → activities → elements / callback; `contract/` is where they meet.
+ */
+const ROOMS = ['core', 'contract', 'elements', 'net', 'temporal', 'activities', 'workflows', 'workers', 'api', 'scripts', 'console', 'bench', 'test', 'examples'];
+const MAY_IMPORT = {
+  core: [],
+  net: [],
+  temporal: [],
+  elements: ['core', 'net'],
+  contract: ['core', 'elements'], // elements: the OAuth credentials type only
+  activities: ['contract', 'core', 'elements', 'net', 'temporal'],
+  workflows: ['contract', 'core'],
+  api: ['contract', 'core', 'elements', 'net', 'temporal'],
+  workers: ['activities', 'contract', 'core', 'elements', 'net', 'temporal', 'workflows'],
+};
+/** A room seen from any folder below the top (`../api`, `../../api/app`, …): imports are relative. */
+const patternsOf = (rooms) => rooms.flatMap((room) => ['../', '../../', '../../../'].flatMap((up) => [`${up}${room}`, `${up}${room}/**`]));
+const roomRules = Object.entries(MAY_IMPORT).map(([room, allowed]) => ({
+  files: [`${room}/**/*.ts`],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          {
+            group: patternsOf(ROOMS.filter((r) => r !== room && !allowed.includes(r))),
+            message: `${room}/ may import only ${allowed.length > 0 ? allowed.map((r) => `${r}/`).join(', ') : 'itself'} (docs/architecture.md)`,
+          },
+          ...(room === 'core' || room === 'contract' ? [{ group: ['undici', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'], message: `${room}/ does no I/O` }] : []),
+          ...(room === 'workflows'
+            ? [
+                // Workflow code is replayed: no I/O, no zod or luxon (they would be evaluated again for every cached workflow).
+                { group: ['node:*', 'undici', 'zod', 'luxon', '@temporalio/client', '@temporalio/activity', '@temporalio/worker'], message: 'workflow code is deterministic and small: no I/O, no zod, no luxon' },
+                { group: ['../core/*', '../../core/*', '!../core/settings', '!../core/boundary'], allowTypeImports: true, message: 'workflows import only the pure, luxon-free core modules (core/settings, core/boundary) and types' },
+                { group: ['../contract/subscriptionId', '../../contract/subscriptionId'], message: 'contract/subscriptionId hashes with node:crypto' },
+              ]
+            : []),
+        ],
+      },
+    ],
+  },
+}));
+
 export default tseslint.config(
   { ignores: ['node_modules/', '.data/', 'dist/', 'test-output/', 'console/dist/'] },
   js.configs.recommended,
@@ -11,11 +55,10 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  ...roomRules,
   {
-    // Workflow code is replayed: no I/O, no wall clock, no randomness outside the SDK.
     files: ['workflows/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', 'undici', '../activities/*', '../elements/*', '../api/*'], allowTypeImports: true }] }],
       'no-restricted-syntax': ['error', { selector: "MemberExpression[object.name='Math'][property.name='random']", message: 'Use the SDK (uuid4 / Math.random is replaced only inside the sandbox).' }],
     },
   },
@@ -32,12 +75,6 @@ export default tseslint.config(
       globals: Object.fromEntries(
         ['window', 'document', 'location', 'history', 'navigator', 'sessionStorage', 'fetch', 'crypto', 'getComputedStyle', 'Node', 'Event', 'URL', 'URLSearchParams', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'structuredClone', 'console'].map((g) => [g, 'readonly']),
       ),
-    },
-  },
-  {
-    files: ['core/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: ['../activities/*', '../workflows/*', '../api/*', '../workers/*', '../elements/*', 'undici', '@temporalio/*'] }],
     },
   },
 );

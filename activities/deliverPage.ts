@@ -1,19 +1,25 @@
 /** A page run's notifications on their way: straight to the callback, or to its subscription when it is backlogged. */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { NotificationBody } from '../core/envelope';
-import type { PollPageInput } from '../workflows/types';
-import type { NotificationSummary, PendingNotification } from '../workflows/deliveryTypes';
-import { postNotification } from './deliver';
+import type { PollPageInput } from '../contract/activities';
+import type { NotificationSummary, PendingNotification } from '../contract/delivery';
+import { FailureType } from '../contract/failures';
+import { deliveryRetryDueAt } from '../contract/retryPolicy';
+import type { ActivityDeps } from './deps';
 import { countDelivered, countDeliveryFailure } from './metrics';
-import { retryDueAt } from './retrySchedule';
-import type { SubscriptionGateway } from './subscriptions';
 
 /**
- * Delivers the notifications of the pages just read (one plan) concurrently, unless the callback's subscription is backlogged (then
+ * Delivers the notifications of a group of pages just read (one plan) concurrently, unless the callback's subscription is backlogged (then
  * they queue behind it, keeping order). What fails is handed to the subscription before this returns,
  * so the workflow may move the checkpoint: nothing is lost.
  */
-export async function deliverPage(subscriptions: SubscriptionGateway, callbackUrl: string, input: PollPageInput, notifications: NotificationBody[]): Promise<NotificationSummary[]> {
+export async function deliverPage(
+  deps: Pick<ActivityDeps, 'subscriptions' | 'postNotification' | 'retryScale'>,
+  callbackUrl: string,
+  input: PollPageInput,
+  notifications: NotificationBody[],
+): Promise<NotificationSummary[]> {
+  const { subscriptions } = deps;
   const signatureKey = input.configuration['event.notification.signature.key'] || undefined;
   const nowMs = Date.now();
   const pending = (n: NotificationBody, failedAtMs?: number, error?: string): PendingNotification => ({
@@ -24,7 +30,7 @@ export async function deliverPage(subscriptions: SubscriptionGateway, callbackUr
     resource: input.resourceName,
     attempts: failedAtMs === undefined ? 0 : 1,
     firstFailureAtMs: failedAtMs,
-    nextAttemptAtMs: failedAtMs === undefined ? undefined : retryDueAt(failedAtMs, 1),
+    nextAttemptAtMs: failedAtMs === undefined ? undefined : deliveryRetryDueAt(failedAtMs, 1, deps.retryScale),
     lastError: error,
     enqueuedAtMs: nowMs,
   });
@@ -40,13 +46,13 @@ export async function deliverPage(subscriptions: SubscriptionGateway, callbackUr
   if (subscription && (subscription.state !== 'active' || subscription.pending > 0)) {
     if (subscription.full) {
       // The queue is as long as workflow state should hold: leave these records at the provider.
-      throw ApplicationFailure.retryable(`subscription for ${new URL(callbackUrl).host} holds its maximum backlog; checkpoint held`, 'SubscriptionBacklogFull');
+      throw ApplicationFailure.retryable(`subscription for ${new URL(callbackUrl).host} holds its maximum backlog; checkpoint held`, FailureType.backlogFull);
     }
     await subscriptions.handOff(callbackUrl, { items: notifications.map((n) => pending(n)), policy });
     return notifications.map((n) => summary(n, subscription.state === 'deactivated' ? 'queued' : 'retry'));
   }
 
-  const outcomes = await Promise.all(notifications.map((n) => postNotification(callbackUrl, n, signatureKey)));
+  const outcomes = await Promise.all(notifications.map((n) => deps.postNotification(callbackUrl, n, signatureKey)));
   const failed = notifications.flatMap((n, i) => (outcomes[i]!.ok ? [] : [{ n, outcome: outcomes[i]! }]));
   countDelivered(outcomes.length - failed.length);
   for (const f of failed) countDeliveryFailure(f.outcome.status);

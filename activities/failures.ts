@@ -1,5 +1,6 @@
 /** Provider errors as Temporal failures: retried with the provider's Retry-After, or not retried at all. */
 import { ApplicationFailure, CancelledFailure } from '@temporalio/activity';
+import { FailureType } from '../contract/failures';
 import { ProviderError } from '../elements/providerError';
 
 export function toFailure(err: unknown): Error {
@@ -7,11 +8,11 @@ export function toFailure(err: unknown): Error {
   switch (err.kind) {
     case 'retryable':
       // A zero delay reads as "none" on the server, which then ends the retries: `Retry-After: 0` waits 10 ms.
-      return ApplicationFailure.create({ message: err.message, type: 'ProviderUnavailable', nextRetryDelay: err.retryAfterMs === undefined ? undefined : Math.max(10, err.retryAfterMs) });
+      return ApplicationFailure.create({ message: err.message, type: FailureType.providerUnavailable, nextRetryDelay: err.retryAfterMs === undefined ? undefined : Math.max(10, err.retryAfterMs) });
     case 'auth':
-      return ApplicationFailure.nonRetryable(err.message, 'AuthError');
+      return ApplicationFailure.nonRetryable(err.message, FailureType.auth);
     default:
-      return ApplicationFailure.nonRetryable(err.message, 'ProviderRequestError');
+      return ApplicationFailure.nonRetryable(err.message, FailureType.providerRequest);
   }
 }
 

@@ -1,16 +1,16 @@
-/** The activities of Pollster's workflows, bound to the worker's Temporal client (for hand-offs). */
-import type { Client } from '@temporalio/client';
-import { TASK_QUEUE } from '../temporal/config';
-import { authenticate } from './authenticate';
-import { deliverNotification } from './deliverNotification';
+/** The activities of Pollster's workflows, bound to what they need. */
+import type { PollsterActivities } from '../contract/activities';
+import { createAuthenticate } from './authenticate';
+import { createDeliverNotification } from './deliverNotification';
+import type { ActivityDeps } from './deps';
 import { createPollPage } from './pollPage';
-import { progressRecorder } from './progress';
-import { SubscriptionGateway } from './subscriptions';
 
-export function createActivities(client: Client, taskQueue = TASK_QUEUE) {
+export type { ActivityDeps } from './deps';
+
+export function createActivities(deps: ActivityDeps): PollsterActivities {
   return {
-    pollPage: createPollPage(new SubscriptionGateway(client, taskQueue), progressRecorder(client)),
-    authenticate,
-    deliverNotification,
+    pollPage: createPollPage(deps),
+    authenticate: createAuthenticate(deps),
+    deliverNotification: createDeliverNotification(deps),
   };
 }

@@ -8,13 +8,12 @@ import { diffRecords, PROBLEM_KEY_PREFIX } from '../core/diff';
 import type { Change } from '../core/diff';
 import { batchChanges, notificationsFor } from '../core/envelope';
 import { renderPlaceholders } from '../core/placeholders';
-import { elementAdapter } from '../elements/registry';
-import type { NotificationPlan, PageRunProgress, PollPageInput, PollPageResult } from '../workflows/types';
+import type { NotificationPlan, PageRunProgress, PollPageInput, PollPageResult, PollsterActivities } from '../contract/activities';
+import { FailureType } from '../contract/failures';
 import { deliverPage } from './deliverPage';
+import type { ActivityDeps } from './deps';
 import { toFailure, withProgress } from './failures';
 import { countRecords } from './metrics';
-import type { RecordProgress } from './progress';
-import type { SubscriptionGateway } from './subscriptions';
 
 /**
  * The query asks from one second before `since`: seed formats date to the second and vendors compare
@@ -41,10 +40,11 @@ const SUMMARIES_RETURNED = 100;
 /** Where a page run stands: the next page to read, and what the pages before it reported. */
 type Position = Omit<PageRunProgress, 'plan' | 'done'>;
 
-export function createPollPage(subscriptions: SubscriptionGateway, recordProgress: RecordProgress) {
+export function createPollPage(deps: ActivityDeps): PollsterActivities['pollPage'] {
+  const { recordProgress } = deps;
   return async function pollPage(input: PollPageInput): Promise<PollPageResult> {
-    const adapter = elementAdapter(input.instance.elementKey);
-    if (!adapter) throw ApplicationFailure.nonRetryable(`unknown element ${input.instance.elementKey}`, 'ConfigurationError');
+    const adapter = deps.elementAdapter(input.instance.elementKey);
+    if (!adapter) throw ApplicationFailure.nonRetryable(`unknown element ${input.instance.elementKey}`, FailureType.configuration);
     const context = Context.current();
     const url = renderPlaceholders(input.resource.url, input.sinceMs - QUERY_SLACK_MS);
     const callbackUrl = input.configuration['event.notification.callback.url'];
@@ -125,7 +125,7 @@ export function createPollPage(subscriptions: SubscriptionGateway, recordProgres
           await recordProgress(planned);
           recorded = safe = planned;
           const notifications = notificationsFor(input.instance, input.resourceName, input.pollStartMs, batches);
-          const summaries = await deliverPage(subscriptions, callbackUrl, input, notifications);
+          const summaries = await deliverPage(deps, callbackUrl, input, notifications);
           at = { ...at, result: { ...at.result, notifications: [...at.result.notifications, ...summaries].slice(-SUMMARIES_RETURNED) } };
         }
         safe = at;

@@ -1,19 +1,22 @@
 /**
- * The activities' side of the delivery path: is a callback URL's subscription backlogged, and hand
- * notifications to it durably (signal-with-start of its workflow).
+ * The activities' side of the delivery path: is a callback URL's subscription backlogged, and hand notifications to
+ * it durably (signal-with-start of its workflow, by type name).
  */
-import { createHash } from 'node:crypto';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { accountSettings, enqueue, subscriptionStatus } from '../workflows/messages';
-import { ACCOUNT_WORKFLOW_ID, subscriptionIdOf, type EnqueueRequest, type FailurePolicy, type SubscriptionStatus } from '../workflows/deliveryTypes';
-import { subscriptionWorkflow } from '../workflows/subscription';
+import type { Client } from '@temporalio/client';
+import { ACCOUNT_WORKFLOW_ID, WorkflowType } from '../contract/names';
+import { subscriptionWorkflowId } from '../contract/subscriptionId';
+import { accountSettings, enqueue, subscriptionStatus } from '../contract/messages';
+import type { EnqueueRequest, FailurePolicy, SubscriptionInput, SubscriptionStatus } from '../contract/delivery';
+import { isWorkflowGone } from '../temporal/errors';
 
-export function subscriptionWorkflowId(callbackUrl: string): string {
-  return subscriptionIdOf(createHash('sha256').update(callbackUrl).digest('hex').slice(0, 24));
-}
-
-function isNotFound(err: unknown): boolean {
-  return err instanceof WorkflowNotFoundError || (err instanceof Error && /not found|already completed|workflow execution already completed/i.test(err.message));
+/** What a page run needs of the delivery path. */
+export interface SubscriptionGateway {
+  /** Undefined when notifications may go directly: no subscription (it never failed), or one active with nothing pending. */
+  status(callbackUrl: string): Promise<SubscriptionStatus | undefined>;
+  /** Hands notifications to the callback's subscription, starting it if needed. Durable once it returns. */
+  handOff(callbackUrl: string, request: EnqueueRequest): Promise<void>;
+  /** The account's failure policy. */
+  failurePolicy(): Promise<FailurePolicy>;
 }
 
 /**
@@ -23,8 +26,9 @@ function isNotFound(err: unknown): boolean {
  * handed off like any other, and this worker's own hand-offs clear the entry.
  */
 const DIRECT_STATUS_CACHE_MS = 1000;
+const POLICY_CACHE_MS = 2000;
 
-export class SubscriptionGateway {
+export class TemporalSubscriptionGateway implements SubscriptionGateway {
   private policyCache?: { policy: FailurePolicy; atMs: number };
   private readonly directUntil = new Map<string, number>();
 
@@ -33,14 +37,13 @@ export class SubscriptionGateway {
     private readonly taskQueue: string,
   ) {}
 
-  /** Undefined when notifications may go directly: no subscription workflow yet (it never failed), or a recent answer said so. */
   async status(callbackUrl: string, nowMs = Date.now()): Promise<SubscriptionStatus | undefined> {
     if ((this.directUntil.get(callbackUrl) ?? 0) > nowMs) return undefined;
     let status: SubscriptionStatus | undefined;
     try {
       status = await this.client.workflow.getHandle(subscriptionWorkflowId(callbackUrl)).query(subscriptionStatus);
     } catch (err) {
-      if (!isNotFound(err)) throw err;
+      if (!isWorkflowGone(err)) throw err;
     }
     if (!status || (status.state === 'active' && status.pending === 0)) this.directUntil.set(callbackUrl, nowMs + DIRECT_STATUS_CACHE_MS);
     else this.directUntil.delete(callbackUrl);
@@ -49,23 +52,23 @@ export class SubscriptionGateway {
 
   async handOff(callbackUrl: string, request: EnqueueRequest): Promise<void> {
     this.directUntil.delete(callbackUrl);
-    await this.client.workflow.signalWithStart(subscriptionWorkflow, {
+    const input: SubscriptionInput = { url: callbackUrl };
+    await this.client.workflow.signalWithStart(WorkflowType.subscription, {
       workflowId: subscriptionWorkflowId(callbackUrl),
       taskQueue: this.taskQueue,
-      args: [{ url: callbackUrl }],
+      args: [input],
       signal: enqueue,
       signalArgs: [request],
     });
   }
 
-  /** The account's failure policy, cached for two seconds per worker. */
   async failurePolicy(nowMs = Date.now()): Promise<FailurePolicy> {
-    if (this.policyCache && nowMs - this.policyCache.atMs < 2000) return this.policyCache.policy;
+    if (this.policyCache && nowMs - this.policyCache.atMs < POLICY_CACHE_MS) return this.policyCache.policy;
     let policy: FailurePolicy = 'retry';
     try {
       policy = (await this.client.workflow.getHandle(ACCOUNT_WORKFLOW_ID).query(accountSettings))['notification.webhook.failure.policy'];
     } catch (err) {
-      if (!isNotFound(err)) throw err;
+      if (!isWorkflowGone(err)) throw err;
     }
     this.policyCache = { policy, atMs: nowMs };
     return policy;

@@ -1,28 +1,52 @@
-/** The HTTP API: Fastify under `/elements/api-v2`, Cloud Elements' auth header, zod validation. */
+/** The HTTP API: Fastify under `/elements/api-v2`, Cloud Elements' auth header, zod validation, thin routes over services. */
 import Fastify, { type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
+import { serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
-import { request as httpRequest } from 'undici';
-import { parseAuthorization, platformAuthorized, type ApiSecrets } from './auth';
-import { ApiError, registerErrorHandler } from './errors';
-import { registerZodValidation } from './validation';
-import { InstanceService } from './instanceService';
-import { instanceRoutes } from './routes/instances';
-import { elementRoutes } from './routes/elements';
-import { deliveryRoutes } from './routes/deliveries';
-import { DeliveryService } from './deliveryService';
+import { TASK_QUEUE } from '../contract/names';
+import type { ApiSecrets } from './auth';
+import { TemporalDeliveryService, type DeliveryService } from './deliveries/service';
+import { registerErrorHandler } from './errors';
+import { TemporalInstanceService, type InstanceService } from './instances/service';
+import { openApi } from './plugins/openapi';
+import { platformAuth } from './plugins/platformAuth';
+import { registerZodValidation } from './plugins/validation';
+import { accountRoutes } from './routes/accounts';
 import { codecRoutes } from './routes/codec';
+import { configurationRoutes } from './routes/configuration';
 import { consoleRoutes } from './routes/console';
+import { deliveryRoutes } from './routes/deliveries';
+import { elementRoutes } from './routes/elements';
+import { eventRoutes } from './routes/events';
+import { healthRoutes } from './routes/health';
+import { instanceRoutes } from './routes/instances';
 
 export const BASE_PATH = '/elements/api-v2';
 
+/** What the routes work with: Temporal in production, fakes in route tests. */
+export interface ApiServices {
+  instances: InstanceService;
+  deliveries: DeliveryService;
+  /** The Temporal namespace (the console links into it). */
+  namespace: string;
+  /** Resolves when Temporal answers (`/healthz`). */
+  checkTemporal(): Promise<void>;
+}
+
+export function temporalServices(client: Client, taskQueue: string = TASK_QUEUE): ApiServices {
+  return {
+    instances: new TemporalInstanceService(client, taskQueue),
+    deliveries: new TemporalDeliveryService(client, taskQueue),
+    namespace: client.options.namespace,
+    checkTemporal: async () => {
+      await client.connection.workflowService.getSystemInfo({});
+    },
+  };
+}
+
 export interface ApiOptions {
-  client: Client;
+  services: ApiServices;
   secrets: ApiSecrets;
-  taskQueue?: string;
   logger?: boolean | object;
   /** The payload codec, served to the Temporal UI and CLI at /codec. */
   codec?: PayloadCodec;
@@ -33,6 +57,7 @@ export interface ApiOptions {
 }
 
 export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
+  const { services, secrets } = options;
   const app = Fastify({
     logger: options.logger ?? false,
     genReqId: () => crypto.randomUUID(),
@@ -41,52 +66,21 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   registerZodValidation(app);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
-  const service = new InstanceService(options.client, options.taskQueue);
-  const deliveries = new DeliveryService(options.client, options.taskQueue);
 
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'Pollster', description: 'Cloud Elements-compatible polling events on Temporal', version: '0.1.0' },
-      components: { securitySchemes: { cloudElements: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'User <secret>, Organization <secret>[, Element <token>]' } } },
-      security: [{ cloudElements: [] }],
-    },
-    transform: jsonSchemaTransform,
-  });
-  await app.register(swaggerUi, { routePrefix: `${BASE_PATH}/docs` });
-  await app.register(consoleRoutes({ temporalUiUrl: options.consoleUiUrl, namespace: options.client.options.namespace }));
-
+  await app.register(openApi, { routePrefix: `${BASE_PATH}/docs` });
+  await app.register(consoleRoutes({ temporalUiUrl: options.consoleUiUrl, namespace: services.namespace }));
   await app.register(
     async (api) => {
-      api.get('/healthz', async (_request, reply) => {
-        try {
-          await options.client.connection.workflowService.getSystemInfo({});
-          return { status: 'ok', temporal: 'ok' };
-        } catch (err) {
-          return reply.status(503).send({ status: 'unavailable', temporal: (err as Error).message });
-        }
-      });
-      api.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
-        let body = '# HELP pollster_api_up The API answers.\n# TYPE pollster_api_up gauge\npollster_api_up 1\n';
-        if (options.workerMetricsUrl) {
-          try {
-            const res = await httpRequest(options.workerMetricsUrl, { headersTimeout: 5000, bodyTimeout: 5000 });
-            body = (await res.body.text()) + body;
-          } catch (err) {
-            api.log.warn({ err }, 'worker metrics unavailable');
-          }
-        }
-        return reply.type('text/plain; version=0.0.4').send(body);
-      });
-      if (options.codec) await api.register(codecRoutes(options.codec, options.secrets));
+      await api.register(healthRoutes, { checkTemporal: services.checkTemporal, workerMetricsUrl: options.workerMetricsUrl });
+      if (options.codec) await api.register(codecRoutes(options.codec, secrets));
       await api.register(async (secured) => {
-        secured.addHook('onRequest', async (request) => {
-          if (!platformAuthorized(parseAuthorization(request.headers.authorization), options.secrets)) {
-            throw new ApiError(401, 'missing or wrong credentials: expected Authorization: User <secret>, Organization <secret>');
-          }
-        });
-        await secured.register(instanceRoutes(service));
+        await secured.register(platformAuth, { secrets });
+        await secured.register(instanceRoutes, { instances: services.instances });
+        await secured.register(configurationRoutes, { instances: services.instances });
+        await secured.register(eventRoutes, { instances: services.instances });
         await secured.register(elementRoutes);
-        await secured.register(deliveryRoutes(deliveries));
+        await secured.register(deliveryRoutes, { deliveries: services.deliveries });
+        await secured.register(accountRoutes, { deliveries: services.deliveries });
       });
     },
     { prefix: BASE_PATH },

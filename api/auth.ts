@@ -3,18 +3,19 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 
-export interface Credentials {
+/** The parts of an Authorization header. */
+export interface AuthorizationParts {
   user?: string;
   organization?: string;
   element?: string;
 }
 
-export function parseAuthorization(header: string | undefined): Credentials {
-  const out: Credentials = {};
+export function parseAuthorization(header: string | undefined): AuthorizationParts {
+  const out: AuthorizationParts = {};
   for (const part of (header ?? '').split(',')) {
     const m = /^\s*(User|Organization|Element)\s+(\S+)\s*$/i.exec(part);
     if (!m) continue;
-    out[m[1]!.toLowerCase() as keyof Credentials] = m[2];
+    out[m[1]!.toLowerCase() as keyof AuthorizationParts] = m[2];
   }
   return out;
 }
@@ -31,6 +32,6 @@ export interface ApiSecrets {
   organizationSecret: string;
 }
 
-export function platformAuthorized(credentials: Credentials, secrets: ApiSecrets): boolean {
+export function platformAuthorized(credentials: AuthorizationParts, secrets: ApiSecrets): boolean {
   return secretEquals(credentials.user, secrets.userSecret) && secretEquals(credentials.organization, secrets.organizationSecret);
 }

@@ -1,6 +1,6 @@
-/** Errors as SPEC §3 shapes them: `{ requestId, message, issues? }`, never a stack trace. */
+/** Errors as the API answers them: `{ requestId, message, issues? }`, never a stack trace. */
 import type { FastifyError, FastifyInstance } from 'fastify';
-import type { Issue } from '../core/config';
+import type { Issue } from '../core/issues';
 
 export class ApiError extends Error {
   constructor(

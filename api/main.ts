@@ -1,8 +1,8 @@
 /** `npm run api`: the HTTP API on POLLSTER_API_PORT. */
 import { Client, Connection } from '@temporalio/client';
-import { temporalTarget } from '../temporal/config';
+import { temporalTarget } from '../temporal/target';
 import { codecFromEnv } from '../temporal/codec';
-import { buildApi, BASE_PATH } from './app';
+import { buildApi, BASE_PATH, temporalServices } from './app';
 
 const target = temporalTarget();
 const connection = await Connection.connect({ address: target.address, tls: target.tls });
@@ -13,7 +13,7 @@ const secrets = {
   organizationSecret: required('POLLSTER_ORGANIZATION_SECRET'),
 };
 const app = await buildApi({
-  client,
+  services: temporalServices(client),
   secrets,
   codec,
   workerMetricsUrl: process.env.POLLSTER_WORKER_METRICS_URL,

@@ -17,8 +17,8 @@ import { CpuMeter, spawnChild, sleep, type Child } from './lib/procs';
 import { summarizeProfiles, type ProfileSummary } from './lib/cpuProfile';
 import { round, spread, type Spread } from './lib/stats';
 import { startTemporalEnv, startWorkerProcess, type TemporalEnv, type WorkerProcess } from './lib/temporalEnv';
-import { status } from '../workflows/messages';
-import { workflowIdOf } from '../workflows/types';
+import { status } from '../contract/messages';
+import { instanceWorkflowId } from '../contract/names';
 
 export interface B1Run {
   kind: 'pollster' | 'plain' | 'plain-in-bench';
@@ -92,7 +92,7 @@ async function startPlainChild(dir: string, nodeArgs: string[] = []): Promise<Pl
 async function waitCycleDone(client: Client, id: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const s = await client.workflow.getHandle(workflowIdOf(id)).query(status);
+    const s = await client.workflow.getHandle(instanceWorkflowId(id)).query(status);
     if (s.polls >= 1 && s.state !== 'polling') return;
     if (Date.now() > deadline) throw new Error(`instance ${id} did not finish its poll in ${timeoutMs} ms`);
     await sleep(100);

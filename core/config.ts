@@ -1,37 +1,17 @@
 /**
  * The element instance JSON that Cloud Elements accepts, as a zod schema. Values arrive as JSON
  * booleans/numbers or as strings; the instance keeps its configuration as strings (as the API
- * returns it) and everything else is derived from them (the poller settings: core/settings.ts).
+ * returns it: core/instanceSpec.ts) and the poller settings are derived from them (core/pollerSettings.ts).
  */
 import { z } from 'zod';
-import { formatJavaDate, resolveZone } from './javaDate';
+import { formatPath } from './issues';
+import { formatJavaDate, parseIsoInstant, resolveZone } from './javaDate';
 import { checkPlaceholders } from './placeholders';
 import { parseLegacyPollerUrls } from './legacyUrls';
-import { DECIMAL, ELEMENT_KEYS, MIN_INTERVAL_MINUTES, parseInstant, RESERVED_RESOURCE_NAMES, type ElementKey } from './settings';
+import { ELEMENT_KEYS, MIN_INTERVAL_MINUTES, RESERVED_RESOURCE_NAMES } from './settings';
 
-// What the poller reads lives in ./settings (no zod, no luxon: the workflow bundle imports it).
-export {
-  DEFAULT_REFRESH_INTERVAL_MINUTES,
-  ELEMENT_HUBS,
-  ELEMENT_KEYS,
-  MAX_INTERVAL_MINUTES,
-  minutesToMs,
-  normalizeResource,
-  OAUTH_ELEMENTS,
-  parseInstant,
-  pollerSettings,
-  RESERVED_RESOURCE_NAMES,
-} from './settings';
-export type { DateFieldConfig, ElementKey, PollerSettings, ResourceConfig } from './settings';
-
-export const MASK = '********';
-/** Configuration keys whose values are secrets: masked in responses, never logged. */
-const SECRET_KEY = /(password|secret|private\.key|token|signature\.key|api\.key|subscription\.key|auth\.header\.value|credential)/i;
-/** Where a secret-sounding key names an endpoint or a setting, not a secret (`oauth.token.url`, `oauth.token.refresh_url`). */
-const NOT_SECRET_KEY = /([._](url|uri)|\.type)$/i;
-export function isSecretKey(key: string): boolean {
-  return SECRET_KEY.test(key) && !NOT_SECRET_KEY.test(key);
-}
+/** A number as configuration strings hold it: plain decimal notation. */
+export const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
 
 // ---------- scalars that Cloud Elements sends either typed or as strings ----------
 
@@ -74,7 +54,7 @@ const timeZone = z.string().superRefine((zone, ctx) => {
   if (zone.trim() !== '' && !resolveZone(zone)) ctx.addIssue({ code: 'custom', message: `unknown time zone '${zone}'` });
 });
 
-const httpUrl = z.string().superRefine((s, ctx) => {
+export const httpUrl = z.string().superRefine((s, ctx) => {
   let url: URL;
   try {
     url = new URL(s);
@@ -86,7 +66,7 @@ const httpUrl = z.string().superRefine((s, ctx) => {
 });
 
 const isoInstant = z.string().superRefine((s, ctx) => {
-  if (parseInstant(s) === undefined) {
+  if (parseIsoInstant(s) === undefined) {
     ctx.addIssue({ code: 'custom', message: 'expected an ISO-8601 instant such as 2024-01-31T00:00:00Z' });
   }
 });
@@ -220,89 +200,3 @@ export const instanceBodySchema = z.object({
   disabled: booleanish.optional(),
 });
 export type InstanceBody = z.input<typeof instanceBodySchema>;
-
-/** A validated instance: what the workflow is started with. Configuration values are strings. */
-export interface InstanceSpec {
-  elementKey: ElementKey;
-  name: string;
-  tags: string[];
-  configuration: Record<string, string>;
-  providerCode?: string;
-  disabled: boolean;
-}
-
-export interface Issue {
-  path: string;
-  message: string;
-}
-
-export type Parsed<T> = { ok: true; value: T } | { ok: false; issues: Issue[] };
-
-/** `configuration['event.poller.configuration'].contacts.url`: readable, and unambiguous for dotted keys. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  return path
-    .map((step, i) => {
-      if (typeof step === 'number') return `[${step}]`;
-      const s = String(step);
-      if (/^[A-Za-z_$][\w$]*$/.test(s)) return i === 0 ? s : `.${s}`;
-      return `['${s.replace(/'/g, "\\'")}']`;
-    })
-    .join('');
-}
-
-export function zodIssues(error: z.ZodError): Issue[] {
-  return error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
-}
-
-function stringValue(value: unknown): string {
-  if (typeof value === 'number') return plainDecimal(value);
-  return typeof value === 'string' ? value : JSON.stringify(value);
-}
-
-/** 1e21 as "1000000000000000000000": JSON's exponent form is not a configuration number (DECIMAL). */
-function plainDecimal(n: number): string {
-  return Number.isFinite(n) ? n.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 20 }) : String(n);
-}
-
-/** Validates a POST/PUT body into an InstanceSpec (configuration canonicalised to strings). */
-export function parseInstanceBody(body: unknown): Parsed<InstanceSpec> {
-  const result = instanceBodySchema.safeParse(body);
-  if (!result.success) return { ok: false, issues: zodIssues(result.error) };
-  return toInstanceSpec(result.data);
-}
-
-/** The instance from a body that passed the schema: element known, configuration as strings. */
-export function toInstanceSpec(body: z.output<typeof instanceBodySchema>): Parsed<InstanceSpec> {
-  const { element, name, tags, providerData, configuration, disabled } = body;
-  if (!(ELEMENT_KEYS as readonly string[]).includes(element.key)) {
-    return { ok: false, issues: [{ path: 'element.key', message: `unknown element '${element.key}'; supported: ${ELEMENT_KEYS.join(', ')}` }] };
-  }
-  const strings: Record<string, string> = {};
-  for (const [key, value] of Object.entries(configuration)) {
-    if (value === null || value === undefined) continue;
-    strings[key] = stringValue(value);
-  }
-  return {
-    ok: true,
-    value: {
-      elementKey: element.key as ElementKey,
-      name: sanitizeName(name ?? element.key),
-      tags: tags ?? [],
-      configuration: strings,
-      providerCode: providerData?.code,
-      disabled: disabled ?? false,
-    },
-  };
-}
-
-/** Cloud Elements strips markup from names (`<a ...>x</a>` → `x`). */
-function sanitizeName(name: string): string {
-  return name.replace(/<[^>]*>/g, '').trim() || 'instance';
-}
-
-/** The configuration as the API returns it: strings, secrets masked. */
-export function maskConfiguration(configuration: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(configuration)) out[key] = isSecretKey(key) ? MASK : value;
-  return out;
-}

@@ -15,6 +15,7 @@ import type { DateFieldConfig, ResourceConfig } from './settings';
 import { formatJavaDate, parseJavaDate } from './javaDate';
 import { getPath } from './jsonPath';
 import { PROBLEM_KEY_PREFIX } from './boundary';
+import { canonicalJson } from './canonicalJson';
 
 // The boundary set is kept apart (the workflow imports it without this module's luxon); re-exported for everyone else.
 export { MAX_PROBLEM_KEYS, nextBoundary, PROBLEM_KEY_PREFIX } from './boundary';
@@ -272,18 +273,6 @@ export function classify(
   if ((options.createdUpperMs ?? createdMs) > sinceMs) return 'CREATED';
   if (updatedMs !== undefined && updatedMs - createdMs <= resource.createdCheckToleranceSec * 1000) return 'CREATED';
   return 'UPDATED';
-}
-
-/** Canonical JSON: object keys sorted, so the same record hashes the same whatever its key order. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  if (typeof value === 'bigint') return `${value}n`;
-  return JSON.stringify(value) ?? 'null';
 }
 
 /** FNV-1a-style 64-bit hash over canonical JSON: pure and deterministic, enough to recognise a record seen before. */

@@ -9,11 +9,11 @@
  * of some line is poller lines. Legacy lines have no id field: records are identified by `id`.
  * The xPath field is read and ignored. Pure.
  */
-import type { ResourceInput } from './config';
+import type { ResourceFields } from './settings';
 
 export interface LegacyPollerUrls {
   /** Resources defined by poller lines (not yet validated: run them through the resource schema). */
-  resources: Record<string, ResourceInput>;
+  resources: Record<string, ResourceFields>;
   /** The 1-based line of each resource of `resources`, for error messages. */
   lines: Record<string, number>;
   /** Set when the value is a list of names: only these resources of the JSON configuration are polled. */
@@ -49,7 +49,7 @@ export function parseLegacyPollerUrls(value: string, configured?: readonly strin
     };
   }
 
-  const resources: Record<string, ResourceInput> = {};
+  const resources: Record<string, ResourceFields> = {};
   const numbers: Record<string, number> = {};
   const errors: string[] = [];
   for (const { text, number } of lines) {

@@ -1,5 +1,5 @@
 /** The elements Pollster supports, by key. */
-import type { ElementKey } from '../core/config';
+import type { ElementKey } from '../core/settings';
 import type { ElementAdapter } from './types';
 import { httpElement } from './http';
 import { sageCrmElement } from './sagecrm';

@@ -1,5 +1,5 @@
 /** What every element adapter offers the fetch activity: one page of records per call. */
-import type { ElementKey } from '../core/config';
+import type { ElementKey } from '../core/settings';
 
 export interface PageRequest {
   /** The poller URL with placeholders rendered (hub-relative for vendor elements, base-relative for http). */

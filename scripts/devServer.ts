@@ -3,7 +3,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Connection } from '@temporalio/client';
-import { SEARCH_ATTRIBUTE_TYPES } from '../temporal/searchAttributes';
+import { SEARCH_ATTRIBUTE_TYPES } from '../contract/searchAttributes';
 
 export function temporalCliPath(): string {
   const script = fileURLToPath(new URL('./temporal-cli.sh', import.meta.url));

@@ -1,6 +1,6 @@
 /** `npm run worker`: one worker process, until SIGINT/SIGTERM. */
 import { Runtime } from '@temporalio/worker';
-import { temporalTarget } from '../temporal/config';
+import { temporalTarget } from '../temporal/target';
 import { createWorker } from './worker';
 
 // The SDK's metrics and Pollster's own, in Prometheus format (scraped directly, or through the API's /metrics).

@@ -1,5 +1,5 @@
 /**
- * The worker's workflow code and capacity, from the environment (docs/operations.md#environment).
+ * The worker's workflow code, capacity and delivery settings, from the environment (docs/operations.md#environment).
  * Bad values stop the worker at start, naming the variable, rather than reaching the SDK as NaN.
  */
 import { existsSync } from 'node:fs';
@@ -30,6 +30,20 @@ export function workflowSource(env: NodeJS.ProcessEnv): Pick<WorkerOptions, 'wor
   if (!codePath) return { workflowsPath };
   if (!existsSync(codePath)) throw new Error(`POLLSTER_WORKFLOW_BUNDLE: no file at ${codePath} (build it with npm run build:workflows)`);
   return { workflowBundle: { codePath } };
+}
+
+/** Concurrent deliveries per callback host, per worker (POLLSTER_DELIVERY_CONCURRENCY, default 8). */
+export function deliveryConcurrency(env: NodeJS.ProcessEnv): number {
+  return whole(env, 'POLLSTER_DELIVERY_CONCURRENCY', 1) ?? 8;
+}
+
+/** POLLSTER_RETRY_SCALE: multiplies every delivery retry delay (1 by default; tests use e.g. 0.001). */
+export function retryScale(env: NodeJS.ProcessEnv): number {
+  const raw = env.POLLSTER_RETRY_SCALE?.trim();
+  if (!raw) return 1;
+  const scale = Number(raw);
+  if (!Number.isFinite(scale) || scale < 0) throw new Error(`POLLSTER_RETRY_SCALE must be a number of at least 0, got '${raw}'`);
+  return scale;
 }
 
 /** Cache size always; the two concurrency limits only when set (the SDK's defaults otherwise: 40 workflow tasks, 100 activities). */

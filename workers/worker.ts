@@ -2,8 +2,10 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
 import { createActivities } from '../activities';
-import { TASK_QUEUE, type TemporalTarget } from '../temporal/config';
+import { TASK_QUEUE } from '../contract/names';
+import type { TemporalTarget } from '../temporal/target';
 import { dataConverterFromEnv } from '../temporal/codec';
+import { activityDeps } from './activityDeps';
 import { capacityFromEnv, workflowSource } from './tuning';
 
 export { workflowsPath } from './workflowsPath';
@@ -39,7 +41,7 @@ export async function createWorker(options: PollsterWorkerOptions): Promise<Poll
     namespace: options.target.namespace,
     taskQueue,
     ...source,
-    activities: createActivities(client, taskQueue),
+    activities: createActivities(activityDeps(client, taskQueue, env)),
     dataConverter,
     ...capacity,
     ...options.overrides,

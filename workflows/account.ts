@@ -1,11 +1,9 @@
 /** Account settings (`notification.webhook.failure.policy`), kept by one long-lived workflow. */
 import { condition, continueAsNew, setHandler, workflowInfo, allHandlersFinished } from '@temporalio/workflow';
-import { accountSettings, updateAccountSettings } from './messages';
-import type { AccountSettings } from './deliveryTypes';
+import { DEFAULT_ACCOUNT_SETTINGS, type AccountInput, type AccountSettings } from '../contract/delivery';
+import { accountSettings, updateAccountSettings } from '../contract/messages';
 
-export const DEFAULT_ACCOUNT_SETTINGS: AccountSettings = { 'notification.webhook.failure.policy': 'retry' };
-
-export async function accountWorkflow(input: { settings?: AccountSettings } = {}): Promise<void> {
+export async function accountWorkflow(input: AccountInput = {}): Promise<void> {
   const settings: AccountSettings = { ...DEFAULT_ACCOUNT_SETTINGS, ...input.settings };
   setHandler(accountSettings, () => settings);
   setHandler(

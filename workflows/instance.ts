@@ -12,39 +12,36 @@ import {
   upsertSearchAttributes,
   workflowInfo,
   log,
-  patched,
   ApplicationFailure,
 } from '@temporalio/workflow';
 // core/settings, not core/config: zod stays out of the workflow bundle (test/unit/workflowBundle.test.ts).
-import { ELEMENT_HUBS, OAUTH_ELEMENTS, minutesToMs, pollerSettings, type PollerSettings } from '../core/settings';
-import type { createActivities } from '../activities';
-import { configure, pause, pollNow, recentNotifications, resume, setRefreshInterval, status } from './messages';
-import type { InstanceRecord, InstanceState, InstanceWorkflowInput, PollerStatus, ResourceState } from './types';
+import { ELEMENT_HUBS, MAX_INTERVAL_MINUTES, OAUTH_ELEMENTS, minutesToMs, type PollerSettings } from '../core/settings';
+import type { PollsterActivities } from '../contract/activities';
+import { FailureType } from '../contract/failures';
+import type { InstanceRecord, InstanceState, InstanceWorkflowInput, PollerStatus, ResourceState } from '../contract/instance';
+import { configure, pause, pollNow, recentNotifications, resume, setRefreshInterval, status } from '../contract/messages';
+import { pageRunActivityOptions } from '../contract/retryPolicy';
+import { EventsEnabled, InstanceName, InstanceTags, LastPollAt, PollerState } from '../contract/searchAttributes';
 import { workflowMetrics } from './metrics';
 import { pollResource, type ResourcePass } from './resourcePass';
-import { EventsEnabled, InstanceName, InstanceTags, LastPollAt, PollerState } from '../temporal/searchAttributes';
+import { instanceWorkflowV1 } from './v1/instance';
+import type { InstanceWorkflowInput as InstanceWorkflowInputV1 } from './v1/types';
+
+
+const { pollPage, authenticate } = proxyActivities<PollsterActivities>(pageRunActivityOptions);
 
 /**
- * From this patch on, PollerState is not upserted as 'polling' for the length of each poll: that was
- * two of a cycle's three search-attribute upserts (bench/NOTES.md, B2). The `status` query still
- * says 'polling'. Histories recorded before it replay the old branch (test/histories).
+ * One element instance. Runs started by the previous release (their input has no settings) run its code until their
+ * first live turn of the loop, then continue as new into this one.
  */
-const NO_POLLING_STATE_UPSERT = 'no-polling-state-upsert';
+export async function instanceWorkflow(input: InstanceWorkflowInput | InstanceWorkflowInputV1): Promise<void> {
+  if (!('settings' in input) || input.settings === undefined) return instanceWorkflowV1(input);
+  return instanceLoop(input);
+}
 
-const { pollPage, authenticate } = proxyActivities<ReturnType<typeof createActivities>>({
-  startToCloseTimeout: '2 minutes',
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '1 minute',
-    maximumAttempts: 6,
-    nonRetryableErrorTypes: ['AuthError', 'ProviderRequestError', 'ConfigurationError'],
-  },
-});
-
-export async function instanceWorkflow(input: InstanceWorkflowInput): Promise<void> {
+async function instanceLoop(input: InstanceWorkflowInput): Promise<void> {
   const instance: InstanceRecord = input.instance;
-  let settings: PollerSettings = pollerSettings(instance.spec.configuration);
+  let settings: PollerSettings = input.settings;
   const state: InstanceState = input.state ?? {
     resources: {},
     paused: false,
@@ -54,7 +51,8 @@ export async function instanceWorkflow(input: InstanceWorkflowInput): Promise<vo
   };
   let lastPollStartMs = state.lastRun ? Date.parse(state.lastRun.startedAt) : Date.now();
   let polling = false;
-  let pollRequested = false;
+  let pollRequested = state.pollRequested === true;
+  state.pollRequested = undefined;
   let woken = false;
 
   const wake = (): void => {
@@ -67,7 +65,7 @@ export async function instanceWorkflow(input: InstanceWorkflowInput): Promise<vo
       return;
     }
     instance.spec.configuration['event.poller.refresh_interval'] = String(value);
-    settings = pollerSettings(instance.spec.configuration);
+    settings = { ...settings, refreshIntervalMs: minutesToMs(Math.min(value, MAX_INTERVAL_MINUTES)) };
     upsertMemo({ instance });
     wake();
   });
@@ -86,10 +84,10 @@ export async function instanceWorkflow(input: InstanceWorkflowInput): Promise<vo
   setHandler(recentNotifications, () => state.recentNotifications);
   setHandler(
     configure,
-    (spec) => {
+    (spec, newSettings) => {
       const wasEnabled = settings.enabled;
       instance.spec = spec;
-      settings = pollerSettings(spec.configuration);
+      settings = newSettings;
       // New credentials or configuration: an auth failure may be fixed, so polling may resume.
       state.authError = undefined;
       // A new URL or paging may not know an interrupted pass's page token: the next pass starts over.
@@ -105,10 +103,9 @@ export async function instanceWorkflow(input: InstanceWorkflowInput): Promise<vo
       return instance;
     },
     {
-      validator: (spec) => {
+      validator: (spec, newSettings) => {
         if (spec.elementKey !== instance.spec.elementKey) throw new Error('the element of an instance cannot change');
-        // A light check without zod (the API validated the body): throws on values the poller cannot read.
-        pollerSettings(spec.configuration);
+        if (!newSettings || typeof newSettings.refreshIntervalMs !== 'number') throw new Error('configure needs the settings the API derived');
       },
     },
   );
@@ -136,7 +133,6 @@ export async function instanceWorkflow(input: InstanceWorkflowInput): Promise<vo
     lastPollStartMs = Date.now();
     if (active()) {
       polling = true;
-      if (!patched(NO_POLLING_STATE_UPSERT)) showState('polling');
       if (!requested) workflowMetrics().scheduleLag.record(Math.max(0, lastPollStartMs - dueAtMs));
       await pollCycle(instance, settings, state, lastPollStartMs);
       workflowMetrics().polls.add(1, { element: instance.spec.elementKey });
@@ -145,7 +141,7 @@ export async function instanceWorkflow(input: InstanceWorkflowInput): Promise<vo
     }
     if (workflowInfo().continueAsNewSuggested || (input.maxHistoryEvents && workflowInfo().historyLength > input.maxHistoryEvents)) {
       await condition(allHandlersFinished);
-      await continueAsNew<typeof instanceWorkflow>({ instance, state, maxHistoryEvents: input.maxHistoryEvents });
+      await continueAsNew<typeof instanceWorkflow>({ instance, settings, state, maxHistoryEvents: input.maxHistoryEvents });
     }
   }
 }
@@ -211,7 +207,7 @@ async function pollCycle(instance: InstanceRecord, settings: PollerSettings, sta
       try {
         await pollResource(pass(name, resource), rs, pollStartMs);
       } catch (err) {
-        if (!(oauth && failureType(err) === 'AuthError')) throw err;
+        if (!(oauth && failureType(err) === FailureType.auth)) throw err;
         await refreshCredentials(); // the token was refused before its expiry: refresh once, then try again
         await pollResource(pass(name, resource), rs, pollStartMs);
       }
@@ -221,7 +217,7 @@ async function pollCycle(instance: InstanceRecord, settings: PollerSettings, sta
       rs.lastError = errorMessage(err);
       rs.lastErrorAt = new Date().toISOString();
       run.failedResources.push(name);
-      if (failureType(err) === 'AuthError') state.authError = rs.lastError;
+      if (failureType(err) === FailureType.auth) state.authError = rs.lastError;
       log.warn('resource poll failed; its checkpoint holds', { resource: name, error: rs.lastError });
     }
   }

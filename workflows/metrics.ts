@@ -1,6 +1,6 @@
 /**
  * Pollster's workflow-side metrics, through the SDK's meter so replays do not count twice. Created on
- * first use: the meter exists only inside a workflow, and the API imports workflow modules for types.
+ * first use, inside the workflow that records them.
  */
 import { metricMeter } from '@temporalio/workflow';
 import type { MetricCounter, MetricHistogram } from '@temporalio/common';

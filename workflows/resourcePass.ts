@@ -4,12 +4,10 @@
  * the next poll finishes that pass before starting its own: starting over would send what already
  * went out again, batched differently, under other notification ids.
  */
-import { ApplicationFailure, TimeoutFailure, log, patched } from '@temporalio/workflow';
+import { ApplicationFailure, TimeoutFailure, log } from '@temporalio/workflow';
 import { nextBoundary } from '../core/boundary';
-import type { PageRunProgress, PollPageInput, PollPageResult, ResourceState, ResumePoint } from './types';
-
-/** Histories from before it start every pass over from the first page. */
-export const RESUME_FAILED_PASS = 'resume-failed-pass';
+import type { PageRunProgress, PollPageInput, PollPageResult } from '../contract/activities';
+import type { ResourceState, ResumePoint } from '../contract/instance';
 
 /** Failed attempts to finish a pass before it is given up for a fresh one (a provider cursor may have expired). */
 const RESUME_ATTEMPTS = 3;
@@ -60,7 +58,6 @@ async function runPass(pass: ResourcePass, rs: ResourceState, start: ResumePoint
 
 /** Where the next poll picks a failed pass up, or undefined when it should start over. */
 function resumePoint(err: unknown, start: ResumePoint, at: Pick<ResumePoint, 'pageToken' | 'previousPageKeys' | 'plan' | 'reported'>): ResumePoint | undefined {
-  if (!patched(RESUME_FAILED_PASS)) return undefined;
   const progress = progressOf(err);
   const from = progress
     ? { pageToken: progress.pageToken, previousPageKeys: progress.previousPageKeys, plan: progress.plan, reported: [...at.reported, ...progress.result.boundaryCandidates] }

@@ -13,35 +13,15 @@ import {
   workflowInfo,
   ApplicationFailure,
 } from '@temporalio/workflow';
-import type { createActivities } from '../activities';
-import { deliveries, enqueue, redeliver, subscriptionStatus } from './messages';
-import type { DeliveredSummary, DeliveryView, PendingNotification, SubscriptionStatus } from './deliveryTypes';
+import type { PollsterActivities } from '../contract/activities';
+import type { DeliveryView, PendingNotification, SubscriptionInput, SubscriptionState, SubscriptionStatus } from '../contract/delivery';
+import { FailureType } from '../contract/failures';
+import { deliveries, enqueue, redeliver, subscriptionStatus } from '../contract/messages';
+import { deliveryActivityOptions, MAX_DELIVERY_ATTEMPTS, QUEUE_BYTES_LIMIT } from '../contract/retryPolicy';
 
-/** 1 + 9 retries, as Cloud Elements. */
-export const MAX_ATTEMPTS = 10;
-/** Beyond this much queued payload (bytes of JSON), new notifications stay at the provider: checkpoints hold. */
-export const QUEUE_BYTES_LIMIT = 1_000_000;
 const DELIVERED_KEPT = 200;
 
-const { deliverNotification } = proxyActivities<ReturnType<typeof createActivities>>({
-  startToCloseTimeout: '45 seconds',
-  // Without it the server caps retries at a default deadline; the 4^x schedule runs ~73 h (× scale).
-  scheduleToCloseTimeout: '365 days',
-  // The activity computes each delay itself (nextRetryDelay) from the first failure; these bound it.
-  retry: { initialInterval: '1 second', maximumInterval: '3 days', backoffCoefficient: 1, nonRetryableErrorTypes: ['CallbackGone', 'CallbackRefused'] },
-});
-
-export interface SubscriptionInput {
-  url: string;
-  state?: SubscriptionState;
-}
-
-export interface SubscriptionState {
-  active: boolean;
-  deactivatedReason?: string;
-  queue: PendingNotification[];
-  delivered: DeliveredSummary[];
-}
+const { deliverNotification } = proxyActivities<PollsterActivities>(deliveryActivityOptions);
 
 export async function subscriptionWorkflow(input: SubscriptionInput): Promise<void> {
   const state: SubscriptionState = input.state ?? { active: true, queue: [], delivered: [] };
@@ -112,8 +92,8 @@ export async function subscriptionWorkflow(input: SubscriptionInput): Promise<vo
       const cause = err instanceof Error && err.cause instanceof ApplicationFailure ? err.cause : undefined;
       head.lastError = cause?.message ?? (err as Error).message;
       const details = cause?.details?.[0] as { attempts?: number } | undefined;
-      head.attempts = details?.attempts ?? MAX_ATTEMPTS;
-      deactivate(cause?.type === 'DeliveryFailed' ? `delivery failed ${head.attempts} times: ${head.lastError}` : head.lastError);
+      head.attempts = details?.attempts ?? MAX_DELIVERY_ATTEMPTS;
+      deactivate(cause?.type === FailureType.deliveryFailed ? `delivery failed ${head.attempts} times: ${head.lastError}` : head.lastError);
     } finally {
       delivering = false;
     }

@@ -11,7 +11,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { parseAuthorization, platformAuthorized, secretEquals, type ApiSecrets } from '../auth';
 import { ApiError } from '../errors';
-import { isSecretKey, MASK } from '../../core/config';
+import { isSecretKey, MASK } from '../../core/instanceSpec';
 
 /** Keys that hold credentials anywhere in a payload: configuration secrets, tokens, OAuth credentials. */
 const isCredentialKey = (key: string): boolean => isSecretKey(key) || /^(token|accessToken|refreshToken|signatureKey|providerCode|code)$/.test(key);

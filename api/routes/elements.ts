@@ -4,18 +4,11 @@
  */
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { httpUrl } from '../../core/config';
 import { allElements, elementAdapter } from '../../elements/registry';
 import { notFound } from '../errors';
 
 const keyParams = z.object({ key: z.string() });
-
-const httpUrl = z.string().refine((s) => {
-  try {
-    return ['http:', 'https:'].includes(new URL(s).protocol);
-  } catch {
-    return false;
-  }
-}, 'expected an absolute http(s) URL');
 
 /**
  * Cloud Elements' parameters; any other query parameter is read as instance configuration, so an

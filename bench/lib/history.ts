@@ -6,7 +6,7 @@
 import type { Client } from '@temporalio/client';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
 import proto from '@temporalio/proto';
-import { workflowIdOf } from '../../workflows/types';
+import { instanceWorkflowId } from '../../contract/names';
 import { distribution, type Distribution } from './stats';
 
 const { temporal } = proto;
@@ -36,7 +36,7 @@ const payloadBytes = (payloads: proto.temporal.api.common.v1.IPayloads | null | 
   payloads ? temporal.api.common.v1.Payloads.encode(payloads).finish().length : 0;
 
 export async function fetchEvents(client: Client, instanceId: number): Promise<HistoryEvent[]> {
-  const history = await client.workflow.getHandle(workflowIdOf(instanceId)).fetchHistory();
+  const history = await client.workflow.getHandle(instanceWorkflowId(instanceId)).fetchHistory();
   return history.events ?? [];
 }
 

@@ -4,11 +4,13 @@
  * instances those would load the server during the measurement without being part of what is measured.
  */
 import type { Client } from '@temporalio/client';
-import { parseInstanceBody, type InstanceSpec } from '../../core/config';
-import { newToken, startInstanceWorkflow } from '../../api/instanceService';
-import { TASK_QUEUE } from '../../temporal/config';
-import { pollNow } from '../../workflows/messages';
-import { workflowIdOf, type InstanceRecord } from '../../workflows/types';
+import { pollerSettings } from '../../core/pollerSettings';
+import { parseInstanceBody, type InstanceSpec } from '../../core/instanceSpec';
+import { newToken } from '../../api/instances/identity';
+import { startInstanceWorkflow } from '../../api/instances/service';
+import { pollNow } from '../../contract/messages';
+import { instanceWorkflowId, TASK_QUEUE } from '../../contract/names';
+import type { InstanceRecord } from '../../contract/instance';
 import { RECORD_DATE_FORMAT } from './provider';
 
 export const SIGNATURE_KEY = 'bench-signature-key';
@@ -67,7 +69,7 @@ export function httpInstanceSpec(o: HttpInstanceOptions): InstanceSpec {
 /** Starts one instance workflow as InstanceService.create does. */
 export async function startInstance(client: Client, id: number, spec: InstanceSpec, taskQueue = TASK_QUEUE): Promise<InstanceRecord> {
   const record: InstanceRecord = { id, token: newToken(id), createdDate: new Date().toISOString(), spec };
-  await startInstanceWorkflow(client, record, taskQueue);
+  await startInstanceWorkflow(client, record, pollerSettings(spec.configuration), taskQueue);
   return record;
 }
 
@@ -86,14 +88,14 @@ export async function pool<T>(items: readonly T[], concurrency: number, task: (i
 }
 
 export async function signalPollNow(client: Client, id: number): Promise<void> {
-  await client.workflow.getHandle(workflowIdOf(id)).signal(pollNow);
+  await client.workflow.getHandle(instanceWorkflowId(id)).signal(pollNow);
 }
 
 /** Terminates the bench's instances (an external cluster keeps nothing of a run). */
 export async function terminateInstances(client: Client, ids: readonly number[]): Promise<void> {
   await pool(ids, 50, async (id) => {
     try {
-      await client.workflow.getHandle(workflowIdOf(id)).terminate('pollster bench finished');
+      await client.workflow.getHandle(instanceWorkflowId(id)).terminate('pollster bench finished');
     } catch {
       // already gone
     }

@@ -1,16 +1,20 @@
 /**
  * B1's baseline: one poll of one resource with Pollster's own code and no Temporal. Page after page,
  * exactly what the pollPage activity does (elements/http.ts fetchPage through the registry,
- * core/diff.ts diffRecords, core/envelope.ts buildNotifications, activities/deliver.ts
- * postNotification with the same per-host limiter, a page's notifications concurrently), in the
+ * core/diff.ts diffRecords, core/envelope.ts buildNotifications, activities/callback.ts
+ * createCallbackPoster with the same per-host limiter, a page's notifications concurrently), in the
  * order the instance workflow drives it (next page only after the previous one is delivered).
  */
-import { pollerSettings, ELEMENT_HUBS, type InstanceSpec } from '../../core/config';
+import { pollerSettings } from '../../core/pollerSettings';
+import { ELEMENT_HUBS } from '../../core/settings';
+import type { InstanceSpec } from '../../core/instanceSpec';
 import { diffRecords } from '../../core/diff';
 import { buildNotifications, type InstanceRef } from '../../core/envelope';
 import { renderPlaceholders } from '../../core/placeholders';
 import { elementAdapter } from '../../elements/registry';
-import { postNotification } from '../../activities/deliver';
+import { createCallbackPoster } from '../../activities/callback';
+import { privateCallbacksAllowed } from '../../net/callbackGuard';
+import { deliveryConcurrency } from '../../workers/tuning';
 
 export interface PlainLoopInput {
   instanceId: number;
@@ -40,6 +44,7 @@ export async function plainLoop(input: PlainLoopInput): Promise<PlainLoopResult>
     elementKey: input.spec.elementKey,
     hubKey: ELEMENT_HUBS[input.spec.elementKey],
   };
+  const postNotification = createCallbackPoster({ perHostConcurrency: deliveryConcurrency(process.env), allowPrivate: privateCallbacksAllowed(process.env) });
   const callbackUrl = settings.callbackUrl!;
   const signatureKey = settings.signatureKey;
   const result: PlainLoopResult = { pages: 0, records: 0, events: 0, delivered: 0, failed: 0, elapsedMs: 0 };

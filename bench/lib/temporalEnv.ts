@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { devServerArgs, freePort, temporalCliPath, waitForTemporal } from '../../scripts/devServer';
 import { dataConverterFromEnv } from '../../temporal/codec';
-import { temporalTarget, type TemporalTarget } from '../../temporal/config';
+import { temporalTarget, type TemporalTarget } from '../../temporal/target';
 import { spawnChild, type Child } from './procs';
 import { workflowBundleEnv } from './workflowBundle';
 

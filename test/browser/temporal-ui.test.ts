@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import type { FastifyInstance } from 'fastify';
 import { Client, Connection } from '@temporalio/client';
-import { buildApi } from '../../api/app';
+import { buildApi, temporalServices } from '../../api/app';
 import { codecPathKey } from '../../api/routes/codec';
 import { spawnDevServer, waitForTemporal } from '../../scripts/devServer';
 import { dataConverterFromEnv } from '../../temporal/codec';
@@ -51,7 +51,7 @@ describe('Temporal UI with the codec endpoint', () => {
     const dataConverter = dataConverterFromEnv();
     connection = await Connection.connect({ address });
     client = new Client({ connection, namespace: 'default', dataConverter });
-    app = await buildApi({ client, secrets: SECRETS, codec: dataConverter.payloadCodecs[0], consoleUiUrl: uiUrl });
+    app = await buildApi({ services: temporalServices(client), secrets: SECRETS, codec: dataConverter.payloadCodecs[0], consoleUiUrl: uiUrl });
     await app.listen({ port: apiPort, host: '127.0.0.1' });
     provider = await startHttpProvider();
   });

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { codecPathKey } from '../../api/routes/codec';
-import { status } from '../../workflows/messages';
+import { status } from '../../contract/messages';
 import type { HttpProvider } from '../fakes/httpProvider';
 import type { Receiver } from '../fakes/receiver';
 import { AUTH, SECRETS, type RunningApi, type RunningWorker } from '../support/pollster';

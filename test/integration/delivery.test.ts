@@ -58,6 +58,12 @@ describe('delivery', () => {
     provider = await startHttpProvider();
   });
 
+  /** A worker reads its settings (POLLSTER_RETRY_SCALE, the callback address policy) when it starts. */
+  async function restartWorker(): Promise<void> {
+    await worker.stop();
+    worker = await startWorker(env);
+  }
+
   after(async () => {
     await api?.close();
     await worker?.stop();
@@ -98,6 +104,7 @@ describe('delivery', () => {
 
   test('past the last retry the subscription is deactivated, its deliveries queued, and PUT redelivers them', async () => {
     process.env.POLLSTER_RETRY_SCALE = '0.00001'; // all nine retries within ~3 s
+    await restartWorker(); // a worker reads its settings when it starts
     const receiver = await startReceiver();
     receiver.respondWith(500);
     try {
@@ -133,6 +140,7 @@ describe('delivery', () => {
       await api.request('DELETE', `/instances/${created.body.id}`);
     } finally {
       process.env.POLLSTER_RETRY_SCALE = '0.001';
+      await restartWorker();
       await receiver.close();
     }
   });
@@ -193,6 +201,7 @@ describe('delivery', () => {
     const created = await api.request('POST', '/instances', instanceBody(provider, receiver, 'ssrf-later'));
     assert.equal(created.status, 200);
     process.env.POLLSTER_ALLOW_PRIVATE_CALLBACKS = 'false';
+    await restartWorker();
     try {
       provider.create('e1');
       const where = encodeURIComponent(`status='queued' and config.url='${receiver.url}'`);
@@ -204,6 +213,7 @@ describe('delivery', () => {
       assert.equal(receiver.attempts, 0, 'nothing was sent to the refused address');
     } finally {
       process.env.POLLSTER_ALLOW_PRIVATE_CALLBACKS = 'true';
+      await restartWorker();
       await api.request('DELETE', `/instances/${created.body.id}`);
       await receiver.close();
     }

@@ -11,7 +11,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { pollNow } from '../../workflows/messages';
+import { pollNow } from '../../contract/messages';
 import type { Clock } from '../fakes/vendorKit';
 import { startSageCrmSimulator, SAGECRM_DEFAULT_PASSWORD, SAGECRM_DEFAULT_USERNAME } from '../fakes/sagecrm';
 import {

@@ -6,7 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DELIVERY_TIMEOUT_MS } from '../../activities/deliver';
+import { DELIVERY_TIMEOUT_MS } from '../../activities/callback';
 import { startHttpProvider, type HttpProvider } from '../fakes/httpProvider';
 import { accountFor, startFaultProxy, startLedgerReceiver, type FaultProxy, type LedgerReceiver } from '../support/faultFakes';
 import { assertAccount, CheckpointProbe, faultInstanceBody, pendingKeys, quietTemporalLogs, randomSource, settle, Workload } from '../support/faultScenario';

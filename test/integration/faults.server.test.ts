@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
-import { buildApi } from '../../api/app';
+import { buildApi, temporalServices } from '../../api/app';
 import { dataConverterFromEnv } from '../../temporal/codec';
 import { createWorker, type PollsterWorker } from '../../workers/worker';
 import { startHttpProvider, type HttpProvider } from '../fakes/httpProvider';
@@ -64,7 +64,7 @@ describe('faults: the Temporal server restarted', () => {
     server = await startDevServer();
     connection = await Connection.connect({ address: server.address });
     client = new Client({ connection, namespace: 'default', dataConverter: dataConverterFromEnv() });
-    app = await buildApi({ client, secrets: SECRETS });
+    app = await buildApi({ services: temporalServices(client), secrets: SECRETS });
     apiUrl = `${await app.listen({ port: 0, host: '127.0.0.1' })}/elements/api-v2`;
     provider = await startHttpProvider({ pagination: 'cursor' });
     proxy = await startFaultProxy(provider.url);

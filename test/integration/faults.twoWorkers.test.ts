@@ -7,7 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { pause } from '../../workflows/messages';
+import { pause } from '../../contract/messages';
 import { startHttpProvider } from '../fakes/httpProvider';
 import { accountFor, startFaultProxy, startLedgerReceiver } from '../support/faultFakes';
 import { assertAccount, faultInstanceBody, pollerStatus, quietTemporalLogs, randomSource, settle, Workload } from '../support/faultScenario';

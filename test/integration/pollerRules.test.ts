@@ -13,7 +13,7 @@ import { QUERY_SLACK_MS } from '../../activities/pollPage';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DateTime } from 'luxon';
 import { elementsSignature } from '../../core/signature';
-import { pollNow } from '../../workflows/messages';
+import { pollNow } from '../../contract/messages';
 import { startHttpProvider, type HttpProvider, type HttpProviderOptions } from '../fakes/httpProvider';
 import { startReceiver, type Receiver } from '../fakes/receiver';
 import { startApi, startWorker, type RunningApi, type RunningWorker } from '../support/pollster';

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { elementsSignature } from '../../core/signature';
-import { pollNow, setRefreshInterval, status } from '../../workflows/messages';
+import { pollNow, setRefreshInterval, status } from '../../contract/messages';
 import type { HttpProvider } from '../fakes/httpProvider';
 import type { Receiver } from '../fakes/receiver';
 import { startWorker, type RunningApi, type RunningWorker } from '../support/pollster';

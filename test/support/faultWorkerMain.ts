@@ -4,7 +4,7 @@
  * takes a second instead of a fresh bundle build, and with a short sticky-queue timeout: a workflow
  * whose worker was killed moves to another worker after 2 s instead of the SDK's default 10 s.
  */
-import { temporalTarget } from '../../temporal/config';
+import { temporalTarget } from '../../temporal/target';
 import { createWorker } from '../../workers/worker';
 
 const codePath = process.env.POLLSTER_TEST_WORKFLOW_BUNDLE;

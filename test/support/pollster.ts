@@ -2,7 +2,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { Client } from '@temporalio/client';
-import { buildApi } from '../../api/app';
+import { buildApi, temporalServices } from '../../api/app';
 import { createWorker } from '../../workers/worker';
 import { dataConverterFromEnv } from '../../temporal/codec';
 import { workflowBundle } from './temporal';
@@ -42,7 +42,7 @@ export interface RunningApi {
 export async function startApi(env: TestWorkflowEnvironment, taskQueue?: string): Promise<RunningApi> {
   const dataConverter = dataConverterFromEnv();
   const client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter });
-  const app = await buildApi({ client, secrets: SECRETS, taskQueue, codec: dataConverter.payloadCodecs[0] });
+  const app = await buildApi({ services: temporalServices(client, taskQueue), secrets: SECRETS, codec: dataConverter.payloadCodecs[0] });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   const url = `${address}/elements/api-v2`;
   return {

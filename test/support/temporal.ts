@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
-import * as sa from '../../temporal/searchAttributes';
+import { SEARCH_ATTRIBUTES } from '../../contract/searchAttributes';
 import { temporalCliPath } from '../../scripts/devServer';
 import { workflowsPath } from '../../workers/worker';
 
@@ -17,7 +17,7 @@ export async function startTemporal(): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: process.env.POLLSTER_TEMPORAL_CLI || temporalCliPath() },
-      searchAttributes: [sa.ElementKey, sa.InstanceName, sa.InstanceTags, sa.EventsEnabled, sa.PollerState, sa.LastPollAt],
+      searchAttributes: [...SEARCH_ATTRIBUTES],
       extraArgs: ['--log-level', 'error'],
     },
   });

@@ -1,20 +1,12 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import {
-  formatPath,
-  isSecretKey,
-  MASK,
-  maskConfiguration,
-  MAX_INTERVAL_MINUTES,
-  parseInstanceBody,
-  parseInstant,
-  pollerSettings,
-  toInstanceSpec,
-  type InstanceSpec,
-  type ResourceConfig,
-} from '../../core/config';
-import { instanceView } from '../../api/routes/instances';
+import { formatPath } from '../../core/issues';
+import { isSecretKey, MASK, maskConfiguration, parseInstanceBody, toInstanceSpec, type InstanceSpec } from '../../core/instanceSpec';
+import { MAX_INTERVAL_MINUTES, type ResourceConfig } from '../../core/settings';
+import { parseIsoInstant } from '../../core/javaDate';
+import { pollerSettings } from '../../core/pollerSettings';
+import { instanceView } from '../../api/instances/views';
 
 const CALLBACK = 'https://hooks.example.com/pollster';
 const SAGECRM_DEFAULT = {
@@ -239,11 +231,11 @@ describe('pollerSettings: SPEC §4 defaults and values', () => {
   for (const [since, iso] of sinces) {
     test(`event.poller.since ${since}`, () => {
       assert.equal(new Date(settingsOf({ 'event.poller.since': since }).sinceMs!).toISOString(), iso);
-      assert.equal(new Date(parseInstant(since)!).toISOString(), iso);
+      assert.equal(new Date(parseIsoInstant(since)!).toISOString(), iso);
     });
   }
-  test('parseInstant refuses what is not an instant', () => {
-    for (const s of ['2024-01-31', 'yesterday', '2024-02-30T00:00:00Z', '1706659200000', '']) assert.equal(parseInstant(s), undefined, s);
+  test('parseIsoInstant refuses what is not an instant', () => {
+    for (const s of ['2024-01-31', 'yesterday', '2024-02-30T00:00:00Z', '1706659200000', '']) assert.equal(parseIsoInstant(s), undefined, s);
   });
 });
 

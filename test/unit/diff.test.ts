@@ -1,7 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { normalizeResource, resourceSchema, type ResourceConfig } from '../../core/config';
+import { normalizeResource, type ResourceConfig } from '../../core/settings';
+import { resourceSchema } from '../../core/config';
 import {
   classify,
   contentHash,

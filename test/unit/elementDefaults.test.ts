@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { withElementDefaults } from '../../api/routes/instances';
+import { withElementDefaults } from '../../api/instances/defaults';
 import { elementAdapter } from '../../elements/registry';
 
 test('empty resource objects take the element default (the Maximizer seed selects resources this way)', () => {

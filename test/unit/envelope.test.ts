@@ -1,7 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { normalizeResource, resourceSchema } from '../../core/config';
+import { normalizeResource } from '../../core/settings';
+import { resourceSchema } from '../../core/config';
 import { diffRecords, type Change } from '../../core/diff';
 import { batchChanges, buildNotifications, EVENTS_PER_NOTIFICATION, notificationId, notificationsFor, type InstanceRef } from '../../core/envelope';
 import { elementsSignature } from '../../core/signature';

@@ -1,55 +1,15 @@
 /**
- * core/settings.ts reads the poller settings without zod (the workflow bundle imports it). For
- * every configuration the API accepts it must give what the zod schema gave: `zodPollerSettings`
- * below is the reading it replaced, kept as the reference.
+ * The API derives the poller settings with the zod schema (core/pollerSettings.ts); runs of the previous release
+ * derived them in the workflow without zod (workflows/v1/settings.ts), and migrate with what that gives. For every
+ * configuration the API accepts the two must agree, or a migrated run would poll differently.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import {
-  configurationSchema,
-  DEFAULT_REFRESH_INTERVAL_MINUTES,
-  MAX_INTERVAL_MINUTES,
-  minutesToMs,
-  normalizeResource,
-  parseInstanceBody,
-  resourceSchema,
-  type PollerSettings,
-  type ResourceConfig,
-  type ResourceInput,
-} from '../../core/config';
-import { parseJavaDate } from '../../core/javaDate';
-import { parseLegacyPollerUrls } from '../../core/legacyUrls';
-import { parseInstant, pollerSettings } from '../../core/settings';
-
-/** The instant reading that core/config.ts had (luxon-backed core/javaDate.ts). */
-function zodParseInstant(s: string): number | undefined {
-  return /^\d{4}-\d{2}-\d{2}T/i.test(s.trim()) ? parseJavaDate(s, undefined, 'UTC') : undefined;
-}
-
-/** The pollerSettings that core/config.ts had: the configuration parsed by the zod schema. */
-function zodPollerSettings(configuration: Record<string, string>): PollerSettings {
-  const c = configurationSchema.parse(configuration);
-  const all = c['event.poller.configuration'] ?? {};
-  const urls = c['event.poller.urls'];
-  const legacy = urls === undefined ? undefined : parseLegacyPollerUrls(urls, Object.keys(all));
-  const inputs: Record<string, ResourceInput> = {};
-  for (const [name, resource] of Object.entries(legacy?.resources ?? {})) inputs[name] = resourceSchema.parse(resource);
-  for (const [name, resource] of Object.entries(all)) {
-    if (!legacy?.names || legacy.names.includes(name)) inputs[name] = resource;
-  }
-  const resources: Record<string, ResourceConfig> = {};
-  for (const [name, resource] of Object.entries(inputs)) resources[name] = normalizeResource(resource);
-  const since = c['event.poller.since'];
-  return {
-    enabled: c['event.notification.enabled'] ?? false,
-    refreshIntervalMs: minutesToMs(Math.min(c['event.poller.refresh_interval'] ?? DEFAULT_REFRESH_INTERVAL_MINUTES, MAX_INTERVAL_MINUTES)),
-    callbackUrl: c['event.notification.callback.url'],
-    signatureKey: c['event.notification.signature.key'] || undefined,
-    sinceMs: since === undefined ? undefined : zodParseInstant(since),
-    resources,
-  };
-}
+import { parseInstanceBody } from '../../core/instanceSpec';
+import { parseIsoInstant } from '../../core/javaDate';
+import { pollerSettings as apiPollerSettings } from '../../core/pollerSettings';
+import { parseInstant, pollerSettings } from '../../workflows/v1/settings';
 
 const CALLBACK = 'https://hooks.example.com/pollster';
 
@@ -61,7 +21,7 @@ function stored(configuration: Record<string, unknown>, element = 'http'): Recor
 }
 
 function assertSame(configuration: Record<string, string>): void {
-  assert.deepEqual(pollerSettings(configuration), zodPollerSettings(configuration));
+  assert.deepEqual(pollerSettings(configuration), apiPollerSettings(configuration));
 }
 
 const SAGECRM = {
@@ -83,7 +43,7 @@ const LINES = [
   "contacts|/hubs/crm/contacts?where=LastModifiedDate>=${date}||LastModifiedDate|yyyy-MM-dd'T'HH:mm:ssZ|EST|CreatedDate|yyyy-MM-dd'T'HH:mm:ssZ|EST",
 ].join('\n');
 
-describe('pollerSettings without zod equals the zod reading', () => {
+describe('the previous release\'s reading equals the API\'s', () => {
   const cases: [name: string, configuration: Record<string, unknown>][] = [
     ['empty', {}],
     ['defaults of a bare resource', { 'event.poller.configuration': { a: { url: '/x', idField: ' id ' } } }],
@@ -242,7 +202,7 @@ const configArb = fc
     return configuration;
   });
 
-describe('property: pollerSettings without zod', () => {
+describe('property: the previous release\'s reading', () => {
   test('equals the zod reading for every valid random configuration', () => {
     fc.assert(
       fc.property(configArb, (configuration) => {
@@ -275,19 +235,19 @@ const isoArb = fc
   })
   .map((p) => `${p.pad}${p.year}-${p.month}-${p.day}${p.t}${p.hour}:${p.minute}${p.second === null ? '' : `:${p.second}${p.fraction ?? ''}`}${p.zone ?? ''}${p.pad}`);
 
-describe('parseInstant without luxon', () => {
+describe('the previous release\'s parseInstant', () => {
   const cases = [
     '2024-01-31T00:00:00Z', '2024-01-31T00:00:00.250+01:00', '2024-01-31T00:00:00', '2024-01-31T06:30', '2024-02-29T23:59:59.999-0830',
     '0001-01-01T00:00:00Z', '0099-12-31T23:59:59+23:59', '2024-01-31', 'yesterday', '2024-02-30T00:00:00Z', '1706659200000', '',
     '2024-01-31T24:00:00Z', '2024-01-31T00:00:00+24:00', '2024-01-31T00:00:00+01:60', '2023-02-29T00:00:00Z', '2024-01-31 00:00:00Z',
   ];
-  for (const s of cases) test(JSON.stringify(s), () => assert.equal(parseInstant(s), zodParseInstant(s)));
+  for (const s of cases) test(JSON.stringify(s), () => assert.equal(parseInstant(s), parseIsoInstant(s)));
 
   test('property: the same instant as core/javaDate.ts for ISO-like text', () => {
-    fc.assert(fc.property(isoArb, (s) => assert.equal(parseInstant(s), zodParseInstant(s), s)), { numRuns: 2000 });
+    fc.assert(fc.property(isoArb, (s) => assert.equal(parseInstant(s), parseIsoInstant(s), s)), { numRuns: 2000 });
   });
   test('property: the same for arbitrary text', () => {
-    fc.assert(fc.property(fc.string(), (s) => assert.equal(parseInstant(s), zodParseInstant(s), s)), { numRuns: 500 });
+    fc.assert(fc.property(fc.string(), (s) => assert.equal(parseInstant(s), parseIsoInstant(s), s)), { numRuns: 500 });
   });
 });
 
@@ -318,7 +278,7 @@ describe('pollerSettings refuses what it cannot read', () => {
   for (const [name, configuration] of cases) {
     test(name, () => {
       assert.throws(() => pollerSettings(configuration));
-      assert.throws(() => zodPollerSettings(configuration), 'the zod reading refused it too');
+      assert.throws(() => apiPollerSettings(configuration), 'the zod reading refused it too');
     });
   }
 });

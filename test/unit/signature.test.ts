@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import fc from 'fast-check';
 import { elementsSignature, standardWebhookSignature } from '../../core/signature';
-import { signedHeaders } from '../../activities/deliver';
+import { signedHeaders } from '../../activities/callback';
 
 describe('Elements-Webhook-Signature: sha256= base64 HMAC-SHA256 of the exact body bytes', () => {
   // Vectors computed independently with Python's hmac module.

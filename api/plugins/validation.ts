@@ -1,8 +1,8 @@
-/** Fastify validation through zod, with issues named by their path the way SPEC §3 wants them. */
+/** Fastify validation through zod, every issue named by its path (`body` paths bare, others prefixed: `query.where`). */
 import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
-import { zodIssues } from '../core/config';
-import { ApiError } from './errors';
+import { zodIssues } from '../../core/issues';
+import { ApiError } from '../errors';
 
 export function registerZodValidation(app: FastifyInstance): void {
   app.setValidatorCompiler(({ schema, httpPart }) => (data: unknown) => {

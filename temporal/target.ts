@@ -1,7 +1,5 @@
-/** Where Pollster's processes find Temporal, from the environment (SPEC §2). */
+/** Where Pollster's processes find Temporal, from the environment: the embedded dev server, or TEMPORAL_ADDRESS. */
 import { readFileSync } from 'node:fs';
-
-export const TASK_QUEUE = 'pollster';
 
 export interface TemporalTarget {
   address: string;

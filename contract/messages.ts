@@ -1,11 +1,12 @@
 /**
- * Workflow messages (SPEC §8), usable from the API, the Temporal client and the CLI:
+ * The workflows' messages, usable from the API, the Temporal client and the CLI:
  * `temporal workflow signal --workflow-id instance-42 --name setRefreshInterval --input 5`.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { InstanceSpec } from '../core/config';
-import type { InstanceRecord, PollerStatus } from './types';
-import type { AccountSettings, DeliveryView, EnqueueRequest, NotificationSummary, SubscriptionStatus } from './deliveryTypes';
+import type { InstanceSpec } from '../core/instanceSpec';
+import type { PollerSettings } from '../core/settings';
+import type { InstanceRecord, PollerStatus } from './instance';
+import type { AccountSettings, DeliveryView, EnqueueRequest, NotificationSummary, SubscriptionStatus } from './delivery';
 
 // ---------- the instance workflow ----------
 
@@ -15,8 +16,11 @@ export const pollNow = defineSignal('pollNow');
 export const pause = defineSignal('pause');
 export const resume = defineSignal('resume');
 export const status = defineQuery<PollerStatus>('status');
-/** Replace the instance's specification (validated); checkpoints are kept. Returns the applied instance. */
-export const configure = defineUpdate<InstanceRecord, [InstanceSpec]>('configure');
+/**
+ * Replace the instance's specification, with the settings the API derived from it; checkpoints are kept. Returns
+ * the applied instance. Two arguments, not one object: a run of the previous release reads the first only.
+ */
+export const configure = defineUpdate<InstanceRecord, [InstanceSpec, PollerSettings]>('configure');
 /** The instance's latest notifications, newest last. */
 export const recentNotifications = defineQuery<NotificationSummary[]>('recentNotifications');
 

@@ -1,11 +1,8 @@
-/** Shapes of the delivery path: notifications that could not be delivered at once, and how they are shown. */
+/** The delivery path's shapes: notifications that could not be delivered at once, their subscription, and how they are shown. */
 import type { NotificationBody } from '../core/envelope';
 
 export type FailurePolicy = 'retry' | 'queue';
 export type DeliveryStatus = 'retry' | 'queued' | 'delivered';
-
-export const subscriptionIdOf = (urlHash: string): string => `subscription-${urlHash}`;
-export const ACCOUNT_WORKFLOW_ID = 'pollster-account';
 
 /** A notification waiting in its subscription's queue: payload, signing key and retry bookkeeping. */
 export interface PendingNotification {
@@ -17,7 +14,7 @@ export interface PendingNotification {
   /** Failed attempts so far (the direct attempt in the poll counts). */
   attempts: number;
   firstFailureAtMs?: number;
-  /** When the next retry is due: the x-th retry comes about 4^x seconds (× scale) after the first failure. */
+  /** When the next retry is due (see deliveryRetryDueAt). */
   nextAttemptAtMs?: number;
   lastError?: string;
   enqueuedAtMs: number;
@@ -37,6 +34,19 @@ export interface DeliveredSummary {
   events: number;
   attempts: number;
   deliveredAtMs: number;
+}
+
+/** The subscription workflow's input, and its state carried across continue-as-new. */
+export interface SubscriptionInput {
+  url: string;
+  state?: SubscriptionState;
+}
+
+export interface SubscriptionState {
+  active: boolean;
+  deactivatedReason?: string;
+  queue: PendingNotification[];
+  delivered: DeliveredSummary[];
 }
 
 export interface SubscriptionStatus {
@@ -76,3 +86,10 @@ export interface NotificationSummary {
 export interface AccountSettings {
   'notification.webhook.failure.policy': FailurePolicy;
 }
+
+/** The account workflow's input, and its state carried across continue-as-new. */
+export interface AccountInput {
+  settings?: AccountSettings;
+}
+
+export const DEFAULT_ACCOUNT_SETTINGS: AccountSettings = { 'notification.webhook.failure.policy': 'retry' };

@@ -1,0 +1,69 @@
+/**
+ * POST one notification to a callback URL, signed. Success is any 2xx within 30 s; redirects are not followed
+ * (undici's `request` never follows them); the address policy is checked again at connect time.
+ */
+import { request, type Dispatcher } from 'undici';
+import type { NotificationBody } from '../core/envelope';
+import { elementsSignature, standardWebhookSignature } from '../core/signature';
+import { KeyedLimiter } from './limiter';
+import { CallbackRefused, checkCallbackUrl, guardedAgent } from '../net/callbackGuard';
+
+export const DELIVERY_TIMEOUT_MS = 30_000;
+
+export interface DeliveryOutcome {
+  ok: boolean;
+  status: number;
+  error?: string;
+  /** The callback URL is not allowed by the address policy: retrying will not help. */
+  refused?: boolean;
+}
+
+/** Delivers one notification; never throws (a failure is an outcome). */
+export type CallbackPoster = (callbackUrl: string, notification: NotificationBody, signatureKey?: string) => Promise<DeliveryOutcome>;
+
+export function signedHeaders(id: string, body: string, signatureKey: string | undefined, nowMs: number): Record<string, string> {
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'elements-webhook-id': id };
+  if (signatureKey) {
+    const timestamp = Math.floor(nowMs / 1000);
+    headers['elements-webhook-signature'] = elementsSignature(signatureKey, body);
+    headers['webhook-id'] = id;
+    headers['webhook-timestamp'] = String(timestamp);
+    headers['webhook-signature'] = standardWebhookSignature(signatureKey, id, timestamp, body);
+  }
+  return headers;
+}
+
+export interface CallbackPosterOptions {
+  /** Concurrent deliveries per callback host (one slow receiver cannot take every slot of a worker). */
+  perHostConcurrency: number;
+  /** Callbacks on loopback, private or link-local addresses are allowed (the embedded default). */
+  allowPrivate: boolean;
+}
+
+export function createCallbackPoster(options: CallbackPosterOptions): CallbackPoster {
+  const limiter = new KeyedLimiter(options.perHostConcurrency);
+  const dispatcher: Dispatcher = guardedAgent(options.allowPrivate);
+  return (callbackUrl, notification, signatureKey) => {
+    const body = JSON.stringify(notification);
+    return limiter.run(new URL(callbackUrl).host, async () => {
+      try {
+        await checkCallbackUrl(callbackUrl, { allowPrivate: options.allowPrivate }); // again at delivery time: DNS can change after creation
+        const res = await request(callbackUrl, {
+          dispatcher,
+          method: 'POST',
+          headers: signedHeaders(notification.id, body, signatureKey, Date.now()),
+          body,
+          headersTimeout: DELIVERY_TIMEOUT_MS,
+          bodyTimeout: DELIVERY_TIMEOUT_MS,
+          signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
+        });
+        await res.body.dump();
+        const ok = res.statusCode >= 200 && res.statusCode < 300;
+        return { ok, status: res.statusCode, error: ok ? undefined : `callback answered ${res.statusCode}` };
+      } catch (err) {
+        const refused = err instanceof CallbackRefused || (err as Error).cause instanceof CallbackRefused;
+        return { ok: false, status: 0, refused, error: refused ? `callback refused: ${(err as Error).message}` : `callback unreachable: ${(err as Error).message}` };
+      }
+    });
+  };
+}

@@ -1,0 +1,21 @@
+/**
+ * What the activities need from the outside world, handed in by the worker (workers/activityDeps.ts) or by a test:
+ * no activity module reads the environment or opens a connection when it is imported.
+ */
+import type { ElementAdapter } from '../elements/types';
+import type { CallbackPoster } from './callback';
+import type { RecordProgress } from './progress';
+import type { SubscriptionGateway } from './subscriptions';
+
+export interface ActivityDeps {
+  /** The element adapter for a key (elements/registry.ts in production, fakes in tests). */
+  elementAdapter(key: string): ElementAdapter | undefined;
+  /** Delivery of one notification to its callback. */
+  postNotification: CallbackPoster;
+  /** The callbacks' subscriptions: status, hand-off, the account's failure policy. */
+  subscriptions: SubscriptionGateway;
+  /** Records a page run's progress on the server before the run acts on it. */
+  recordProgress: RecordProgress;
+  /** Multiplies every delivery retry delay (POLLSTER_RETRY_SCALE). */
+  retryScale: number;
+}

@@ -1,0 +1,135 @@
+/**
+ * Element instances as Temporal holds them: each is the workflow `instance-<id>`, read through describe() (its
+ * memo) and the `status` query. No other store. The routes see only the InstanceService interface.
+ */
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { DeliveryView, NotificationSummary } from '../../contract/delivery';
+import type { InstanceRecord, InstanceWorkflowInput, PollerStatus } from '../../contract/instance';
+import { configure, deliveries, pollNow, recentNotifications, status as statusQuery } from '../../contract/messages';
+import { instanceWorkflowId, TASK_QUEUE, WorkflowType } from '../../contract/names';
+import { ElementKey, EventsEnabled, InstanceName, InstanceTags, PollerState } from '../../contract/searchAttributes';
+import { subscriptionWorkflowId } from '../../contract/subscriptionId';
+import { isWorkflowGone } from '../../temporal/errors';
+import { instanceIdFor, newToken } from './identity';
+import type { ValidInstance } from './validate';
+
+/** A recent notification with its current delivery status (and the retry path's view of it, if it holds it). */
+export type InstanceEvent = NotificationSummary & { delivery?: DeliveryView };
+
+export interface InstanceService {
+  /** Starts the instance's workflow, or returns the running one for the same body. */
+  create(valid: ValidInstance): Promise<InstanceRecord>;
+  /** The running instance, or undefined when there is none (never created, or deleted). */
+  get(id: number): Promise<InstanceRecord | undefined>;
+  /** Running instances carrying every one of `tags`. */
+  list(tags: string[]): Promise<InstanceRecord[]>;
+  /** Applies a new specification and its settings to the running workflow; checkpoints are kept. */
+  configure(id: number, valid: ValidInstance): Promise<InstanceRecord>;
+  pollNow(id: number): Promise<void>;
+  /** Ends the instance's workflow; false when there was none. */
+  delete(id: number): Promise<boolean>;
+  status(id: number): Promise<PollerStatus>;
+  /** Recent notifications, newest first, with their current delivery status. */
+  events(record: InstanceRecord): Promise<InstanceEvent[]>;
+}
+
+type InstanceWorkflow = (input: InstanceWorkflowInput) => Promise<void>;
+
+/** Starts an instance's workflow with its memo and search attributes; a running one with its id is kept. */
+export async function startInstanceWorkflow(client: Client, record: InstanceRecord, settings: ValidInstance['settings'], taskQueue: string = TASK_QUEUE): Promise<void> {
+  const { spec } = record;
+  await client.workflow.start<InstanceWorkflow>(WorkflowType.instance, {
+    workflowId: instanceWorkflowId(record.id),
+    taskQueue,
+    args: [{ instance: record, settings }],
+    memo: { instance: record },
+    typedSearchAttributes: [
+      { key: ElementKey, value: spec.elementKey },
+      { key: InstanceName, value: spec.name },
+      { key: InstanceTags, value: spec.tags },
+      { key: EventsEnabled, value: settings.enabled },
+      { key: PollerState, value: 'starting' },
+    ],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+  });
+}
+
+const LIST_QUERY = `WorkflowType = '${WorkflowType.instance}' AND ExecutionStatus = 'Running'`;
+
+export class TemporalInstanceService implements InstanceService {
+  constructor(
+    private readonly client: Client,
+    private readonly taskQueue: string = TASK_QUEUE,
+  ) {}
+
+  private handle(id: number): WorkflowHandle<InstanceWorkflow> {
+    return this.client.workflow.getHandle<InstanceWorkflow>(instanceWorkflowId(id));
+  }
+
+  async create({ spec, settings }: ValidInstance, nowMs = Date.now()): Promise<InstanceRecord> {
+    const id = instanceIdFor(spec);
+    const record: InstanceRecord = { id, token: newToken(id), createdDate: new Date(nowMs).toISOString(), spec };
+    await startInstanceWorkflow(this.client, record, settings, this.taskQueue);
+    return (await this.get(id)) ?? record;
+  }
+
+  async get(id: number): Promise<InstanceRecord | undefined> {
+    try {
+      const description = await this.handle(id).describe();
+      if (description.status.name !== 'RUNNING') return undefined;
+      return (description.memo as { instance?: InstanceRecord } | undefined)?.instance;
+    } catch (err) {
+      if (isWorkflowGone(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async list(tags: string[] = []): Promise<InstanceRecord[]> {
+    const query = [LIST_QUERY, ...tags.map((t) => `InstanceTags = '${t.replace(/'/g, "\\'")}'`)].join(' AND ');
+    const out: InstanceRecord[] = [];
+    for await (const wf of this.client.workflow.list({ query })) {
+      const record = (wf.memo as { instance?: InstanceRecord } | undefined)?.instance;
+      if (record) out.push(record);
+    }
+    return out.sort((a, b) => a.id - b.id);
+  }
+
+  async configure(id: number, { spec, settings }: ValidInstance): Promise<InstanceRecord> {
+    return this.handle(id).executeUpdate(configure, { args: [spec, settings] });
+  }
+
+  async pollNow(id: number): Promise<void> {
+    await this.handle(id).signal(pollNow);
+  }
+
+  async delete(id: number): Promise<boolean> {
+    if (!(await this.get(id))) return false;
+    await this.handle(id).terminate('instance deleted through the API');
+    return true;
+  }
+
+  async status(id: number): Promise<PollerStatus> {
+    return this.handle(id).query(statusQuery);
+  }
+
+  /**
+   * The instance remembers how a poll left its notifications; the callback's subscription knows what happened
+   * since.
+   */
+  async events(record: InstanceRecord): Promise<InstanceEvent[]> {
+    const recent = await this.handle(record.id).query(recentNotifications);
+    const url = record.spec.configuration['event.notification.callback.url'];
+    const byId = new Map<string, DeliveryView>();
+    if (url && recent.some((n) => n.status !== 'delivered')) {
+      try {
+        for (const d of await this.client.workflow.getHandle(subscriptionWorkflowId(url)).query(deliveries)) byId.set(d.id, d);
+      } catch (err) {
+        if (!isWorkflowGone(err)) throw err;
+      }
+    }
+    return [...recent].reverse().map((n) => {
+      const delivery = n.status === 'delivered' ? undefined : byId.get(n.id);
+      return { ...n, status: delivery?.status ?? n.status, delivery };
+    });
+  }
+}

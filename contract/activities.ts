@@ -1,0 +1,77 @@
+/**
+ * The activities' interface: what the workflows call (through proxyActivities<PollsterActivities>) and what the worker
+ * registers. Types only, so the workflows import no activity code.
+ */
+import type { ResourceConfig } from '../core/settings';
+import type { InstanceRef } from '../core/envelope';
+import type { Credentials } from '../elements/types';
+import type { NotificationSummary, PendingNotification } from './delivery';
+
+export interface PollPageInput {
+  instance: InstanceRef;
+  configuration: Record<string, string>;
+  resourceName: string;
+  resource: ResourceConfig;
+  sinceMs: number;
+  pollStartMs: number;
+  pageToken?: string;
+  boundary: string[];
+  credentials?: Credentials;
+  /** Batches for the first pages, as a failed pass planned them (see PageRunProgress). */
+  plan?: NotificationPlan;
+}
+
+/**
+ * The notifications built from `pages` pages read in a row: the change keys of each, in order. A retry reads as many
+ * pages again and batches what it finds by this, whichever page a record is on by then (records move to earlier
+ * pages when others before them change).
+ */
+export interface NotificationPlan {
+  pages: number;
+  batches: string[][];
+}
+
+/**
+ * How far a page run got, recorded on the server before each group of pages' notifications goes out; a retried
+ * attempt resumes there, and a run that fails for good carries it in its failure (ResumePoint).
+ */
+export interface PageRunProgress {
+  /** The first page of the group being delivered, i.e. the next one to read. */
+  pageToken?: string;
+  /** What the run finished before that page. */
+  result: PollPageResult;
+  previousPageKeys: string[];
+  /** The notifications of the pages from `pageToken` on, about to be (or being) delivered. */
+  plan?: NotificationPlan;
+  /** Set by workers before plans existed: the run had finished. */
+  done?: boolean;
+}
+
+export interface PollPageResult {
+  nextPageToken?: string;
+  records: number;
+  events: number;
+  problems: number;
+  lastProblem?: string;
+  /** Reported keys that belong in the next boundary set (dated after the next `since`, or problem records). */
+  boundaryCandidates: { key: string; dateMs: number }[];
+  /** Keys of every change of the last page read: the next page skips them (offset pages shift when records change mid-poll). */
+  pageKeys: string[];
+  notifications: NotificationSummary[];
+}
+
+export interface AuthenticateInput {
+  elementKey: string;
+  configuration: Record<string, string>;
+  credentials?: Credentials;
+  providerCode?: string;
+}
+
+export interface PollsterActivities {
+  /** Pages of one resource for up to a few seconds: fetch, diff, deliver or hand off. */
+  pollPage(input: PollPageInput): Promise<PollPageResult>;
+  /** OAuth2 code exchange or token refresh. */
+  authenticate(input: AuthenticateInput): Promise<Credentials | undefined>;
+  /** One delivery attempt of a queued notification; returns the attempts it took in all. */
+  deliverNotification(item: PendingNotification): Promise<number>;
+}

@@ -1,0 +1,94 @@
+/** The instance workflow's input, state and status: what the API starts it with and reads back. */
+import type { InstanceSpec } from '../core/instanceSpec';
+import type { PollerSettings } from '../core/settings';
+import type { Credentials } from '../elements/types';
+import type { NotificationSummary } from './delivery';
+import type { NotificationPlan } from './activities';
+
+/** What GET /instances/{id} is built from; kept in the workflow's memo (encrypted by the codec). */
+export interface InstanceRecord {
+  id: number;
+  token: string;
+  createdDate: string;
+  spec: InstanceSpec;
+}
+
+export interface InstanceWorkflowInput {
+  instance: InstanceRecord;
+  /** The poller settings, derived by the API from the validated configuration: the workflow never parses it. */
+  settings: PollerSettings;
+  state?: InstanceState;
+  /** Tests only: continue-as-new after this many history events. */
+  maxHistoryEvents?: number;
+}
+
+export interface ResourceState {
+  /** Lower bound of the next poll, before pollDelay: the start of the last poll that handed off everything. */
+  checkpointMs: number;
+  /** Keys of changes already reported that a later query may return again. */
+  boundary: string[];
+  lastError?: string;
+  lastErrorAt?: string;
+  events: number;
+  records: number;
+  problems: number;
+  lastProblem?: string;
+  /** Set while a pass that failed after handing off some pages waits to be finished by the next poll. */
+  resume?: ResumePoint;
+}
+
+/**
+ * Where a failed resource pass stopped. The next poll finishes that pass (same since, same poll start, from the
+ * page it failed on, batched as planned) before the checkpoint moves: starting over would send the pages already
+ * handed off again, in other batches, under other notification ids.
+ */
+export interface ResumePoint {
+  sinceMs: number;
+  pollStartMs: number;
+  pageToken?: string;
+  previousPageKeys: string[];
+  plan?: NotificationPlan;
+  /** Boundary candidates of the pages already handed off. */
+  reported: { key: string; dateMs: number }[];
+  /** Polls that tried to finish the pass; after a few the pass starts over (a cursor may have expired). */
+  attempts: number;
+}
+
+export interface LastRun {
+  startedAt: string;
+  endedAt: string;
+  records: number;
+  events: number;
+  failedResources: string[];
+}
+
+export interface InstanceState {
+  resources: Record<string, ResourceState>;
+  paused: boolean;
+  lastRun?: LastRun;
+  /** When the first poll's checkpoint starts: the moment events were enabled. */
+  enabledAtMs: number;
+  polls: number;
+  /** OAuth2 tokens (rotating refresh tokens included), encrypted with every other payload. */
+  credentials?: Credentials;
+  /** Set when the provider refused the credentials even after a refresh: no polls until the configuration changes. */
+  authError?: string;
+  /** The latest notifications (newest last), for GET /instances/{id}/events. */
+  recentNotifications: NotificationSummary[];
+  /** A poll was asked for when the run continued as new (a run of the previous release migrating). */
+  pollRequested?: boolean;
+}
+
+export type PollerStateName = 'waiting' | 'polling' | 'paused' | 'disabled';
+
+/** What the `status` query answers, and GET /instances/{id}/poller shows. */
+export interface PollerStatus {
+  instanceId: number;
+  state: PollerStateName;
+  refreshIntervalMinutes: number;
+  nextRunAt?: string;
+  lastRun?: LastRun;
+  polls: number;
+  authError?: string;
+  resources: Record<string, Omit<ResourceState, 'boundary' | 'checkpointMs' | 'resume'> & { checkpoint: string }>;
+}

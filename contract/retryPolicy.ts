@@ -1,0 +1,45 @@
+/**
+ * How Pollster retries, in one place: provider reads inside a poll, and deliveries to a callback. Pure numbers and
+ * arithmetic; the workflows pass them to Temporal, the activities compute their own next delay from them.
+ */
+import type { ActivityOptions } from '@temporalio/common';
+import { FailureType } from './failures';
+
+/** A page run: retried with backoff a few times inside the poll; failures the provider will repeat are not retried. */
+export const pageRunActivityOptions: ActivityOptions = {
+  startToCloseTimeout: '2 minutes',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 6,
+    nonRetryableErrorTypes: [FailureType.auth, FailureType.providerRequest, FailureType.configuration],
+  },
+};
+
+/** Delivery attempts of one notification: the first (direct, in the poll) and up to nine retries, as Cloud Elements. */
+export const MAX_DELIVERY_ATTEMPTS = 10;
+
+/** Beyond this much queued payload (bytes of JSON) in one subscription, new notifications wait at the provider. */
+export const QUEUE_BYTES_LIMIT = 1_000_000;
+
+/**
+ * When delivery retry number `x` (1-based) is due: about 4^x seconds after the first failure (4 s, 16 s, 64 s, …
+ * 4^9 s ≈ 73 h in all), every delay multiplied by `scale` (POLLSTER_RETRY_SCALE; tests shrink it).
+ */
+export function deliveryRetryDueAt(firstFailureAtMs: number, x: number, scale: number): number {
+  return firstFailureAtMs + Math.round(4 ** x * 1000 * scale);
+}
+
+/** The retry path's delivery attempt: the activity names each next delay itself (nextRetryDelay); these bound it. */
+export const deliveryActivityOptions: ActivityOptions = {
+  startToCloseTimeout: '45 seconds',
+  // Without it the server caps retries at a default deadline; the schedule runs ~73 h (× scale).
+  scheduleToCloseTimeout: '365 days',
+  retry: {
+    initialInterval: '1 second',
+    maximumInterval: '3 days',
+    backoffCoefficient: 1,
+    nonRetryableErrorTypes: [FailureType.callbackGone, FailureType.callbackRefused],
+  },
+};

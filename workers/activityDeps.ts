@@ -1,0 +1,19 @@
+/** The activities' dependencies in a worker process: the element registry, the callback poster, Temporal's client. */
+import type { Client } from '@temporalio/client';
+import type { ActivityDeps } from '../activities';
+import { createCallbackPoster } from '../activities/callback';
+import { progressRecorder } from '../activities/progress';
+import { TemporalSubscriptionGateway } from '../activities/subscriptions';
+import { elementAdapter } from '../elements/registry';
+import { privateCallbacksAllowed } from '../net/callbackGuard';
+import { deliveryConcurrency, retryScale } from './tuning';
+
+export function activityDeps(client: Client, taskQueue: string, env: NodeJS.ProcessEnv): ActivityDeps {
+  return {
+    elementAdapter,
+    postNotification: createCallbackPoster({ perHostConcurrency: deliveryConcurrency(env), allowPrivate: privateCallbacksAllowed(env) }),
+    subscriptions: new TemporalSubscriptionGateway(client, taskQueue),
+    recordProgress: progressRecorder(client),
+    retryScale: retryScale(env),
+  };
+}
