@@ -2,12 +2,15 @@
  * Every patched() branch of the instance workflow is covered by a recorded history on each side:
  * recorded before the patch (the old branch replays) and after it (the new one does). replay.test.ts
  * replays them all; this checks that both kinds are there, and that they show what the patch changed.
+ * The patches of the previous release (workflows/v1) concern its runs only: histories whose input carries no
+ * settings.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HISTORIES_DIR } from './fixtures';
+import { dataConverterFromEnv } from '../../temporal/codec';
+import { HISTORIES_DIR, replayEnv } from './fixtures';
 import { historyFromJSON } from './historyJson';
 
 type History = ReturnType<typeof historyFromJSON>;
@@ -15,12 +18,33 @@ type Payload = { data?: Uint8Array | null };
 
 const decode = (p: Payload | undefined | null): unknown => (p?.data ? JSON.parse(Buffer.from(p.data).toString('utf8')) : undefined);
 
-function instanceHistories(): { file: string; history: History }[] {
+function allInstanceHistories(): { file: string; history: History }[] {
   return readdirSync(HISTORIES_DIR)
     .filter((f) => f.endsWith('.json'))
     .sort()
     .map((file) => ({ file, history: historyFromJSON(JSON.parse(readFileSync(join(HISTORIES_DIR, file), 'utf8'))) }))
     .filter(({ history }) => history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name === 'instanceWorkflow');
+}
+
+const codec = dataConverterFromEnv(replayEnv()).payloadCodecs[0]!;
+
+/** A payload the workflow wrote (inputs, continue-as-new arguments): encrypted by the recording's codec. */
+async function decrypt(p: Payload | undefined | null): Promise<unknown> {
+  if (!p) return undefined;
+  const [plain] = await codec.decode([p as never]);
+  return decode(plain);
+}
+
+/** Runs of the previous release: their input has no settings. */
+const v1Files = new Set<string>();
+for (const { file, history } of allInstanceHistories()) {
+  const input = (await decrypt(history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0])) as { settings?: unknown } | undefined;
+  if (input?.settings === undefined) v1Files.add(file);
+}
+const isV1 = (file: string): boolean => v1Files.has(file);
+
+function instanceHistories(): { file: string; history: History }[] {
+  return allInstanceHistories().filter(({ file }) => isV1(file));
 }
 
 /** Patch ids of the history's patch markers (the SDK records one when patched() first returns true). */
@@ -92,5 +116,31 @@ describe(`patch ${RESUME_FAILED_PASS}`, () => {
       const failedAt = events.findIndex((e) => e.activityTaskFailedEventAttributes);
       assert.ok(events.slice(failedAt).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'pollPage').length >= 2, file);
     }
+  });
+});
+
+// workflows/v1/instance.ts MIGRATE_TO_V2
+const MIGRATE_TO_V2 = 'migrate-to-v2';
+
+describe(`patch ${MIGRATE_TO_V2}`, () => {
+  const v1 = instanceHistories();
+  const migrated = v1.filter(({ history }) => patchesOf(history).includes(MIGRATE_TO_V2));
+
+  test('runs of the previous release are recorded without it (they replay in its code) and with it (they migrate)', () => {
+    assert.ok(v1.some(({ history }) => !patchesOf(history).includes(MIGRATE_TO_V2)), 'no history of the previous release');
+    assert.ok(migrated.length > 0, 'no history of a run that migrated: record one (test/replay/upgrade.ts)');
+  });
+
+  test('with it, the run continues as new with the settings its configuration gives', async () => {
+    for (const { file, history } of migrated) {
+      const last = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes;
+      assert.ok(last, `${file} ends in continue-as-new`);
+      const next = (await decrypt(last.input?.payloads?.[0])) as { settings?: { resources?: Record<string, unknown> } } | undefined;
+      assert.ok(next?.settings?.resources && Object.keys(next.settings.resources).length > 0, `${file}: the next run's input carries the settings`);
+    }
+  });
+
+  test('the current workflow is recorded too', () => {
+    assert.ok(allInstanceHistories().some(({ file }) => !isV1(file)), 'no history of the current instance workflow');
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Replays every recorded history in test/histories (scripts/record-histories.ts) against the current
+ * Replays every recorded history in test/histories (test/replay/record.ts) against the current
  * workflow code, bundled from workers/worker.ts's workflowsPath and decrypted with the recording's
  * test key through the production data converter. A change to workflows/ that would break running
  * workflows (different commands for the same history) fails here. An intended, versioned change

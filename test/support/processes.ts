@@ -138,8 +138,10 @@ export interface ChildHandle {
 }
 
 export interface SpawnOptions {
-  /** Module to run with `node --import tsx`, relative to the repository root. */
+  /** Module to run with `node --import tsx`, relative to the repository root (or to `cwd`). */
   entry: string;
+  /** Another checkout to run from (an older release, for upgrade tests). */
+  cwd?: string;
   env: NodeJS.ProcessEnv;
   /** Resolves once the process prints this. */
   ready: RegExp;
@@ -149,7 +151,7 @@ export interface SpawnOptions {
 export async function spawnNode(o: SpawnOptions): Promise<ChildHandle> {
   // Detached: the child leads a process group of its own, so a kill reaches everything it started.
   const child = track(
-    spawn(process.execPath, ['--import', 'tsx', o.entry], { cwd: REPO_ROOT, env: o.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] }),
+    spawn(process.execPath, ['--import', 'tsx', o.entry], { cwd: o.cwd ?? REPO_ROOT, env: o.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] }),
     true,
   );
   const lines: string[] = [];

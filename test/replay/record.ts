@@ -3,7 +3,7 @@
  * subscription and account workflows, run by the production worker on a fresh dev server against
  * the test fakes, saved with `handle.fetchHistory()` as JSON into test/histories/.
  *
- *   npx tsx scripts/record-histories.ts [--only <scenario>,…] [--suffix=<text>] [--replace]
+ *   npx tsx test/replay/record.ts [--only <scenario>,…] [--suffix=<text>] [--replace]
  *
  *   --only      scenarios to run (default: all): lifecycle, providerFailures, resumeFailedPass, continueAsNew, oauth,
  *               subscriptionRetry, subscriptionDeactivated, accountSettings
@@ -20,25 +20,25 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { historyToJSON } from '../test/replay/historyJson';
-import { instanceBodySchema } from '../core/config';
-import { toInstanceSpec } from '../core/instanceSpec';
-import { buildApi, temporalServices } from '../api/app';
-import { instanceIdFor, newToken } from '../api/instances/identity';
-import { subscriptionWorkflowId } from '../contract/subscriptionId';
-import { dataConverterFromEnv } from '../temporal/codec';
-import { TASK_QUEUE } from '../contract/names';
-import { createWorker } from '../workers/worker';
-import { instanceWorkflow } from '../workflows/instance';
-import { pause, pollNow, resume, setRefreshInterval } from '../contract/messages';
-import { ACCOUNT_WORKFLOW_ID } from '../contract/names';
-import { startHttpProvider, type HttpProvider } from '../test/fakes/httpProvider';
-import { startReceiver, type Receiver } from '../test/fakes/receiver';
-import { startSageAccountingSimulator, SAGE_ACCOUNTING_DEFAULT_CLIENT_ID, SAGE_ACCOUNTING_DEFAULT_CLIENT_SECRET } from '../test/fakes/sageone';
-import { quietTemporalLogs } from '../test/support/faultScenario';
-import { eventually, sleep, startDevServer } from '../test/support/processes';
-import { AUTH, SECRETS } from '../test/support/pollster';
-import { HISTORIES_DIR, replayEnv } from '../test/replay/fixtures';
+import { historyToJSON } from './historyJson';
+import { instanceBodySchema } from '../../core/config';
+import { toInstanceSpec } from '../../core/instanceSpec';
+import { pollerSettings } from '../../core/pollerSettings';
+import { buildApi, temporalServices } from '../../api/app';
+import { instanceIdFor, newToken } from '../../api/instances/identity';
+import { subscriptionWorkflowId } from '../../contract/subscriptionId';
+import { dataConverterFromEnv } from '../../temporal/codec';
+import { createWorker } from '../../workers/worker';
+import { instanceWorkflow } from '../../workflows/instance';
+import { pause, pollNow, resume, setRefreshInterval } from '../../contract/messages';
+import { ACCOUNT_WORKFLOW_ID, TASK_QUEUE } from '../../contract/names';
+import { startHttpProvider, type HttpProvider } from '../fakes/httpProvider';
+import { startReceiver, type Receiver } from '../fakes/receiver';
+import { startSageAccountingSimulator, SAGE_ACCOUNTING_DEFAULT_CLIENT_ID, SAGE_ACCOUNTING_DEFAULT_CLIENT_SECRET } from '../fakes/sageone';
+import { quietTemporalLogs } from '../support/faultScenario';
+import { eventually, sleep, startDevServer } from '../support/processes';
+import { AUTH, SECRETS } from '../support/pollster';
+import { HISTORIES_DIR, replayEnv } from './fixtures';
 
 // The fakes listen on 127.0.0.1; delivery retries run at 4^x × 0.01 ms, so nine of them take ~3 s.
 process.env.POLLSTER_ALLOW_PRIVATE_CALLBACKS = 'true';
@@ -70,7 +70,6 @@ const app = await buildApi({ services: temporalServices(client), secrets: SECRET
 const apiUrl = `${await app.listen({ port: 0, host: '127.0.0.1' })}/elements/api-v2`;
 const closers: (() => Promise<void>)[] = [];
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the API's JSON answers, read field by field below
 async function api(method: string, path: string, body?: unknown): Promise<any> {
   const res = await fetch(apiUrl + path, {
     method,
@@ -181,7 +180,7 @@ async function instanceContinueAsNew(): Promise<Recorded[]> {
   const first = await client.workflow.start(instanceWorkflow, {
     workflowId: `instance-${id}`,
     taskQueue: TASK_QUEUE,
-    args: [{ instance: { id, token: newToken(id), createdDate: new Date().toISOString(), spec: parsed.value }, maxHistoryEvents: 40 }],
+    args: [{ instance: { id, token: newToken(id), createdDate: new Date().toISOString(), spec: parsed.value }, settings: pollerSettings(parsed.value.configuration), maxHistoryEvents: 40 }],
   });
   provider.create('Hal');
   const runId = first.firstExecutionRunId;
