@@ -11,7 +11,7 @@
  * `instance-upgraded-<n>.json`, encrypted with the replay key, so the replay suite holds both sides of the upgrade.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, linkSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
