@@ -4,6 +4,7 @@
  */
 import type { ElementAdapter } from '../elements/types';
 import type { CallbackPoster } from './callback';
+import type { LookedPages } from './lookedPages';
 import type { RecordProgress } from './progress';
 import type { SubscriptionGateway } from './subscriptions';
 
@@ -18,4 +19,6 @@ export interface ActivityDeps {
   recordProgress: RecordProgress;
   /** Multiplies every delivery retry delay (POLLSTER_RETRY_SCALE). */
   retryScale: number;
+  /** First pages the quick look read, for the page run that follows on this worker. */
+  lookedPages: LookedPages;
 }

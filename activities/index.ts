@@ -1,6 +1,7 @@
 /** The activities of Pollster's workflows, bound to what they need. */
 import type { PollsterActivities } from '../contract/activities';
 import { createAuthenticate } from './authenticate';
+import { createCheckResources } from './checkResources';
 import { createDeliverNotification } from './deliverNotification';
 import type { ActivityDeps } from './deps';
 import { createPollPage } from './pollPage';
@@ -9,6 +10,7 @@ export type { ActivityDeps } from './deps';
 
 export function createActivities(deps: ActivityDeps): PollsterActivities {
   return {
+    checkResources: createCheckResources(deps),
     pollPage: createPollPage(deps),
     authenticate: createAuthenticate(deps),
     deliverNotification: createDeliverNotification(deps),

@@ -13,6 +13,7 @@ import { FailureType } from '../contract/failures';
 import { deliverPage } from './deliverPage';
 import type { ActivityDeps } from './deps';
 import { toFailure, withProgress } from './failures';
+import { lookedPageKey } from './lookedPages';
 import { countRecords } from './metrics';
 
 /**
@@ -65,18 +66,24 @@ export function createPollPage(deps: ActivityDeps): PollsterActivities['pollPage
     let recorded: PageRunProgress | undefined = progress;
     let safe: PageRunProgress = at;
 
+    // The first page, as the quick look just read it on this worker (a first attempt only: a retry reads afresh).
+    let looked = !progress && input.pageToken === undefined ? deps.lookedPages.take(lookedPageKey(input.instance.id, input.resourceName, url, input.pollStartMs)) : undefined;
+
     /** Reads the next page and moves past it. */
     const readPage = async (): Promise<Change[]> => {
-      let page;
-      try {
-        page = await adapter.fetchPage(
-          { url, pageSize: input.resource.pageSize, pageToken: at.pageToken },
-          { configuration: input.configuration, credentials: input.credentials, signal: context.cancellationSignal },
-        );
-      } catch (err) {
-        throw toFailure(err);
+      let page = looked;
+      looked = undefined;
+      if (!page) {
+        try {
+          page = await adapter.fetchPage(
+            { url, pageSize: input.resource.pageSize, pageToken: at.pageToken },
+            { configuration: input.configuration, credentials: input.credentials, signal: context.cancellationSignal },
+          );
+        } catch (err) {
+          throw toFailure(err);
+        }
+        countRecords(page.records.length, input.instance.elementKey);
       }
-      countRecords(page.records.length, input.instance.elementKey);
       const diff = diffRecords(page.records, input.resource, { sinceMs: input.sinceMs, pollStartMs: input.pollStartMs, seen: boundary });
       const { result } = at;
       // The next page skips this page's keys (offset pages shift when records change mid-poll).

@@ -60,6 +60,8 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   const { services, secrets } = options;
   const app = Fastify({
     logger: options.logger ?? false,
+    // A client must send its whole request within this time: slow bodies do not hold connections open.
+    requestTimeout: 30_000,
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: 'x-request-id',
   }).withTypeProvider<ZodTypeProvider>();

@@ -7,8 +7,21 @@ import type { InstanceRef } from '../core/envelope';
 import type { Credentials } from '../elements/types';
 import type { NotificationSummary, PendingNotification } from './delivery';
 
+/**
+ * Configuration keys only the workflow reads (the poller's own settings): activities get the rest, what the element
+ * adapter and the delivery need, so a large poller configuration does not travel with every activity.
+ */
+const POLLER_KEYS = ['event.poller.configuration', 'event.poller.urls', 'event.metadata'];
+
+export function activityConfiguration(configuration: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(configuration)) if (!POLLER_KEYS.includes(key)) out[key] = value;
+  return out;
+}
+
 export interface PollPageInput {
   instance: InstanceRef;
+  /** The instance's configuration without the poller's own keys (activityConfiguration). */
   configuration: Record<string, string>;
   resourceName: string;
   resource: ResourceConfig;
@@ -60,6 +73,29 @@ export interface PollPageResult {
   notifications: NotificationSummary[];
 }
 
+/** The first page of each resource, read and diffed without delivering: does this poll have anything to do? */
+export interface CheckResourcesInput {
+  instance: InstanceRef;
+  configuration: Record<string, string>;
+  credentials?: Credentials;
+  pollStartMs: number;
+  resources: { name: string; resource: ResourceConfig; sinceMs: number; boundary: string[] }[];
+}
+
+/**
+ * Per resource: `quiet` when its first page is its last and holds no change (the poll is done for it: the checkpoint
+ * may move); otherwise the poll reads it with page runs. A failed read says how it failed, as a page run would have:
+ * the workflow fails the resource at once when retrying cannot help, and waits out a Retry-After before the page run.
+ */
+export type ResourceCheck = { quiet: true; records: number } | { quiet: false; failure?: CheckFailure };
+
+export interface CheckFailure {
+  type: string;
+  message: string;
+  nonRetryable: boolean;
+  retryAfterMs?: number;
+}
+
 export interface AuthenticateInput {
   elementKey: string;
   configuration: Record<string, string>;
@@ -68,6 +104,8 @@ export interface AuthenticateInput {
 }
 
 export interface PollsterActivities {
+  /** A local activity: one request per resource, nothing delivered. */
+  checkResources(input: CheckResourcesInput): Promise<Record<string, ResourceCheck>>;
   /** Pages of one resource for up to a few seconds: fetch, diff, deliver or hand off. */
   pollPage(input: PollPageInput): Promise<PollPageResult>;
   /** OAuth2 code exchange or token refresh. */

@@ -2,7 +2,7 @@
  * How Pollster retries, in one place: provider reads inside a poll, and deliveries to a callback. Pure numbers and
  * arithmetic; the workflows pass them to Temporal, the activities compute their own next delay from them.
  */
-import type { ActivityOptions } from '@temporalio/common';
+import type { ActivityOptions, LocalActivityOptions } from '@temporalio/common';
 import { FailureType } from './failures';
 
 /** A page run: retried with backoff a few times inside the poll; failures the provider will repeat are not retried. */
@@ -15,6 +15,15 @@ export const pageRunActivityOptions: ActivityOptions = {
     maximumAttempts: 6,
     nonRetryableErrorTypes: [FailureType.auth, FailureType.providerRequest, FailureType.configuration],
   },
+};
+
+/**
+ * The quick look at each resource's first page, as a local activity inside the workflow task: one attempt, briefly.
+ * Whatever it cannot settle (changes, more pages, an error) the page runs do, with their own retries.
+ */
+export const checkActivityOptions: LocalActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumAttempts: 1 },
 };
 
 /** Delivery attempts of one notification: the first (direct, in the poll) and up to nine retries, as Cloud Elements. */

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { formatPath } from './issues';
+import { jsonDepth, MAX_JSON_DEPTH } from './jsonDepth';
 import { formatJavaDate, parseIsoInstant, resolveZone } from './javaDate';
 import { checkPlaceholders } from './placeholders';
 import { parseLegacyPollerUrls } from './legacyUrls';
@@ -105,14 +106,32 @@ export const resourceSchema = z.looseObject({
   updatedDateTimezone: timeZone.optional(),
 });
 
+/** Keys that would reach an object's prototype instead of naming a value of it. */
+const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'prototype'];
+
+/** A JSON string of a value: parsed, and refused when it nests too deeply or uses a prototype key. */
 function parseJsonString(value: unknown, ctx: z.RefinementCtx): unknown {
   if (typeof value !== 'string') return value;
+  let parsed: unknown;
+  const prototypeKeys = new Set<string>();
   try {
-    return JSON.parse(value);
+    parsed = JSON.parse(value, (key, v: unknown) => {
+      if (PROTOTYPE_KEYS.includes(key)) prototypeKeys.add(key);
+      return v;
+    });
   } catch (err) {
     ctx.addIssue({ code: 'custom', message: `not valid JSON: ${(err as Error).message}` });
     return z.NEVER;
   }
+  if (prototypeKeys.size > 0) {
+    ctx.addIssue({ code: 'custom', message: `the key ${[...prototypeKeys].map((k) => `'${k}'`).join(', ')} is not allowed` });
+    return z.NEVER;
+  }
+  if (jsonDepth(parsed, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+    ctx.addIssue({ code: 'custom', message: `nested deeper than ${MAX_JSON_DEPTH} levels` });
+    return z.NEVER;
+  }
+  return parsed;
 }
 
 export const pollerConfigurationSchema = z.preprocess(
@@ -124,6 +143,7 @@ export const pollerConfigurationSchema = z.preprocess(
     .superRefine((resources, ctx) => {
       for (const name of Object.keys(resources)) {
         if (name.trim() === '') ctx.addIssue({ code: 'custom', path: [name], message: 'resource name must not be empty' });
+        if (PROTOTYPE_KEYS.includes(name)) ctx.addIssue({ code: 'custom', path: [name], message: `'${name}' is not allowed as a resource name` });
         if (RESERVED_RESOURCE_NAMES.includes(name)) {
           ctx.addIssue({ code: 'custom', path: [name], message: `resource name must not be one of ${RESERVED_RESOURCE_NAMES.join(', ')} (keys of the notification's raw object)` });
         }

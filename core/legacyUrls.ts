@@ -25,6 +25,8 @@ export interface LegacyPollerUrls {
 export const LEGACY_ID_FIELD = 'id';
 const FIELDS = 9;
 
+const PROTOTYPE_NAMES = ['__proto__', 'constructor', 'prototype'];
+
 const isUrl = (s: string): boolean => s.startsWith('/') || /^https?:\/\//i.test(s);
 
 /**
@@ -49,8 +51,9 @@ export function parseLegacyPollerUrls(value: string, configured?: readonly strin
     };
   }
 
-  const resources: Record<string, ResourceFields> = {};
-  const numbers: Record<string, number> = {};
+  // Maps: a line may name any resource, `__proto__` included, and must not reach an object's prototype.
+  const resources = new Map<string, ResourceFields>();
+  const numbers = new Map<string, number>();
   const errors: string[] = [];
   for (const { text, number } of lines) {
     const fields = text.split('|').map((f) => f.trim());
@@ -63,8 +66,12 @@ export function parseLegacyPollerUrls(value: string, configured?: readonly strin
       errors.push(`line ${number} (${name}): ${fields.length} fields, at most ${FIELDS}`);
       continue;
     }
-    if (resources[name] !== undefined) {
-      errors.push(`line ${number}: resource '${name}' is already defined on line ${numbers[name]}`);
+    if (PROTOTYPE_NAMES.includes(name)) {
+      errors.push(`line ${number}: '${name}' is not allowed as a resource name`);
+      continue;
+    }
+    if (resources.has(name)) {
+      errors.push(`line ${number}: resource '${name}' is already defined on line ${numbers.get(name)}`);
       continue;
     }
     const dates: Record<string, string> = {};
@@ -77,8 +84,8 @@ export function parseLegacyPollerUrls(value: string, configured?: readonly strin
     set('createdDateField', createdField);
     set('createdDateFormat', createdFormat);
     set('createdDateTimezone', createdZone);
-    resources[name] = { url, idField: LEGACY_ID_FIELD, ...(Object.keys(dates).length > 0 ? { datesConfiguration: dates } : {}) };
-    numbers[name] = number;
+    resources.set(name, { url, idField: LEGACY_ID_FIELD, ...(Object.keys(dates).length > 0 ? { datesConfiguration: dates } : {}) });
+    numbers.set(name, number);
   }
-  return { resources, lines: numbers, errors };
+  return { resources: Object.fromEntries(resources), lines: Object.fromEntries(numbers), errors };
 }

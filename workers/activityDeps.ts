@@ -2,6 +2,7 @@
 import type { Client } from '@temporalio/client';
 import type { ActivityDeps } from '../activities';
 import { createCallbackPoster } from '../activities/callback';
+import { LookedPages } from '../activities/lookedPages';
 import { progressRecorder } from '../activities/progress';
 import { TemporalSubscriptionGateway } from '../activities/subscriptions';
 import { elementAdapter } from '../elements/registry';
@@ -15,5 +16,6 @@ export function activityDeps(client: Client, taskQueue: string, env: NodeJS.Proc
     subscriptions: new TemporalSubscriptionGateway(client, taskQueue),
     recordProgress: progressRecorder(client),
     retryScale: retryScale(env),
+    lookedPages: new LookedPages(),
   };
 }

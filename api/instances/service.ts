@@ -3,6 +3,8 @@
  * memo) and the `status` query. No other store. The routes see only the InstanceService interface.
  */
 import type { Client, WorkflowHandle } from '@temporalio/client';
+// The list API's own decoding of a raw execution (memo through the codec), for pages the SDK's iterator does not expose.
+import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import type { DeliveryView, NotificationSummary } from '../../contract/delivery';
 import type { InstanceRecord, InstanceWorkflowInput, PollerStatus } from '../../contract/instance';
 import { configure, deliveries, pollNow, recentNotifications, status as statusQuery } from '../../contract/messages';
@@ -13,6 +15,17 @@ import { isWorkflowGone } from '../../temporal/errors';
 import { instanceIdFor, newToken } from './identity';
 import type { ValidInstance } from './validate';
 
+export interface ListPage {
+  size: number;
+  /** The token a previous page answered with. */
+  token?: string;
+}
+
+/** A string literal of Temporal's visibility query language: backslashes and quotes escaped. */
+export function queryLiteral(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
 /** A recent notification with its current delivery status (and the retry path's view of it, if it holds it). */
 export type InstanceEvent = NotificationSummary & { delivery?: DeliveryView };
 
@@ -21,8 +34,8 @@ export interface InstanceService {
   create(valid: ValidInstance): Promise<InstanceRecord>;
   /** The running instance, or undefined when there is none (never created, or deleted). */
   get(id: number): Promise<InstanceRecord | undefined>;
-  /** Running instances carrying every one of `tags`. */
-  list(tags: string[]): Promise<InstanceRecord[]>;
+  /** A page of the running instances carrying every one of `tags`, and the token of the next page if there is one. */
+  list(tags: string[], page: ListPage): Promise<{ records: InstanceRecord[]; nextPage?: string }>;
   /** Applies a new specification and its settings to the running workflow; checkpoints are kept. */
   configure(id: number, valid: ValidInstance): Promise<InstanceRecord>;
   pollNow(id: number): Promise<void>;
@@ -84,14 +97,22 @@ export class TemporalInstanceService implements InstanceService {
     }
   }
 
-  async list(tags: string[] = []): Promise<InstanceRecord[]> {
-    const query = [LIST_QUERY, ...tags.map((t) => `InstanceTags = '${t.replace(/'/g, "\\'")}'`)].join(' AND ');
-    const out: InstanceRecord[] = [];
-    for await (const wf of this.client.workflow.list({ query })) {
-      const record = (wf.memo as { instance?: InstanceRecord } | undefined)?.instance;
-      if (record) out.push(record);
+  async list(tags: string[], page: ListPage): Promise<{ records: InstanceRecord[]; nextPage?: string }> {
+    const query = [LIST_QUERY, ...tags.map((t) => `InstanceTags = ${queryLiteral(t)}`)].join(' AND ');
+    const response = await this.client.workflowService.listWorkflowExecutions({
+      namespace: this.client.options.namespace,
+      query,
+      pageSize: page.size,
+      nextPageToken: page.token ? Buffer.from(page.token, 'base64url') : undefined,
+    });
+    const records: InstanceRecord[] = [];
+    for (const raw of response.executions) {
+      const info = await executionInfoFromRaw(raw, this.client.options.loadedDataConverter, raw, this.client.options.namespace);
+      const record = (info.memo as { instance?: InstanceRecord } | undefined)?.instance;
+      if (record) records.push(record);
     }
-    return out.sort((a, b) => a.id - b.id);
+    const next = response.nextPageToken && response.nextPageToken.length > 0 ? Buffer.from(response.nextPageToken).toString('base64url') : undefined;
+    return { records, nextPage: next };
   }
 
   async configure(id: number, { spec, settings }: ValidInstance): Promise<InstanceRecord> {

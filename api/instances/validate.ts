@@ -12,6 +12,7 @@ import { elementAdapter } from '../../elements/registry';
 import { CallbackRefused, checkCallbackUrl } from '../../net/callbackGuard';
 import { badRequest } from '../errors';
 import { withElementDefaults } from './defaults';
+import { limitIssues } from './limits';
 
 /** A body as POST /instances takes it: the element's defaults filled in, then the instance schema. */
 export const instanceInputSchema = z.preprocess(withElementDefaults, instanceBodySchema);
@@ -32,6 +33,8 @@ export async function validInstance(body: InstanceInput): Promise<ValidInstance>
   const issues = adapter.validate(spec.configuration).map((i) => ({ path: `configuration['${i.key}']`, message: i.message }));
   if (issues.length > 0) throw badRequest(issues);
   const settings = pollerSettings(spec.configuration);
+  const tooLarge = limitIssues(spec, settings);
+  if (tooLarge.length > 0) throw badRequest(tooLarge);
   if (settings.enabled && Object.keys(settings.resources).length === 0) {
     throw badRequest([{ path: "configuration['event.poller.configuration']", message: 'events are enabled but no resource is configured to poll' }]);
   }

@@ -1,10 +1,17 @@
-/** Fastify validation through zod, every issue named by its path (`body` paths bare, others prefixed: `query.where`). */
+/**
+ * Fastify validation through zod, every issue named by its path (`body` paths bare, others prefixed: `query.where`);
+ * and, before any schema runs, a bound on how deeply a body nests (deeper would overflow the stack, not fail politely).
+ */
 import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import { zodIssues } from '../../core/issues';
-import { ApiError } from '../errors';
+import { jsonDepth, MAX_JSON_DEPTH } from '../../core/jsonDepth';
+import { ApiError, badRequest } from '../errors';
 
 export function registerZodValidation(app: FastifyInstance): void {
+  app.addHook('preValidation', async (request) => {
+    if (jsonDepth(request.body, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) throw badRequest([{ path: 'body', message: `nested deeper than ${MAX_JSON_DEPTH} levels` }]);
+  });
   app.setValidatorCompiler(({ schema, httpPart }) => (data: unknown) => {
     const result = (schema as z.ZodType).safeParse(data);
     if (result.success) return { value: result.data };

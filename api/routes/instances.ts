@@ -8,9 +8,16 @@ import type { InstanceService } from '../instances/service';
 import { updateInstance } from '../instances/update';
 import { instanceInputSchema, validInstance } from '../instances/validate';
 import { instanceView } from '../instances/views';
+import { MAX_LIST_PAGE_SIZE } from '../../contract/limits';
 
 export const idParams = z.object({ id: z.coerce.number().int().positive() });
-const listQuery = z.object({ 'tags[]': z.union([z.string(), z.array(z.string())]).optional() });
+// A tag to filter by is a tag: the same bounds, and no control characters (they have no place in a visibility query).
+const tagFilter = z.string().max(100).regex(/^\P{Cc}*$/u, 'control characters are not allowed');
+const listQuery = z.object({
+  'tags[]': z.union([tagFilter, z.array(tagFilter).max(50)]).optional(),
+  pageSize: z.coerce.number().int().min(1).max(MAX_LIST_PAGE_SIZE).default(MAX_LIST_PAGE_SIZE),
+  nextPage: z.string().max(4096).regex(/^[A-Za-z0-9_-]*$/, 'expected the token of a previous page').optional(),
+});
 
 export const instanceRoutes: FastifyPluginAsyncZod<{ instances: InstanceService }> = async (app, { instances }) => {
   const update = async (request: FastifyRequest, change: InstanceChange, replace: boolean, id?: number) => instanceView(await updateInstance(instances, request, change, replace, id));
@@ -25,9 +32,11 @@ export const instanceRoutes: FastifyPluginAsyncZod<{ instances: InstanceService 
     instanceView(await instances.create(await validInstance(request.body))),
   );
 
-  app.get('/instances', { schema: { querystring: listQuery, tags: ['instances'], summary: 'List instances, optionally by tags[]' } }, async (request) => {
+  app.get('/instances', { schema: { querystring: listQuery, tags: ['instances'], summary: 'List instances, optionally by tags[], a page at a time' } }, async (request, reply) => {
     const tags = request.query['tags[]'];
-    return (await instances.list(tags === undefined ? [] : [tags].flat())).map(instanceView);
+    const page = await instances.list(tags === undefined ? [] : [tags].flat(), { size: request.query.pageSize, token: request.query.nextPage });
+    if (page.nextPage) void reply.header('elements-next-page-token', page.nextPage);
+    return page.records.map(instanceView);
   });
 
   app.get('/instances/:id', { schema: { params: idParams, tags: ['instances'] } }, async (r) => instanceView(await addressedInstance(instances, r, r.params.id)));

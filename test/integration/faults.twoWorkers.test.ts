@@ -1,8 +1,8 @@
 /**
  * Two worker processes (`node --import tsx workers/main.ts`, as `npm run worker` starts them) on one
  * task queue: both take work, and no instance is polled twice. Each poll window (the `updatedSince`
- * of a poll, and the cursor of a page) is requested exactly once, and there are exactly as many
- * windows as polls the workflow counts.
+ * of a poll, and the cursor of a page) is requested once (a window's first page at most twice: the poll's quick look
+ * and its page run), and there are exactly as many windows as polls the workflow counts.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -94,7 +94,10 @@ describe('faults: two workers at once', () => {
       const mine = proxy.requests.filter((r) => r.tag === names[i]);
       const windows = new Map<string, number>();
       for (const r of mine) windows.set(r.path, (windows.get(r.path) ?? 0) + 1);
-      assert.deepEqual([...windows].filter(([, n]) => n > 1), [], `instance ${id}: each (since, cursor) window is requested once`);
+      // A window's first page may be read twice: by the poll's quick look (a local activity) and by the page run that
+      // follows when the look found changes and that run lands on the other worker (on the same one it reuses the page).
+      const allowed = (path: string): number => (new URL(path, 'http://x').searchParams.has('cursor') ? 1 : 2);
+      assert.deepEqual([...windows].filter(([path, n]) => n > allowed(path)), [], `instance ${id}: each (since, cursor) window is requested once (a first page at most twice)`);
       const sinces = new Set(mine.map((r) => new URL(r.path, 'http://x').searchParams.get('updatedSince')));
       assert.equal(sinces.size, polls[i], `instance ${id}: one poll window per poll the workflow counts`);
       // Which workers ran this instance's activities (the identity is pid@host).

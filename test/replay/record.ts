@@ -137,11 +137,11 @@ async function instanceLifecycle(): Promise<Recorded[]> {
   return [{ file: 'instance-lifecycle', workflowId: `instance-${id}` }];
 }
 
-/** 500s retried inside the activity, a 400 that fails the resource, an auth error, and the configuration update that clears it. */
+/** 500s retried inside the activity, a 400 that fails the resource, an auth error, and the configuration update that clears it. (The first failure of each goes to the poll's quick look.) */
 async function instanceProviderFailures(): Promise<Recorded[]> {
   const { provider, receiver } = await fakes();
   const { id } = await api('POST', '/instances', httpBody(provider, receiver, 'provider-failures'));
-  provider.failNext(2, 500);
+  provider.failNext(3, 500);
   provider.create('Eve');
   await eventually(() => events(receiver, id) >= 1, 'an event after two 500s');
   provider.failNext(1, 400);

@@ -1,0 +1,33 @@
+/**
+ * Temporal refuses a command whose payload or search attribute is too large by terminating the workflow, and
+ * terminates one whose history grows past its limit (server defaults: 2 MiB per payload, 2 KiB per search attribute
+ * value, 4 MiB per gRPC message, 50 MiB or 51,200 events of history). Pollster keeps every request it accepts far
+ * below them: the API refuses what would not fit, and the workflows and activities split or bound the rest.
+ */
+
+/** InstanceTags as JSON (a search attribute value: 2 KiB). */
+export const MAX_TAGS_BYTES = 1_500;
+
+/**
+ * All configuration values together, as stored: the instance's memo and every `configure` update carry them, and a
+ * page of listed instances (at most MAX_LIST_PAGE_SIZE memos) stays under the 4 MiB message limit.
+ */
+export const MAX_CONFIGURATION_BYTES = 48 * 1024;
+
+/** Resources per instance: one poll's history grows with them. */
+export const MAX_RESOURCES = 100;
+
+/** Instances per page of GET /instances. */
+export const MAX_LIST_PAGE_SIZE = 50;
+
+/**
+ * A notification larger than this is delivered, but not queued for retries: while its callback fails it waits at the
+ * provider (its checkpoint holds) rather than in the subscription's queue, which Temporal carries as one payload.
+ */
+export const MAX_QUEUED_NOTIFICATION_BYTES = 256 * 1024;
+
+/** Notifications handed to a subscription in one signal, at most this many bytes of JSON (a payload is at most 2 MiB). */
+export const HANDOFF_CHUNK_BYTES = 512 * 1024;
+
+/** A notification's records, at most this many bytes of JSON (with at most 10 events): batches split at this size. */
+export const MAX_NOTIFICATION_RECORD_BYTES = 256 * 1024;
