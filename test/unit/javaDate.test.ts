@@ -139,8 +139,23 @@ const PARSE: [pattern: string | undefined, zone: string | undefined, text: unkno
   ['EEE MMM dd HH:mm:ss zzz yyyy', 'GMT', 'Mon Jun 12 08:09:00 CST 2017', '2017-06-12T14:09:00Z'],
   ['EEE MMM dd HH:mm:ss zzz yyyy', 'GMT', 'Tue Jun 12 08:09:00 EST 2017', '2017-06-12T13:09:00Z'], // day name not checked
   ['EEE MMM dd HH:mm:ss zzz yyyy', 'EST', 'Mon Jun 12 14:09:00 UTC 2017', '2017-06-12T14:09:00Z'],
-  ['EEE MMM dd HH:mm:ss zzz yyyy', 'GMT', 'Mon Jun 12 08:09:00 IST 2017', '2017-06-12T02:39:00Z', 'Java reads IST as Israel'],
-  ['EEE MMM dd HH:mm:ss zzz yyyy', 'GMT', 'Mon Jun 12 08:09:00 America/Denver 2017', '2017-06-12T14:09:00Z', 'Java: z reads no IANA ids'],
+  ['EEE MMM dd HH:mm:ss zzz yyyy', 'GMT', 'Mon Jun 12 08:09:00 IST 2017', '2017-06-12T06:09:00Z'], // Israel Standard Time: first in Java's table
+  ['EEE MMM dd HH:mm:ss zzz yyyy', 'Asia/Kolkata', 'Mon Jun 12 08:09:00 IST 2017', '2017-06-12T02:39:00Z'], // the configured zone's own IST
+  ['EEE MMM dd HH:mm:ss zzz yyyy', 'GMT', 'Mon Jun 12 08:09:00 America/Denver 2017', undefined], // an id is not a name
+  // The fidelity report: a name is first the configured zone's own (Java 17's answers)
+  ['EEE MMM dd HH:mm:ss zzz yyyy', 'America/Argentina/Buenos_Aires', 'Mon Jan 15 09:00:00 ART 2024', '2024-01-15T12:00:00Z'],
+  ['yyyy-MM-dd HH:mm:ss z', 'Asia/Shanghai', '2024-01-15 20:00:00 CST', '2024-01-15T12:00:00Z'],
+  ['yyyy-MM-dd HH:mm:ss z', 'Europe/Dublin', '2024-07-15 13:00:00 IST', '2024-07-15T12:00:00Z'],
+  ['yyyy-MM-dd HH:mm:ss z', 'Asia/Jerusalem', '2024-01-15 14:00:00 IST', '2024-01-15T12:00:00Z'],
+  ['yyyy-MM-dd HH:mm:ss z', 'Asia/Manila', '2024-01-15 20:00:00 PST', '2024-01-15T12:00:00Z'],
+  ['yyyy-MM-dd HH:mm:ss z', 'Asia/Riyadh', '2024-01-15 15:00:00 AST', '2024-01-15T12:00:00Z'],
+  ['yyyy-MM-dd HH:mm:ss zzzz', 'America/New_York', '2024-07-15 08:00:00 Eastern Daylight Time', '2024-07-15T12:00:00Z'],
+  ['yyyy-MM-dd HH:mm:ss z', 'GMT', '2024-07-15 15:00:00 IDT', '2024-07-15T12:00:00Z'],
+  ['yyyy-MM-dd HH:mm:ss z', 'GMT', '2024-01-15 09:00:00 BRT', '2024-01-15T12:00:00Z'],
+  ['yyyy-MM-dd HH:mm:ss z', 'GMT', '2024-01-15 20:00:00 HKT', '2024-01-15T12:00:00Z'],
+  ['yyyy-MM-dd HH:mm:ss z', 'GMT', '2024-01-15 17:45:00 NPT', '2024-01-15T12:00:00Z'],
+  ['yyyy-MM-dd HH:mm:ss z', 'GMT', '2024-07-15 14:00:00 MEST', '2024-07-15T12:00:00Z'],
+  ['yyyy-MM-dd HH:mm:ss z', 'GMT', '2024-01-15 20:00:00 WITA', '2024-01-15T12:00:00Z', 'Java: 11:00Z, reads WIT and ignores the A'],
   ['EEEE, MMMM d, yyyy', 'GMT', 'monday, JUNE 12, 2017', '2017-06-12T00:00:00Z'],
   ['MMM dd yyyy hh:mm a', 'GMT', 'jun 12 2017 08:09 pm', '2017-06-12T20:09:00Z'],
   ['MMM dd yyyy hh:mm a', 'GMT', 'June 12 2017 12:09 AM', '2017-06-12T00:09:00Z'],
@@ -225,8 +240,14 @@ describe('formatJavaDate: Pollster decisions', () => {
     assert.equal(formatJavaDate(t, "yyyy-MM-dd'T'HH:mm:ssXXX", 'CEST'), '2017-06-12T16:09:00+02:00');
     assert.equal(formatJavaDate(t, 'HH:mm z', 'PDT'), '07:09 PDT');
   });
-  test('zones without a short English name print GMT±hh:mm (Java has e.g. JST)', () => {
-    assert.equal(formatJavaDate(t, 'HH:mm z', 'Asia/Tokyo'), '23:09 GMT+09:00');
+  test("z prints Java's names, not ICU's offsets (IST for Asia/Kolkata, JST for Asia/Tokyo)", () => {
+    assert.equal(formatJavaDate(t, 'HH:mm z', 'Asia/Tokyo'), '23:09 JST');
+    assert.equal(formatJavaDate(t, 'HH:mm z', 'Asia/Kolkata'), '19:39 IST');
+    assert.equal(formatJavaDate(t, 'HH:mm zzzz', 'Europe/Dublin'), '15:09 Irish Standard Time');
+    assert.equal(formatJavaDate(t, 'HH:mm z', 'AGT'), '11:09 ART'); // Java's own id: its names, Buenos Aires' clock
+  });
+  test('a zone Java has no names for prints as GMT±hh:mm', () => {
+    assert.equal(formatJavaDate(t, 'HH:mm z', 'Etc/GMT-5'), '19:09 GMT+05:00');
   });
   test('a stray trailing quote is tolerated (Java: "Unterminated quote")', () => {
     assert.equal(formatJavaDate(t, "yyyy-MM-dd'T'HH:mm:ssXXX'"), '2017-06-12T14:09:00Z');
