@@ -11,6 +11,7 @@ import {
   type CeqlExpr,
   type CeqlValue,
 } from '../../elements/ceql';
+import { getPath } from '../../core/jsonPath';
 
 // Small AST builders keep the tables readable.
 const cmp = (field: string, op: CeqlCmpOp, value: CeqlValue): CeqlExpr => ({ kind: 'cmp', field, op, value });
@@ -340,6 +341,24 @@ describe('properties', () => {
         assert.equal(evaluateCeql(e, r), conjuncts(e).every((c) => evaluateCeql(c, r)));
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe('CEQL reads fields through core/jsonPath (one lookup for the diff and CEQL)', () => {
+  test('the shared precedence: an exact descent wins over a dotted key matched ignoring case', () => {
+    assert.equal(evaluateCeql(parseCeql('`a.b` = 2'), { 'A.B': 1, a: { b: 2 } }), true);
+    assert.equal(evaluateCeql(parseCeql("`a['b.c']` = 3"), { a: { 'b.c': 3 } }), true);
+  });
+
+  test('property: field = value holds exactly when getPath finds that value', () => {
+    const key = fc.constantFrom('a', 'A', 'b', 'B', 'a.b', 'A.B');
+    const record = fc.dictionary(key, fc.oneof(fc.integer({ min: 0, max: 3 }), fc.dictionary(key, fc.integer({ min: 0, max: 3 }))));
+    fc.assert(
+      fc.property(record, fc.constantFrom('a', 'b', 'a.b', 'A.b', 'b.a'), fc.integer({ min: 0, max: 3 }), (r, field, v) => {
+        const expr: CeqlExpr = { kind: 'cmp', field, op: '=', value: v };
+        assert.equal(evaluateCeql(expr, r), getPath(r, field) === v);
+      }),
     );
   });
 });
