@@ -56,7 +56,7 @@ export interface DiffContext {
 
 export interface DiffResult {
   changes: Change[];
-  /** Reported records with a missing id or a date that does not parse (each record once, at the first report). */
+  /** Reported records with a missing id or a filter date that is missing or does not parse (each record once, at the first report). */
   problems: Problem[];
   /** Records dropped as unchanged, too new (filterByCurrentDate) or already reported. */
   skipped: number;
@@ -182,8 +182,10 @@ function reportedIds(keys: Iterable<string>): Set<string> {
  * - drop it when the same id at the same date is in `seen` (or earlier on this page);
  * - classify the rest (see `classify`).
  * A kept record with no id, or whose filter date is missing or unparseable, is reported as UPDATED,
- * keyed by its content (so the same record is reported once), and listed in `problems`; a
- * record whose other date does not parse is reported normally and also listed.
+ * keyed by its content (so the same record is reported once), and listed in `problems`. Nothing
+ * else is a problem: a record with an id and a readable filter date whose other date is missing
+ * or unreadable is an ordinary change, classified without it (no created date: UPDATED). Vendors
+ * leave created dates out routinely (ConnectWise writes `_info.dateEntered` on tickets only).
  */
 export function diffRecords(records: readonly unknown[], resource: ResourceConfig, ctx: DiffContext): DiffResult {
   const result: DiffResult = { changes: [], problems: [], skipped: 0 };
@@ -215,7 +217,6 @@ export function diffRecords(records: readonly unknown[], resource: ResourceConfi
     const recordDateMs = updated.ms ?? created.ms ?? ctx.pollStartMs;
     const dateMs = updated.upper ?? created.upper ?? ctx.pollStartMs;
     const filterBad = filterConfigured ? filterDate.bad : undefined;
-    const otherBad = [updated.bad, created.bad].filter((b) => b !== undefined && b !== filterBad);
 
     if (id.bad !== undefined || filterBad !== undefined) {
       const key = PROBLEM_KEY_PREFIX + contentHash(record);
@@ -224,7 +225,7 @@ export function diffRecords(records: readonly unknown[], resource: ResourceConfi
         continue;
       }
       local.add(key);
-      const details = [id.bad, filterBad, ...otherBad].filter((d): d is string => d !== undefined);
+      const details = [id.bad, filterBad].filter((d): d is string => d !== undefined);
       result.problems.push({ kind: id.bad !== undefined ? 'missingId' : 'badDate', objectId: objectId || undefined, detail: details.join('; ') });
       result.changes.push({ record, objectId, eventType: 'UPDATED', dateMs, recordDateMs, key });
       continue;
@@ -239,7 +240,6 @@ export function diffRecords(records: readonly unknown[], resource: ResourceConfi
     previousIds ??= reportedIds(ctx.seen);
     const reportedBefore = objectId !== '' && (previousIds.has(objectId) || localIds.has(objectId));
     if (objectId !== '') localIds.add(objectId);
-    if (otherBad.length > 0) result.problems.push({ kind: 'badDate', objectId: objectId || undefined, detail: otherBad.join('; ') });
     const eventType = classify(updated.ms, created.ms, resource, ctx.sinceMs, { createdUpperMs: created.upper, reportedBefore });
     result.changes.push({ record, objectId, eventType, dateMs, recordDateMs, key });
   }
