@@ -362,6 +362,29 @@ describe('ConnectWise Manage simulator', () => {
     assert.match(fwd.headers.get('link') ?? '', /pageId=\d+>; rel="next"/);
   });
 
+  test('the contract: only its versioned media type is served (406 otherwise), only its query parameters are taken', async () => {
+    const versioned = 'application/vnd.connectwise.com+json; version=2025.8';
+    for (const accept of ['application/json', 'application/vnd.connectwise.com+json; version=2019.1', 'text/html, application/xml;q=0.9']) {
+      const res = await get('/company/contacts', { ...goodHeaders, Accept: accept });
+      assert.equal(res.status, 406, accept);
+      assert.match(String((await body(res)).message), /version=2025\.8/);
+    }
+    for (const accept of [versioned, 'application/vnd.connectwise.com+json', '*/*', 'application/json;q=0.5, application/*;q=0.1']) {
+      const res = await get('/company/contacts?pageSize=1', { ...goodHeaders, Accept: accept });
+      assert.equal(res.status, 200, accept);
+      assert.equal(res.headers.get('content-type'), versioned);
+      await res.arrayBuffer();
+    }
+    for (const query of ['?where=x', '?pagesize=5', '?conditions=id%3E0&limit=5']) {
+      const res = await get(`/company/contacts${query}`);
+      assert.equal(res.status, 400, query);
+      assert.match(String((await body(res)).message), /Unknown query parameter/);
+    }
+    const count = await get('/company/contacts/count?conditions=id%3E0&childConditions=x%3D1&customFieldConditions=y%3D1&fields=id');
+    assert.equal(count.status, 200, 'every parameter the contract defines is taken');
+    await count.arrayBuffer();
+  });
+
   test('fault injection (429 carries Retry-After)', async () => {
     await checkFaults(sim, () => get('/company/contacts?pageSize=1'), (_status, b) => {
       assert.equal(typeof (b as Json).code, 'string');
