@@ -270,7 +270,7 @@ describe('elements end to end', () => {
       contacts: sim.create('Person', { Pers_FirstName: 'Ada' }),
       leads: sim.create('Lead', { Lead_Description: 'Hot lead' }),
       opportunities: sim.create('Opportunity', { Oppo_Description: 'Deal' }),
-      users: sim.create('User', { User_Logon: 'ada' }),
+      users: sim.create('Users', { User_Logon: 'ada' }),
     }));
     await poke(id);
     await waitEvents(id, 5);

@@ -240,6 +240,27 @@ describe('Sage CRM simulator', () => {
     assert.equal(users.status, 200);
   });
 
+  test("the contract: JSON only (406 otherwise), SData's query parameters only, and the entity names Sage's client uses", async () => {
+    for (const accept of ['application/atom+xml', 'text/html', 'application/json;q=0']) {
+      const res = await get('/Company', { Authorization: auth, Accept: accept });
+      assert.equal(res.status, 406, accept);
+      assert.ok(Array.isArray((await body(res)).$diagnoses));
+    }
+    assert.equal((await get('/Company?count=1', { Authorization: auth, Accept: '*/*' })).status, 200);
+    for (const query of ['?orderby=comp_name', '?page=2', '?pageSize=10', '?count=1&filter=x']) {
+      const res = await get(`/Company${query}`);
+      assert.equal(res.status, 400, query);
+      const diag = ((await body(res)).$diagnoses as Json[])[0];
+      assert.equal(diag?.$sdataCode, 'BadQueryParameter');
+    }
+    const all = await get('/Company?where=Comp_CompanyId%20gt%200&orderBy=Comp_Name&select=Comp_Name&include=%24children&precedence=2&includeSchema=false&format=application%2Fjson&language=en&search=x&startIndex=1&count=1');
+    assert.equal(all.status, 200, 'every parameter SData defines is taken');
+    await all.arrayBuffer();
+    const user = await get('/User?count=1');
+    assert.equal(user.status, 404, 'the users entity is Users');
+    assert.equal(((await body(user)).$diagnoses as Json[])[0]?.$sdataCode, 'ResourceKindNotFound');
+  });
+
   test('fault injection', async () => {
     await checkFaults(sim, () => get('/Company'), (_status, b) => {
       assert.ok(Array.isArray((b as Json).$diagnoses));
