@@ -690,7 +690,20 @@ describe('Maximizer Octopus simulator', () => {
 
       const unsupported = await body(await fetch(`${fresh.url}/Read`, { method: 'POST', headers: { Authorization: `Bearer ${MAXIMIZER_DEFAULT_PAT}` }, body: JSON.stringify(readAbEntries({ CompanyName: { $PHRASE: 'x' } })) }));
       assert.equal(unsupported.Code, -1);
-      assert.match(String((unsupported.Msg as string[])[0]), /unsupported/);
+      assert.match(String((unsupported.Msg as Json[])[0]?.Message), /unsupported/);
+      const post = (path: string, b: unknown) => fetch(`${fresh.url}${path}`, { method: 'POST', headers: { Authorization: `Bearer ${MAXIMIZER_DEFAULT_PAT}` }, body: JSON.stringify(b) });
+      // The collection's contract: no query parameters, only its members in a Read body; errors as {Message, ErrorCode}.
+      for (const [path, b] of [
+        ['/Read?top=5', readAbEntries({})],
+        ['/Read', { ...readAbEntries({}), Paging: { Size: 5 } }],
+        ['/Read', { ...readAbEntries({}), AbEntry: { ...readAbEntries({}).AbEntry, Limit: 5 } }],
+      ] as [string, unknown][]) {
+        const refused = await body(await post(path, b));
+        assert.equal(refused.Code, -1, path);
+        const [m] = refused.Msg as Json[];
+        assert.equal(typeof m?.Message, 'string');
+        assert.equal(typeof m?.ErrorCode, 'number');
+      }
       const noDriver = readAbEntries({});
       delete (noDriver as Partial<typeof noDriver>).Configuration;
       const empty = await fetch(`${fresh.url}/Read`, { method: 'POST', headers: { Authorization: `Bearer ${MAXIMIZER_DEFAULT_PAT}` }, body: JSON.stringify(noDriver) });
