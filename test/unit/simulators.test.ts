@@ -551,6 +551,33 @@ describe('Sage Business Cloud Accounting simulator', () => {
     }
   });
 
+  test("the contract: JSON only (406 otherwise), /contacts takes only its declared parameters, date-times in any RFC 3339 form", async () => {
+    const withAccept = (path: string, accept: string) => fetch(`${sim.url}${path}`, { headers: { Authorization: `Bearer ${accessToken}`, Accept: accept } });
+    for (const accept of ['application/xml', 'text/csv', 'application/json;q=0']) {
+      const res = await withAccept('/contacts', accept);
+      assert.equal(res.status, 406, accept);
+      assert.equal(((await res.json()) as Json[])[0]?.$dataCode, 'NotAcceptable');
+    }
+    assert.equal((await withAccept('/contacts?items_per_page=1', 'application/json')).status, 200);
+    for (const query of ['?per_page=5', '?updated_since=2024-01-01T00:00:00Z', '?page=1&sort=name']) {
+      const res = await get(`/contacts${query}`);
+      assert.equal(res.status, 400, query);
+      assert.match(String(((await res.json()) as Json[])[0]?.$message), /Unknown parameter/);
+    }
+    const declared = '?updated_or_created_since=2024-01-01T00:00:00Z&contact_type_id=CUSTOMER&exclude_system=true&nested_attributes=x&show_balance=false&context_date=2024-01-01&search=a&email=a&show_unfinished_recurring_invoices_status=false&items_per_page=5&page=1&attributes=all';
+    assert.equal((await get(`/contacts${declared}`)).status, 200, 'every parameter the contract declares is taken');
+
+    for (const [timestamps, pattern] of [['milliseconds', /^2024-01-15T12:00:00\.123Z$/], ['offset', /^2024-01-15T12:00:00\+00:00$/]] as const) {
+      const styled = await startSageAccountingSimulator({ timestamps });
+      try {
+        styled.clock.setNow(T0 + 123);
+        assert.match(styled.create('contacts', { name: 'x' }).created_at, pattern);
+      } finally {
+        await styled.close();
+      }
+    }
+  });
+
   test('fault injection (Sage error arrays by default)', async () => {
     sim.clock.setNow(T0);
     const { tokens } = await authorizeAndExchange(sim.oauthUrl, SAGE_ACCOUNTING_DEFAULT_CLIENT_ID, SAGE_ACCOUNTING_DEFAULT_CLIENT_SECRET);
