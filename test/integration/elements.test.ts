@@ -348,6 +348,30 @@ describe('elements end to end', () => {
     await api.request('DELETE', `/instances/${mxId}`);
   });
 
+  test('connectwisecrmrest: records as ConnectWise serves them (dateEntered on tickets only) are UPDATED, never problem records', async () => {
+    const sim = await startConnectWiseSimulator(); // its contract: 406 unless Accept is the versioned media type
+    closers.push(sim.close);
+    const body = connectWiseSeed(sim.url, receiver.url);
+    body.configuration['event.poller.configuration'] = (await api.request('GET', '/elements/connectwisecrmrest/configuration')).body.find(
+      (d: Json) => d.key === 'event.poller.configuration',
+    ).defaultValue;
+    const id = await create(body);
+    const { result: made, at } = stamp(sim.clock, () => ({
+      contact: sim.create('company/contacts', { firstName: 'Ada' }),
+      company: sim.create('company/companies', { identifier: 'ACME', name: 'Acme' }),
+      ticket: sim.create('service/tickets', { summary: 'Down' }),
+    }));
+    assert.equal(made.contact._info.dateEntered, undefined);
+    await poke(id);
+    await waitEvents(id, 3);
+    await Promise.all(['contacts', 'organizations', 'incidents'].map((r) => checkpointPast(id, r, at)));
+    assert.deepEqual(summary(id), [`contacts:${made.contact.id}:UPDATED`, `incidents:${made.ticket.id}:CREATED`, `organizations:${made.company.id}:UPDATED`]);
+    const resources = (await poller(id)).resources as Record<string, Json>;
+    for (const r of ['contacts', 'organizations', 'incidents']) assert.equal(resources[r]!.problems, 0, r);
+    assert.ok(sim.requests.every((r) => r.headers.accept === 'application/vnd.connectwise.com+json; version=2025.8'));
+    await api.request('DELETE', `/instances/${id}`);
+  });
+
   test('sageone: the seed instance (OAuth2 code from GET /elements/sageone/oauth/url) reports customers, not vendors', async () => {
     const sim = await startSageAccountingSimulator();
     closers.push(sim.close);
