@@ -1,12 +1,12 @@
 /**
- * The diff of one page of records against a resource's checkpoint (SPEC §5.3–§5.4): which records
+ * The diff of one page of records against a resource's checkpoint: which records
  * changed since the last poll, and whether each was CREATED or UPDATED. Pure and deterministic;
  * the pollPage activity runs it (the workflow needs only ./boundary).
  *
  * Dates are compared at the precision their format writes them. A record dated
  * `2024-06-01T10:00:05Z` by a seconds-only format changed somewhere in 10:00:05.000–10:00:05.999,
  * so it is kept when that interval ends after `since` (for a millisecond format this is exactly
- * SPEC's "updated after since"). Otherwise a change made in the same second as the poll start, but
+ * "updated after since"). Otherwise a change made in the same second as the poll start, but
  * after the fetch, would be dated before the next `since` and lost. The end of the interval is the
  * change's identity instant (`Change.dateMs`): it keys the boundary set, so a record kept twice
  * because of that precision is still reported once.
@@ -174,7 +174,7 @@ function reportedIds(keys: Iterable<string>): Set<string> {
 }
 
 /**
- * SPEC §5.3–§5.4 for one page:
+ * One page:
  * - keep a record when its updated date (created date with `filterByUpdatedDate: false`) is after
  *   `since` at the date's precision; with no such date configured, keep every record (the URL's
  *   `where` clause is trusted);
@@ -254,7 +254,7 @@ export interface ClassifyOptions {
 }
 
 /**
- * SPEC §5.4: CREATED when the created date is after `since`, or the updated date is at most
+ * CREATED when the created date is after `since`, or the updated date is at most
  * `createdCheckTolerance` seconds after the created date; otherwise UPDATED. No created date:
  * UPDATED. An object already reported (its earlier change is in the boundary set, e.g. a record
  * created just before the last poll start and re-fetched because of `pollDelay`) is UPDATED: it

@@ -1,6 +1,6 @@
 /**
  * CEQL: the Cloud Elements query language used in `?where=` clauses of hub
- * URLs and poller configurations (reference §8.1). Pure: parse, format,
+ * URLs and poller configurations. Pure: parse, format,
  * split into conjuncts and evaluate against a record. No I/O.
  *
  * Grammar (keywords case-insensitive, AND binds tighter than OR):

@@ -81,7 +81,7 @@ export const CONNECTWISE_CONTRACT_VERSION = '2025.8';
 /** The query parameters the contract defines for list and count GETs. */
 const LIST_PARAMS = ['conditions', 'childConditions', 'customFieldConditions', 'orderBy', 'fields', 'page', 'pageSize', 'pageId'];
 
-// Verbatim server text for malformed conditions (vendor-apis.md §2.4); the first sentence varies.
+// The server's help text for malformed conditions, as third-party reports quote it; the first sentence varies.
 const CONDITIONS_HELP =
   'String values should be enclosed with double or single quotes; DateTime values should be enclosed in square brackets; numbers should consist of only digits, and optionally a decimal point and a negation sign; boolean values should be indicated with the keywords true or false; null values should be indicated by the keyword null.';
 

@@ -35,7 +35,7 @@ const CE_DATE = "${gmtDate:yyyy-MM-dd'T'HH:mm:ss'Z'}";
 
 // ---------------------------------------------------------------- the seeds' own instance JSON
 
-/** seeds/001 "Example JSON with Polling" (Sage CRM), verbatim but for base.url, secrets and the callback. */
+/** Cloud Elements' "Example JSON with Polling" (Sage CRM), verbatim but for base.url, secrets and the callback. */
 function sageCrmSeed(baseUrl: string, callback: string): Json {
   const resource = (name: string, prefix: string, created = `${prefix}_CreatedDate`) => ({
     url: `/hubs/crm/${name}?where=${prefix}_UpdatedDate>'${CE_DATE}'`,
@@ -68,7 +68,7 @@ function sageCrmSeed(baseUrl: string, callback: string): Json {
   };
 }
 
-/** seeds/002 "Example JSON with Polling" (ConnectWise); clientId is added, as ConnectWise requires it. */
+/** Cloud Elements' "Example JSON with Polling" (ConnectWise); clientId is added, as ConnectWise requires it. */
 function connectWiseSeed(baseUrl: string, callback: string): Json {
   return {
     element: { key: 'connectwisecrmrest' },
@@ -99,7 +99,7 @@ function connectWiseSeed(baseUrl: string, callback: string): Json {
   };
 }
 
-/** seeds/003 "Example JSON with Polling" (Sage Business Cloud Accounting), its unterminated quote included. */
+/** Cloud Elements' "Example JSON with Polling" (Sage Business Cloud Accounting), its unterminated quote included. */
 function sageOneSeed(baseUrl: string, callback: string, code: string, name = 'API_Polling'): Json {
   return {
     element: { key: 'sageone' },
@@ -131,7 +131,7 @@ function sageOneSeed(baseUrl: string, callback: string, code: string, name = 'AP
   };
 }
 
-/** seeds/004 "Example cURL with Polling" (Maximizer). */
+/** Cloud Elements' "Example cURL with Polling" (Maximizer). */
 function maximizerSeed(baseUrl: string, callback: string, code: string): Json {
   return {
     element: { key: 'maximizer' },
@@ -243,7 +243,7 @@ describe('elements end to end', () => {
     await env?.teardown();
   });
 
-  test('GET /elements lists the five elements; each publishes a default poller configuration for every SPEC resource', async () => {
+  test('GET /elements lists the five elements; each publishes a default poller configuration for every resource it documents', async () => {
     const list = await api.request('GET', '/elements');
     assert.deepEqual(list.body.map((e: Json) => e.key).sort(), ['connectwisecrmrest', 'http', 'maximizer', 'sagecrm', 'sageone']);
     const expected: Record<string, string[]> = {
@@ -408,7 +408,7 @@ describe('elements end to end', () => {
     stamp(sim.clock, () => sim.update('AbEntry', carl.Key, { LastName: 'Acme' }));
     await poke(id);
     await waitEvents(id, 2);
-    // The seed configures no created date, so every change is UPDATED (cloud-elements.md §9.4).
+    // Cloud Elements' example configures no created date, so every change is UPDATED.
     assert.deepEqual(summary(id), [`contacts:${carl.Key}:UPDATED`, `contacts:${carl.Key}:UPDATED`]);
     assert.equal(sim.counters.refreshes, 1);
     assert.equal((await poller(id)).authError, undefined);

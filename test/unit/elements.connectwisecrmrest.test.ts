@@ -171,7 +171,7 @@ describe('connectwisecrmrest adapter', () => {
     assert.equal(definition?.defaultValue, '2025.8');
   });
 
-  test('defaults: every SPEC resource, created date from _info.dateEntered', () => {
+  test('defaults: contacts, organizations, incidents, created date from _info.dateEntered', () => {
     const defaults = adapter.definition.defaultPollerConfiguration as Record<string, { datesConfiguration: Record<string, string> }>;
     assert.deepEqual(Object.keys(defaults).sort(), ['contacts', 'incidents', 'organizations']);
     for (const d of Object.values(defaults)) {

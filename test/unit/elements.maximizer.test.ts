@@ -20,7 +20,7 @@ import {
 const T0 = Date.UTC(2024, 0, 15, 12, 0, 0);
 const SEC = 1000;
 const CALLBACK = 'https://mycoolapp.com';
-/** The seed's contacts URL (seeds/004). */
+/** The contacts URL of Cloud Elements' Maximizer example instance. */
 const SEED_URL = "/hubs/crm/contacts?where=LastModifyDate>'${date:yyyy-MM-dd'T'HH:mm:ssXXX}'";
 
 describe('maximizer adapter', () => {

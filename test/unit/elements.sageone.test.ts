@@ -21,7 +21,7 @@ import {
 const T0 = Date.UTC(2024, 0, 15, 12, 0, 0);
 const SEC = 1000;
 const CALLBACK = 'https://mycoolapp.com';
-/** The seed's own poller URL, unterminated quote included (seeds/003). */
+/** The poller URL of Cloud Elements' Sage Accounting example instance, unterminated quote included. */
 const SEED_URL = "/hubs/finance/customers?where=lastModifiedDate>='${date:yyyy-MM-dd'T'HH:mm:ss'Z'}' and attributes='created_at,updated_at";
 
 /** Follows the adapter's authorization URL to the simulator, which redirects with a code. */

@@ -10,7 +10,7 @@ const ms = (iso: string): number => Date.parse(iso);
  * [pattern, zone, instant, expected]. Every expected string is the output of Java 17
  * `new SimpleDateFormat(pattern, Locale.US)` with `setTimeZone(TimeZone.getTimeZone(zone))`
  * (offset zones such as "-6:00" given to Java as "GMT-06:00", since Java itself falls back to
- * GMT for "-6:00"). Patterns cover every format in cloud-elements.md §5/§9 and SPEC §4.
+ * GMT for "-6:00"). Patterns cover every format of Cloud Elements' published poller configurations.
  */
 const FORMAT: [pattern: string, zone: string, at: string, out: string][] = [
   // The seed elements' and docs' URL formats (gmtDate = GMT, date = UTC)
@@ -95,7 +95,7 @@ const FORMAT: [pattern: string, zone: string, at: string, out: string][] = [
 /**
  * [pattern, zone, text, expected instant (undefined = does not parse), note]. Vectors without a
  * note agree with Java 17's SimpleDateFormat.parse; a note says where Pollster deliberately
- * differs (SPEC §4 fractions, strictness, lenient zone forms).
+ * differs (fractions, strictness, lenient offset forms, whole-word zone names).
  */
 const PARSE: [pattern: string | undefined, zone: string | undefined, text: unknown, want: string | undefined, note?: string][] = [
   // A quoted 'Z' is a literal: the wall clock is read in the field's zone
@@ -115,7 +115,7 @@ const PARSE: [pattern: string | undefined, zone: string | undefined, text: unkno
   ["yyyy-MM-dd'T'HH:mm:ssZ", 'GMT', '2017-05-18T21:55:26Z', '2017-05-18T21:55:26Z', 'Java: Z rejects "Z"'],
   ["yyyy-MM-dd'T'HH:mm:ssZ", 'GMT', '2017-05-18T21:55:26-08:00', '2017-05-19T05:55:26Z', 'Java: Z rejects -08:00'],
   ["yyyy-MM-dd'T'HH:mm:ss.SSSXXX", 'GMT', '2019-12-31T16:59:59.451-07:00', '2019-12-31T23:59:59.451Z'],
-  // Fractions of a second (SPEC §4): Java would read "451000" as 451000 ms
+  // Fractions of a second: Java would read "451000" as 451000 ms
   ["yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX", 'GMT', '2017-05-18T21:55:26.451000+00:00', '2017-05-18T21:55:26.451Z', 'fraction'],
   ["yyyy-MM-dd'T'HH:mm:ss.SSS", 'PST', '2017-06-12T07:09:00.5', '2017-06-12T14:09:00.500Z', 'fraction'],
   ["yyyy-MM-dd'T'HH:mm:ss.SSS", 'GMT', '2017-06-12T07:09:00.1234567', '2017-06-12T07:09:00.123Z', 'fraction'],
@@ -296,7 +296,7 @@ describe('property: parse(format(t)) === t truncated to the pattern precision', 
   const instant = fc.integer({ min: ms('1970-01-01T00:00:00Z'), max: ms('2099-12-31T23:59:59.999Z') });
   // Offset-bearing patterns in any zone; offset-free ones only in fixed zones (a DST overlap
   // has two instants for one wall clock). SSSSSS is left out on purpose: it formats Java's
-  // padded milliseconds but parses as a fraction (SPEC §4).
+  // padded milliseconds but parses as a fraction.
   const cases: [pattern: string, zones: string[], precision: number][] = [
     ["yyyy-MM-dd'T'HH:mm:ss.SSSXXX", ['UTC', 'America/Denver', 'Asia/Kolkata', 'America/St_Johns', '-6:00', 'PST'], 1],
     ["yyyy-MM-dd'T'HH:mm:ssXXX", ['GMT', 'Europe/Paris', '+6:00'], 1000],

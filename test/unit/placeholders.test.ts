@@ -6,7 +6,7 @@ const since = Date.parse('2017-06-12T14:09:00.258Z'); // 1497276540258
 
 describe('renderPlaceholders: every form, each value encoded once', () => {
   const cases: [url: string, rendered: string][] = [
-    // Seed elements (cloud-elements.md §9)
+    // Cloud Elements' published poller configurations
     ["/hubs/crm/accounts?where=Comp_UpdatedDate>'${gmtDate:yyyy-MM-dd'T'HH:mm:ss'Z'}'",
       "/hubs/crm/accounts?where=Comp_UpdatedDate>'2017-06-12T14%3A09%3A00Z'"],
     ["/hubs/finance/customers?where=lastModifiedDate>='${date:yyyy-MM-dd'T'HH:mm:ss'Z'}' and attributes='created_at,updated_at'",
