@@ -19,16 +19,20 @@ export interface JavaZone {
   printed: NameSet;
   /** The names Java's parser matches for this zone; undefined when it never matches this id. */
   read?: NameSet;
+  /** `read`, lower-cased once (names are matched ignoring case, for every record). */
+  readLower?: NameSet;
   /** Java's TimeZone.getDSTSavings(): what a daylight name adds to the standard offset. */
   dstSavingsMinutes: number;
   /** [minutes since 1970, standard offset in minutes] pairs, ascending. */
   standard: readonly number[];
 }
 
+const lowerSets = JAVA_NAME_SETS.map((set) => set.map((n) => n.toLowerCase()) as unknown as NameSet);
 const ZONES: JavaZone[] = JAVA_ZONES.map(([id, printed, read, dst, standard]) => ({
   id,
   printed: JAVA_NAME_SETS[printed]!,
   read: read < 0 ? undefined : JAVA_NAME_SETS[read]!,
+  readLower: read < 0 ? undefined : lowerSets[read]!,
   dstSavingsMinutes: dst,
   standard,
 }));
@@ -82,12 +86,12 @@ export interface NameMatch {
  * then ignores the "A"), which reads Makassar's WITA an hour off; Pollster reads the whole word.
  */
 const wholeAt = (lower: string, name: string, pos: number): boolean =>
-  lower.startsWith(name.toLowerCase(), pos) && !/[a-z]/.test(lower[pos + name.length] ?? '');
+  lower.startsWith(name, pos) && !/[a-z]/.test(lower[pos + name.length] ?? '');
 
 function matchIn(zone: JavaZone | undefined, lower: string, pos: number): NameMatch | undefined {
   const read = zone?.read;
-  if (!zone || !read) return undefined;
-  const nameIndex = read.findIndex((n) => wholeAt(lower, n, pos));
+  if (!zone || !read || !zone.readLower) return undefined;
+  const nameIndex = zone.readLower.findIndex((n) => wholeAt(lower, n, pos));
   return nameIndex < 0 ? undefined : { zone: { ...zone, read }, nameIndex, length: read[nameIndex]!.length };
 }
 
