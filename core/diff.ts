@@ -1,12 +1,12 @@
 /**
- * The diff of one page of records against a resource's checkpoint (SPEC §5.3–§5.4): which records
+ * The diff of one page of records against a resource's checkpoint: which records
  * changed since the last poll, and whether each was CREATED or UPDATED. Pure and deterministic;
  * the pollPage activity runs it (the workflow needs only ./boundary).
  *
  * Dates are compared at the precision their format writes them. A record dated
  * `2024-06-01T10:00:05Z` by a seconds-only format changed somewhere in 10:00:05.000–10:00:05.999,
  * so it is kept when that interval ends after `since` (for a millisecond format this is exactly
- * SPEC's "updated after since"). Otherwise a change made in the same second as the poll start, but
+ * "updated after since"). Otherwise a change made in the same second as the poll start, but
  * after the fetch, would be dated before the next `since` and lost. The end of the interval is the
  * change's identity instant (`Change.dateMs`): it keys the boundary set, so a record kept twice
  * because of that precision is still reported once.
@@ -57,7 +57,7 @@ export interface DiffContext {
 
 export interface DiffResult {
   changes: Change[];
-  /** Reported records with a missing id or a date that does not parse (each record once, at the first report). */
+  /** Reported records with a missing id or a filter date that is missing or does not parse (each record once, at the first report). */
   problems: Problem[];
   /** Records dropped as unchanged, too new (filterByCurrentDate) or already reported. */
   skipped: number;
@@ -175,7 +175,7 @@ function reportedIds(keys: Iterable<string>): Set<string> {
 }
 
 /**
- * SPEC §5.3–§5.4 for one page:
+ * One page:
  * - keep a record when its updated date (created date with `filterByUpdatedDate: false`) is after
  *   `since` at the date's precision; with no such date configured, keep every record (the URL's
  *   `where` clause is trusted);
@@ -183,8 +183,10 @@ function reportedIds(keys: Iterable<string>): Set<string> {
  * - drop it when the same id at the same date is in `seen` (or earlier on this page);
  * - classify the rest (see `classify`).
  * A kept record with no id, or whose filter date is missing or unparseable, is reported as UPDATED,
- * keyed by its content (so the same record is reported once), and listed in `problems`; a
- * record whose other date does not parse is reported normally and also listed.
+ * keyed by its content (so the same record is reported once), and listed in `problems`. Nothing
+ * else is a problem: a record with an id and a readable filter date whose other date is missing
+ * or unreadable is an ordinary change, classified without it (no created date: UPDATED). Vendors
+ * leave created dates out routinely (ConnectWise writes `_info.dateEntered` on tickets only).
  */
 export function diffRecords(records: readonly unknown[], resource: ResourceConfig, ctx: DiffContext): DiffResult {
   const result: DiffResult = { changes: [], problems: [], skipped: 0 };
@@ -216,7 +218,6 @@ export function diffRecords(records: readonly unknown[], resource: ResourceConfi
     const recordDateMs = updated.ms ?? created.ms ?? ctx.pollStartMs;
     const dateMs = updated.upper ?? created.upper ?? ctx.pollStartMs;
     const filterBad = filterConfigured ? filterDate.bad : undefined;
-    const otherBad = [updated.bad, created.bad].filter((b) => b !== undefined && b !== filterBad);
 
     if (id.bad !== undefined || filterBad !== undefined) {
       const key = PROBLEM_KEY_PREFIX + contentHash(record);
@@ -225,7 +226,7 @@ export function diffRecords(records: readonly unknown[], resource: ResourceConfi
         continue;
       }
       local.add(key);
-      const details = [id.bad, filterBad, ...otherBad].filter((d): d is string => d !== undefined);
+      const details = [id.bad, filterBad].filter((d): d is string => d !== undefined);
       result.problems.push({ kind: id.bad !== undefined ? 'missingId' : 'badDate', objectId: objectId || undefined, detail: details.join('; ') });
       result.changes.push({ record, objectId, eventType: 'UPDATED', dateMs, recordDateMs, key });
       continue;
@@ -240,7 +241,6 @@ export function diffRecords(records: readonly unknown[], resource: ResourceConfi
     previousIds ??= reportedIds(ctx.seen);
     const reportedBefore = objectId !== '' && (previousIds.has(objectId) || localIds.has(objectId));
     if (objectId !== '') localIds.add(objectId);
-    if (otherBad.length > 0) result.problems.push({ kind: 'badDate', objectId: objectId || undefined, detail: otherBad.join('; ') });
     const eventType = classify(updated.ms, created.ms, resource, ctx.sinceMs, { createdUpperMs: created.upper, reportedBefore });
     result.changes.push({ record, objectId, eventType, dateMs, recordDateMs, key });
   }
@@ -255,7 +255,7 @@ export interface ClassifyOptions {
 }
 
 /**
- * SPEC §5.4: CREATED when the created date is after `since`, or the updated date is at most
+ * CREATED when the created date is after `since`, or the updated date is at most
  * `createdCheckTolerance` seconds after the created date; otherwise UPDATED. No created date:
  * UPDATED. An object already reported (its earlier change is in the boundary set, e.g. a record
  * created just before the last poll start and re-fetched because of `pollDelay`) is UPDATED: it

@@ -3,12 +3,17 @@
  *
  * Cloud Elements poller configurations carry Java patterns, so URLs must render and record
  * dates must parse as Java would. Pure: no I/O, no clock. Deliberate differences from Java:
- *  - Parsing reads `S` digits as a decimal fraction of a second (SPEC §4): ".451000" is 451 ms,
+ *  - Parsing reads `S` digits as a decimal fraction of a second: ".451000" is 451 ms,
  *    ".4" is 400 ms, ".1234567" is 123 ms (Java would add 451000 ms / 4 ms / 1234567 ms).
  *  - Parsing requires the whole text to be consumed (Java ignores trailing text) and validates
  *    ranges (Java's lenient calendar rolls "2017-02-29" over to March 1).
- *  - Parsing is more accepting for zones: `Z`/`X`/`z` all read "Z", ±hh, ±hhmm, ±hh:mm,
- *    GMT±h:mm and zone names. Adjacent numeric fields (`yyyyMMdd`) use fixed widths.
+ *  - Parsing is more accepting for offsets: `Z`/`X`/`z` all read "Z", ±hh, ±hhmm, ±hh:mm and
+ *    GMT/UTC±h[:mm]. Zone names (`z`) are read as Java reads them (./zoneNames.ts: the configured
+ *    zone's own names first, then Java's table; an id such as "America/Denver" is not a name),
+ *    except that a name must be a whole word (Java reads "WITA" as "WIT" and drops the "A").
+ *    Adjacent numeric fields (`yyyyMMdd`) use fixed widths.
+ *  - Zone *settings* Java does not know are not GMT: "EDT" is −04:00, "-6:00" and "UTC+1" are
+ *    those offsets (Java silently uses GMT for all three).
  *  - `yy` parses with a fixed 1950–2049 window instead of Java's "now − 80 years" (no clock).
  *  - An unterminated quote runs to the end of the pattern (Java throws); this accepts the
  *    documented `yyyy-MM-dd'T'HH:mm:ssXXX'` typo.
@@ -19,7 +24,9 @@
  */
 import { FixedOffsetZone, IANAZone, Zone } from 'luxon';
 import type { ZoneOffsetFormat, ZoneOffsetOptions } from 'luxon';
+import { parseIsoDateTime } from './isoInstant';
 import { fractionMs, validWall, wallAsUtc, type Wall } from './wallClock';
+import { javaDisplayName, matchZoneName, namedOffset, standardOffset, type NameMatch } from './zoneNames';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
@@ -42,10 +49,10 @@ class JavaFixedZone extends Zone<true> {
 }
 
 /**
- * What an abbreviation means as text: fixed offsets in minutes. Used for `z` in record values
- * ("PST" in July is still −08:00, as in Java) and, when Java has no zone of that id, for zone
- * settings: Java silently turns "EDT"/"CDT"/"CEST"… into GMT; we use the offset they name.
- * Ambiguous ones are read as IST = India, BST = British Summer Time, CST = US Central.
+ * Zone *settings* that name an abbreviation Java has no zone id for: Java silently turns
+ * "EDT"/"CDT"/"CEST"… into GMT; Pollster uses the fixed offset they name (and prints that name
+ * for `z`). EST, MST, HST, GMT and UTC are Java's own fixed zones. Record text is read with Java's
+ * own names instead (./zoneNames.ts).
  */
 const ABBREVIATIONS: Record<string, [minutes: number, longName: string]> = {
   GMT: [0, 'Greenwich Mean Time'], UTC: [0, 'Coordinated Universal Time'], WET: [0, 'Western European Time'],
@@ -79,6 +86,13 @@ const JAVA_ZONE_IDS: Record<string, string> = {
   CET: 'CET', EET: 'EET', WET: 'WET', MET: 'MET',
 };
 
+/** A region Java knows under another id ("PST" is America/Los_Angeles): Java's names are the id's. */
+class JavaIdZone extends IANAZone {
+  constructor(readonly javaId: string, region: string) {
+    super(region);
+  }
+}
+
 const UTC_ZONE = new JavaFixedZone('UTC', 0, 'Coordinated Universal Time');
 
 /** "-6:00", "+06:00", "-0800", "+6", "GMT-08:00", "UTC+1" → minutes; undefined otherwise. */
@@ -110,7 +124,7 @@ export function resolveZone(zone: string | undefined): Zone | undefined {
   const up = s.toUpperCase();
   if (up === 'Z' || up === 'UT') return UTC_ZONE;
   const region = JAVA_ZONE_IDS[up];
-  if (region) return IANAZone.create(region);
+  if (region) return region === up ? IANAZone.create(region) : new JavaIdZone(up, region);
   const abbr = ABBREVIATIONS[up];
   if (abbr) return new JavaFixedZone(up, abbr[0], abbr[1]);
   const minutes = offsetSetting(s);
@@ -176,14 +190,17 @@ const pad = (n: number, width: number): string => String(n).padStart(width, '0')
 // ---------------------------------------------------------------------------------------------
 // Formatting
 
+/** The zone id Java knows this zone by (Java's names are keyed by it). */
+function javaId(zone: Zone): string {
+  return zone instanceof JavaIdZone ? zone.javaId : zone.name;
+}
+
 function zoneName(zone: Zone, ts: number, long: boolean): string {
+  // Java's names (IST for Asia/Kolkata, JST for Asia/Tokyo); a zone Java has no names for prints
+  // as GMT±hh:mm, and so do custom offsets (their id is already that).
+  const java = javaDisplayName(javaId(zone), zone, ts, long);
+  if (java) return java;
   if (zone instanceof JavaFixedZone) return zone.offsetName(ts, { format: long ? 'long' : 'short' });
-  // Java's short names are mostly what Intl gives en-US (MST) or en-GB (CEST, BST); otherwise
-  // Java falls back to "GMT+05:30", and so do we.
-  for (const locale of ['en-US', 'en-GB']) {
-    const name = zone.offsetName(ts, { format: long ? 'long' : 'short', locale });
-    if (name && (long || /^[A-Z]{2,5}$/.test(name))) return name;
-  }
   return `GMT${offsetText(zone.offset(ts), ':')}`;
 }
 
@@ -254,24 +271,40 @@ function twoDigitYear(n: number): number {
 }
 
 const OFFSET_RE = /(?:GMT|UTC|UT)?([+-])(\d\d?)(?::?(\d\d))?/iy;
-const NAME_RE = /[A-Za-z][A-Za-z_]*(?:\/[A-Za-z0-9_+-]+)*/y;
+const WORD_RE = /[A-Za-z]+/y;
 
-/** Zone text at `pos`: "Z", ±hh[[:]mm] (optionally after GMT/UTC), abbreviations, IANA ids. */
-function readZone(text: string, pos: number, names: boolean): { at: number; offset?: number; zone?: Zone } | undefined {
+type ZoneText = { at: number; offset: number } | { at: number; named: NameMatch };
+
+/** An offset at `pos`: ±hh[[:]mm], optionally after GMT/UTC/UT, or "Z". */
+function readOffset(text: string, pos: number): { at: number; offset: number } | undefined {
   OFFSET_RE.lastIndex = pos;
   const m = OFFSET_RE.exec(text);
   if (m) {
     const offset = signedMinutes(m[1]!, m[2]!, m[3]);
     return offset === undefined ? undefined : { at: pos + m[0].length, offset };
   }
-  if (!names) return text[pos] === 'Z' ? { at: pos + 1, offset: 0 } : undefined;
-  NAME_RE.lastIndex = pos;
-  const n = NAME_RE.exec(text);
-  if (!n) return undefined;
-  const at = pos + n[0].length, up = n[0].toUpperCase();
-  const abbr = up === 'Z' || up === 'UT' ? 0 : ABBREVIATIONS[up]?.[0];
-  if (abbr !== undefined) return { at, offset: abbr };
-  return IANAZone.isValidZone(n[0]) ? { at, zone: IANAZone.create(n[0]) } : undefined;
+  return text[pos] === 'Z' ? { at: pos + 1, offset: 0 } : undefined;
+}
+
+/** Zone text at `pos` for `Z`/`z`: an offset, a bare GMT, or a zone name as Java reads it. */
+function readZoneText(text: string, pos: number, configuredId: string): ZoneText | undefined {
+  OFFSET_RE.lastIndex = pos;
+  if (OFFSET_RE.test(text)) return readOffset(text, pos);
+  if (text.slice(pos, pos + 3).toUpperCase() === 'GMT') return { at: pos + 3, offset: 0 }; // as Java, before names
+  const named = matchZoneName(text, pos, configuredId);
+  if (named) return { at: pos + named.length, named };
+  WORD_RE.lastIndex = pos;
+  const word = WORD_RE.exec(text)?.[0].toUpperCase();
+  return word === 'Z' || word === 'UT' ? { at: pos + word.length, offset: 0 } : undefined;
+}
+
+/** Wall clock + a matched zone name → instant, as Java's calendar resolves it. */
+function namedToEpoch(w: Wall, named: NameMatch): number {
+  const zone = IANAZone.create(named.zone.id);
+  const how = namedOffset(named);
+  if (!how.fixed) return wallToEpoch(w, zone);
+  const local = wallAsUtc(w);
+  return local - (standardOffset(named.zone.id, zone, local) + how.daylightMinutes) * MINUTE;
 }
 
 /** Case-insensitive match of the longest name in `names` (long before short) at `pos`. */
@@ -287,7 +320,7 @@ function readName(text: string, pos: number, names: string[]): { at: number; ind
 function parsePattern(text: string, tokens: Token[], zone: Zone): number | undefined {
   const w: Wall = { y: 1970, M: 1, d: 1, H: 0, m: 0, s: 0, ms: 0 };
   let hour24: number | undefined, hour12: number | undefined, pm = false;
-  let offset: number | undefined, textZone: Zone | undefined;
+  let zoneText: ZoneText | undefined;
   let pos = 0;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
@@ -338,31 +371,24 @@ function parsePattern(text: string, tokens: Token[], zone: Zone): number | undef
         break;
       }
       default: { // Z, X, z
-        const r = readZone(text, pos, letter !== 'X');
-        if (!r) return undefined;
-        ({ offset, zone: textZone } = r);
-        pos = r.at;
+        zoneText = letter === 'X' ? readOffset(text, pos) : readZoneText(text, pos, javaId(zone));
+        if (!zoneText) return undefined;
+        pos = zoneText.at;
       }
     }
   }
   if (pos !== text.length) return undefined;
   w.H = hour24 ?? (hour12 ?? 0) + (pm ? 12 : 0);
   if (!validWall(w)) return undefined;
-  if (offset !== undefined) return wallAsUtc(w) - offset * MINUTE;
-  return wallToEpoch(w, textZone ?? zone);
+  if (!zoneText) return wallToEpoch(w, zone);
+  if ('named' in zoneText) return namedToEpoch(w, zoneText.named);
+  return wallAsUtc(w) - zoneText.offset * MINUTE;
 }
 
-const ISO_RE = /^(\d{4})-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d)(?::(\d\d)(?:[.,](\d+))?)?)?(Z|[+-]\d\d(?::?\d\d)?)?$/i;
-
 function parseIso(text: string, zone: Zone): number | undefined {
-  const m = ISO_RE.exec(text);
-  if (!m) return undefined;
-  const num = (i: number): number => Number(m[i] ?? 0);
-  const w: Wall = { y: num(1), M: num(2), d: num(3), H: num(4), m: num(5), s: num(6), ms: m[7] ? fractionMs(m[7]) : 0 };
-  if (!validWall(w)) return undefined;
-  if (!m[8]) return wallToEpoch(w, zone);
-  const z = readZone(m[8].toUpperCase(), 0, true);
-  return z?.offset === undefined ? undefined : wallAsUtc(w) - z.offset * MINUTE;
+  const iso = parseIsoDateTime(text);
+  if (!iso) return undefined;
+  return iso.offsetMinutes === undefined ? wallToEpoch(iso.wall, zone) : wallAsUtc(iso.wall) - iso.offsetMinutes * MINUTE;
 }
 
 const NUMBER_RE = /^-?\d+(?:\.\d+)?$/;

@@ -3,7 +3,7 @@
  * (`['Modified Time']`, `["a.b"]`, `items[0]`) or mixed, with an optional leading `$` / `$.`.
  * Each step matches its key exactly first, then case-insensitively (the first such key in the
  * object's key order), because vendors and hand-written configurations disagree on case
- * (Sage CRM's `lead_createddate`). Only own properties are read: `constructor` or `__proto__`
+ * (Sage CRM's `lead_createddate`). CEQL field names are looked up here too (elements/ceql.ts). Only own properties are read: `constructor` or `__proto__`
  * never resolve to something the record did not contain. Pure.
  */
 
@@ -23,35 +23,43 @@ export function parseJsonPath(path: string): string[] {
   return steps;
 }
 
-/** The own property `step` of `value`: exact key, else the first key equal ignoring case. */
-function child(value: unknown, step: string): { found: boolean; value?: unknown } {
+/** The own property `step` of `value`: exact key, else (when `loose`) the first key equal ignoring case. */
+function child(value: unknown, step: string, loose: boolean): { found: boolean; value?: unknown } {
   if (value === null || typeof value !== 'object') return { found: false };
   const obj = value as Record<string, unknown>;
   if (Object.hasOwn(obj, step)) return { found: true, value: obj[step] };
-  if (Array.isArray(obj)) return { found: false };
+  if (!loose || Array.isArray(obj)) return { found: false };
   const lower = step.toLowerCase();
   const key = Object.keys(obj).find((k) => k.toLowerCase() === lower);
   return key === undefined ? { found: false } : { found: true, value: obj[key] };
 }
 
-/**
- * The value at `path`, or undefined. An empty path is the value itself. When the steps do not
- * resolve and the whole path is itself a key of the value (`"Comp.Id"` as one key), that key's
- * value is returned: a dotted key written without brackets still works.
- */
-export function getPath(value: unknown, path: string): unknown {
+function descend(value: unknown, steps: readonly string[]): { found: boolean; value?: unknown } {
   let current: unknown = value;
-  for (const step of parseJsonPath(path)) {
-    const next = child(current, step);
-    if (!next.found) {
-      const whole = path.trim();
-      if (whole.includes('.')) {
-        const literal = child(value, whole);
-        if (literal.found) return literal.value;
-      }
-      return undefined;
-    }
+  for (const step of steps) {
+    const next = child(current, step, true);
+    if (!next.found) return next;
     current = next.value;
   }
-  return current;
+  return { found: true, value: current };
+}
+
+/**
+ * The value at `path`, or undefined. An empty path is the value itself. One rule, used by the
+ * diff and by CEQL alike: an exact match wins, else a case-insensitive one. A dotted path that is
+ * itself a key of the value (`"Comp.Id"`, Zoho's `metaData.lastUpdateTime`) is such a match too:
+ * the whole key written exactly wins over descending, descending (each step exact, else ignoring
+ * case) wins over the whole key matched ignoring case.
+ */
+export function getPath(value: unknown, path: string): unknown {
+  const steps = parseJsonPath(path);
+  const whole = path.trim();
+  const dotted = steps.length > 1;
+  if (dotted) {
+    const exact = child(value, whole, false);
+    if (exact.found) return exact.value;
+  }
+  const walked = descend(value, steps);
+  if (walked.found) return walked.value;
+  return dotted ? child(value, whole, true).value : undefined;
 }

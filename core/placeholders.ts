@@ -1,5 +1,5 @@
 /**
- * Poller URL placeholders (reference/cloud-elements.md §5, SPEC §4):
+ * Poller URL placeholders, as Cloud Elements' poller configurations write them:
  *   ${gmtDate:FMT}  ${date:FMT}  ${dateTimeZone:ZONE:FMT}  ${date}
  *   ${epoch}  ${epoch:ms}  ${milliseconds}  ${epoch:s}  ${epoch:us}
  * Descriptors are case-insensitive (`${DateTimeZone:PST:…}` occurs in the wild). A placeholder

@@ -1,6 +1,6 @@
 /**
  * CEQL: the Cloud Elements query language used in `?where=` clauses of hub
- * URLs and poller configurations (reference §8.1). Pure: parse, format,
+ * URLs and poller configurations. Pure: parse, format,
  * split into conjuncts and evaluate against a record. No I/O.
  *
  * Grammar (keywords case-insensitive, AND binds tighter than OR):
@@ -16,6 +16,9 @@
  *   value     := 'string' | number | true | false | null | bare token (e.g. an
  *                unquoted ISO datetime, kept as a string)
  */
+
+import { parseIsoDateTime, offsetInstantMs } from '../core/isoInstant';
+import { getPath } from '../core/jsonPath';
 
 export type CeqlValue = string | number | boolean | null;
 export type CeqlCmpOp = '=' | '!=' | '<>' | '<' | '<=' | '>' | '>=';
@@ -275,46 +278,15 @@ export function conjuncts(expr: CeqlExpr): CeqlExpr[] {
 
 // ---------------------------------------------------------------- evaluator
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
-
-function child(node: Record<string, unknown>, key: string): unknown {
-  if (Object.hasOwn(node, key)) return node[key];
-  // Vendors disagree on casing (Comp_UpdatedDate vs comp_updateddate), so fall back.
-  const lower = key.toLowerCase();
-  const match = Object.keys(node).find((k) => k.toLowerCase() === lower);
-  return match === undefined ? undefined : node[match];
-}
-
-/** Resolves a dotted path; a key that itself contains dots (`metaData.lastUpdateTime`) is tried before descending. */
-function lookup(node: unknown, path: string): unknown {
-  if (!isObject(node)) return undefined;
-  const whole = child(node, path);
-  if (whole !== undefined) return whole;
-  for (let i = path.indexOf('.'); i !== -1; i = path.indexOf('.', i + 1)) {
-    const found = lookup(child(node, path.slice(0, i)), path.slice(i + 1));
-    if (found !== undefined) return found;
-  }
-  return undefined;
-}
-
 type Instant = { seconds: number; fraction: string };
-const INSTANT = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(Z|([+-])(\d{2})(?::?(\d{2}))?)$/i;
 
 /** An ISO-8601 date-time WITH an offset; a local time is not an instant, so it compares as a string. */
 function parseInstant(s: string): Instant | undefined {
-  const m = INSTANT.exec(s);
-  if (!m) return undefined;
-  const [y, mo, d, h, mi, sec, offH, offM] = [m[1], m[2], m[3], m[4], m[5], m[6], m[10], m[11]].map((x) => Number(x ?? 0)) as
-    [number, number, number, number, number, number, number, number];
-  const date = new Date(0);
-  date.setUTCFullYear(y, mo - 1, d); // not Date.UTC: it maps years 0-99 to 19xx
-  date.setUTCHours(h, mi, sec);
-  if (date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d || h > 23 || mi > 59 || sec > 59 || offH > 23 || offM > 59) {
-    return undefined; // reject out-of-range parts rather than letting Date roll them over
-  }
-  const offset = (m[9] === '-' ? -1 : 1) * (offH * 3600 + offM * 60);
+  const d = parseIsoDateTime(s);
+  if (!d?.hasTime || d.offsetMinutes === undefined) return undefined;
   // Whole seconds plus the fraction's digits keep microsecond (and finer) precision exact.
-  return { seconds: date.getTime() / 1000 - offset, fraction: (m[7] ?? '').replace(/0+$/, '') };
+  const seconds = Math.floor(offsetInstantMs({ ...d, offsetMinutes: d.offsetMinutes }) / 1000);
+  return { seconds, fraction: d.fraction.replace(/0+$/, '') };
 }
 
 function compareInstants(a: Instant, b: Instant): number {
@@ -362,7 +334,7 @@ const isNull = (v: unknown): boolean => v === null || v === undefined;
 
 /**
  * Evaluate against a record (post-fetch filtering of what a vendor cannot filter natively).
- * Field names are dotted paths; lookup is exact first then case-insensitive.
+ * Field names are JSON paths (core/jsonPath.ts): an exact match wins, else a case-insensitive one.
  * Comparison: ISO-8601 instants (with offsets) compare as instants, numbers numerically,
  * otherwise as strings. LIKE uses % and _ wildcards, case-insensitive.
  * A missing or null field satisfies only IS NULL and `= null`. CEQL has no bare NOT,
@@ -375,9 +347,9 @@ export function evaluateCeql(expr: CeqlExpr, record: unknown): boolean {
     case 'or':
       return evaluateCeql(expr.left, record) || evaluateCeql(expr.right, record);
     case 'isNull':
-      return isNull(lookup(record, expr.field)) !== expr.negated;
+      return isNull(getPath(record, expr.field)) !== expr.negated;
     case 'cmp': {
-      const actual = lookup(record, expr.field);
+      const actual = getPath(record, expr.field);
       if (expr.value === null) {
         if (expr.op === '=') return isNull(actual);
         return expr.op === '!=' || expr.op === '<>' ? !isNull(actual) : false;
@@ -396,12 +368,12 @@ export function evaluateCeql(expr: CeqlExpr, record: unknown): boolean {
       return false;
     }
     case 'in': {
-      const actual = lookup(record, expr.field);
+      const actual = getPath(record, expr.field);
       if (isNull(actual)) return false;
       return expr.values.some((v) => compare(actual, v) === 0) !== expr.negated;
     }
     case 'like': {
-      const actual = lookup(record, expr.field);
+      const actual = getPath(record, expr.field);
       if (isNull(actual) || typeof actual === 'object') return false;
       return likeToRegExp(expr.pattern).test(String(actual)) !== expr.negated;
     }

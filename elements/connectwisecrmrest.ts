@@ -1,8 +1,9 @@
 /**
- * `connectwisecrmrest`: ConnectWise Manage / PSA REST (`…/v4_6_release/apis/3.0`; vendor-apis.md §2).
+ * `connectwisecrmrest`: ConnectWise Manage / PSA REST (`…/v4_6_release/apis/3.0`).
  * `/hubs/crm/contacts?where=lastUpdated>'…'` → `GET {root}/company/contacts?conditions=lastUpdated>[…]&orderBy=id asc&page=1&pageSize=N`
- * with Basic `company+publicKey:privateKey` and the integration's `clientId` header. Every CEQL
- * operator has a `conditions` counterpart, so the whole clause is filtered by ConnectWise.
+ * with Basic `company+publicKey:privateKey`, the integration's `clientId` header, and the media type
+ * of a pinned API version in Accept (ConnectWise's OpenAPI declares no other response type). Every
+ * CEQL operator has a `conditions` counterpart, so the whole clause is filtered by ConnectWise.
  */
 import type { CeqlExpr, CeqlValue } from './ceql';
 import { nextLink } from './http';
@@ -18,6 +19,15 @@ const ENDPOINTS: Record<string, string> = {
 };
 
 const MAX_PAGE_SIZE = 1000; // ConnectWise's documented hard limit
+const VERSION_KEY = 'connectwise.api.version';
+/** The API version whose contract this element was checked against (ConnectWise's OpenAPI 2025.8). */
+export const DEFAULT_API_VERSION = '2025.8';
+const VERSION = /^\d{4}\.\d{1,2}$/;
+
+/** ConnectWise's versioned media type, for Accept. */
+export function mediaType(c: Readonly<Record<string, string>>): string {
+  return `application/vnd.connectwise.com+json; version=${c[VERSION_KEY]?.trim() || DEFAULT_API_VERSION}`;
+}
 const FIELD = /^[A-Za-z_][A-Za-z0-9_]*(\/[A-Za-z_][A-Za-z0-9_]*)*$/;
 
 function endpointOf(resource: string): string {
@@ -94,7 +104,7 @@ async function fetchPage(req: PageRequest, ctx: AdapterContext): Promise<PageRes
   const query = params.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
   const credentials = Buffer.from(`${c['company'] ?? ''}+${c['public.key'] ?? ''}:${c['private.key'] ?? ''}`).toString('base64');
   const res = await requestJson(`${root(c)}/${endpoint}?${query}`, {
-    headers: { authorization: `Basic ${credentials}`, clientId: c['clientId'] ?? '' },
+    headers: { accept: mediaType(c), authorization: `Basic ${credentials}`, clientId: c['clientId'] ?? '' },
     signal: ctx.signal,
   });
   if (!Array.isArray(res.body)) throw new ProviderError('ConnectWise answered without a JSON array', res.status, 'client');
@@ -108,7 +118,8 @@ const DATE_MASK = "yyyy-MM-dd'T'HH:mm:ss'Z'";
 /**
  * Cloud Elements published only `contacts`, with `_info.lastUpdated` as both dates (every event
  * CREATED). Here the created date is `_info.dateEntered`: where a record has it, a change is
- * CREATED or UPDATED correctly; where it has none, the event is UPDATED.
+ * CREATED or UPDATED correctly; where it has none (contacts and companies, in every public sample),
+ * the event is UPDATED, and the record is not a problem record.
  */
 function defaultResource(resource: string): Record<string, unknown> {
   return {
@@ -139,6 +150,7 @@ export const connectWiseElement: ElementAdapter = {
       { key: 'private.key', name: 'Private Key', type: 'PASSWORD', required: true },
       { key: 'clientId', name: 'Client ID', type: 'TEXTFIELD_128', required: true, description: "Your integration's clientId GUID, sent as the clientId header" },
       { key: 'filter.response.nulls', name: 'Filter null values from the response', type: 'BOOLEAN', required: false, defaultValue: 'true' },
+      { key: VERSION_KEY, name: 'API version', type: 'TEXTFIELD_128', required: false, defaultValue: DEFAULT_API_VERSION, description: 'Sent as Accept: application/vnd.connectwise.com+json; version=<this>' },
       { key: 'base.url', name: 'API root', type: 'TEXTFIELD_1000', required: false, description: 'Overrides baseUrl' },
     ],
     defaultPollerConfiguration: {
@@ -151,6 +163,8 @@ export const connectWiseElement: ElementAdapter = {
     const issues: Issue[] = requireKeys(c, ['company', 'public.key', 'private.key']);
     issues.push(...requireKeys(c, ['clientId'], "required: ConnectWise requires your integration's clientId on every call"));
     if (!c['baseUrl']?.trim() && !c['base.url']?.trim()) issues.push({ key: 'baseUrl', message: 'required (or base.url)' });
+    const version = c[VERSION_KEY]?.trim();
+    if (version && !VERSION.test(version)) issues.push({ key: VERSION_KEY, message: `expected a ConnectWise API version such as ${DEFAULT_API_VERSION}` });
     issues.push(...validatePollerUrls(c, (url) => {
       const { resource, where } = parseHubUrl(url, 'crm');
       endpointOf(resource);

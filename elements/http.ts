@@ -1,5 +1,5 @@
 /**
- * `http`: any JSON REST API (SPEC §7). The poller URL is a path relative to `base.url`, sent as
+ * `http`: any JSON REST API (Pollster's own element). The poller URL is a path relative to `base.url`, sent as
  * written; records are found at `response.items.path` (or the usual places), and pages follow one of
  * `page`, `cursor` or `link` pagination.
  */

@@ -40,7 +40,7 @@ export function decodeQueryValue(raw: string): string {
 
 /**
  * The published Sage One default ends `attributes='created_at,updated_at` without its closing quote
- * (cloud-elements.md §9.3); Cloud Elements accepted it, so a missing final quote is closed here.
+ * (in Cloud Elements' example instance); Cloud Elements accepted it, so a missing final quote is closed here.
  * Any other CEQL error stands.
  */
 export function parseWhere(where: string): CeqlExpr {

@@ -1,5 +1,5 @@
 /**
- * `maximizer`: Maximizer CRM Octopus API (vendor-apis.md §4). Every read is `POST {root}/Read` with
+ * `maximizer`: Maximizer CRM Octopus API. Every read is `POST {root}/Read` with
  * the object (AbEntry / Opportunity), Scope, Criteria.SearchQuery and OrderBy paging in the body.
  * `/hubs/crm/contacts?where=LastModifyDate>'…'` →
  * `{"AbEntry": {"Criteria": {"SearchQuery": {"$AND": [{"Type": {"$IN": ["Individual","Contact"]}}, {"LastModifyDate": {"$GT": "…"}}]}}, …}}`.
@@ -26,7 +26,7 @@ const RESOURCES: Record<string, { object: MaxObject; types?: string[] }> = {
   opportunities: { object: 'Opportunity' },
 };
 
-/** The documented fields of each object (vendor-apis.md §4.3–4.4); others can be added by configuration. */
+/** Fields of each object the vendor documents; others can be added by configuration. */
 const FIELDS: Record<MaxObject, string[]> = {
   AbEntry: ['Key', 'Type', 'ParentKey', 'CompanyName', 'FirstName', 'LastName', 'Creator', 'CreationDate', 'ModifiedBy', 'LastModifyDate', 'LastContactDate'],
   Opportunity: ['Key', 'AbEntryKey', 'Objective', 'Status', 'CreationDate', 'ModifiedBy', 'LastModifyDate'],
@@ -119,11 +119,21 @@ export function readBody(q: MaximizerQuery, pageSize: number, pageKey: string | 
     : { [q.object]: spec };
 }
 
+/** One entry of Octopus' `Msg`: a string, or `{Message, ErrorCode}` as its validation errors write it. */
+function messageText(m: unknown): string {
+  if (m && typeof m === 'object') {
+    const { Message, ErrorCode } = m as Record<string, unknown>;
+    if (typeof Message === 'string') return ErrorCode === undefined ? Message : `${Message} (ErrorCode ${String(ErrorCode)})`;
+    return JSON.stringify(m);
+  }
+  return String(m);
+}
+
 /** HTTP 200 with a negative Code is an error; "Token is invalid" means refresh (the workflow does it once). */
-function checkCode(body: unknown, status: number): Record<string, unknown> {
+export function checkCode(body: unknown, status: number): Record<string, unknown> {
   const b = (body ?? {}) as Record<string, unknown>;
   if (b.Code === 0) return b;
-  const msg = Array.isArray(b.Msg) ? b.Msg.map(String).join('; ') : typeof b.Msg === 'string' ? b.Msg : JSON.stringify(body).slice(0, 500);
+  const msg = (Array.isArray(b.Msg) ? b.Msg.map(messageText).join('; ') : typeof b.Msg === 'string' ? b.Msg : JSON.stringify(body)).slice(0, 500);
   const auth = /token/i.test(msg) && /invalid|expired/i.test(msg);
   throw new ProviderError(`Maximizer answered Code ${String(b.Code)}: ${msg}`, auth ? 401 : status, auth ? 'auth' : 'client');
 }
@@ -190,16 +200,18 @@ async function authenticate(request: AuthenticateRequest): Promise<Credentials> 
 }
 
 const DATE_MASK = "yyyy-MM-dd'T'HH:mm:ssXXX";
-/** Cloud Elements' published contacts/companies default plus `CreationDate`, and the two it left as `{ }`. */
+/**
+ * Cloud Elements' published contacts/companies default plus `CreationDate`, and the two it left as
+ * `{ }`. Octopus documents its dates as ISO-8601, so they are read as ISO-8601 (no format): any
+ * fraction or offset, which `yyyy-MM-dd'T'HH:mm:ssXXX` would refuse. URLs keep Cloud Elements' mask.
+ */
 function defaultResource(resource: string): Record<string, unknown> {
   return {
     url: `/hubs/crm/${resource}?where=LastModifyDate>'\${date:${DATE_MASK}}'`,
     idField: 'Key',
     datesConfiguration: {
       updatedDateField: 'LastModifyDate',
-      updatedDateFormat: DATE_MASK,
       createdDateField: 'CreationDate',
-      createdDateFormat: DATE_MASK,
     },
   };
 }

@@ -1,5 +1,5 @@
 /**
- * A provider's answer that is not a page of records, classified the way SPEC §7 handles it:
+ * A provider's answer that is not a page of records, classified for the poll's failure handling:
  * 429 and 5xx are retried (honouring Retry-After), 401 is an auth error, other 4xx fail the resource.
  */
 export type ProviderErrorKind = 'retryable' | 'auth' | 'client';

@@ -1,5 +1,5 @@
 /**
- * `sagecrm`: Sage CRM's RESTful API ("sagecrm2", SData 2.0 JSON; vendor-apis.md §1).
+ * `sagecrm`: Sage CRM's RESTful API ("sagecrm2", SData 2.0 JSON).
  * `/hubs/crm/accounts?where=Comp_UpdatedDate>'…'` → `GET {root}/Company?where=Comp_UpdatedDate gt @…@&startIndex=1&count=N`
  * with HTTP Basic. CEQL becomes SData keyword operators; what SData cannot say is evaluated locally.
  */
@@ -21,13 +21,17 @@ import { requestJson } from './providerHttp';
 import { ProviderError } from './providerError';
 import type { AdapterContext, ElementAdapter, PageRequest, PageResult } from './types';
 
-/** Hub resource → SData entity and its id column (SPEC §7; Lead/User ids are INFERRED in the reference). */
+/**
+ * Hub resource → SData entity and its id column. Sage's own REST client names the linked entities
+ * Company, Person, Opportunity, Users (and Cases); `Lead` and the id columns are not attested in
+ * any public source and are assumed (docs/elements.md).
+ */
 const ENTITIES: Record<string, { entity: string; idField: string }> = {
   accounts: { entity: 'Company', idField: 'Comp_CompanyId' },
   contacts: { entity: 'Person', idField: 'Pers_PersonId' },
   leads: { entity: 'Lead', idField: 'Lead_LeadId' },
   opportunities: { entity: 'Opportunity', idField: 'Oppo_OpportunityId' },
-  users: { entity: 'User', idField: 'User_UserId' },
+  users: { entity: 'Users', idField: 'User_UserId' },
 };
 
 const SDATA_OPS: Record<string, string> = { '=': 'eq', '!=': 'ne', '<>': 'ne', '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge' };
@@ -156,16 +160,19 @@ async function fetchPage(req: PageRequest, ctx: AdapterContext): Promise<PageRes
 }
 
 const DATE_MASK = "yyyy-MM-dd'T'HH:mm:ss'Z'";
+/**
+ * Cloud Elements' published default but for the date formats: SData writes ISO-8601 date-times, so
+ * the dates are read as ISO-8601 (no format), which takes milliseconds and offsets that
+ * `yyyy-MM-dd'T'HH:mm:ss'Z'` refuses. URLs keep Cloud Elements' mask.
+ */
 function defaultResource(resource: string, prefix: string, createdField = `${prefix}_CreatedDate`): Record<string, unknown> {
   return {
     url: `/hubs/crm/${resource}?where=${prefix}_UpdatedDate>'\${gmtDate:${DATE_MASK}}'`,
     idField: 'key',
     datesConfiguration: {
       updatedDateField: `${prefix}_UpdatedDate`,
-      updatedDateFormat: DATE_MASK,
       updatedDateTimezone: 'GMT',
       createdDateField: createdField,
-      createdDateFormat: DATE_MASK,
       createdDateTimezone: 'GMT',
     },
   };
@@ -184,7 +191,7 @@ export const sageCrmElement: ElementAdapter = {
       { key: 'password', name: 'Password', type: 'PASSWORD', required: true },
       { key: 'base.url', name: 'API root', type: 'TEXTFIELD_1000', required: false, description: 'Overrides https://{subdomain}/sdata/crmj/sagecrm2/-' },
     ],
-    // Cloud Elements' published default, verbatim (cloud-elements.md §9.1), including the lower-case lead_createddate.
+    // Cloud Elements' published resources and fields, including the lower-case lead_createddate.
     defaultPollerConfiguration: {
       accounts: defaultResource('accounts', 'Comp'),
       contacts: defaultResource('contacts', 'Pers'),

@@ -1,6 +1,5 @@
 /**
- * `sageone`: Sage Business Cloud Accounting API v3.1 (vendor-apis.md §3), OAuth2 code grant with
- * rotating refresh tokens.
+ * `sageone`: Sage Business Cloud Accounting API v3.1, OAuth2 code grant with rotating refresh tokens.
  * `/hubs/finance/customers?where=lastModifiedDate>='…' and attributes='created_at,updated_at'` →
  * `GET {root}/contacts?contact_type_id=CUSTOMER&updated_or_created_since=…&attributes=created_at,updated_at&items_per_page=N&page=1`.
  * Sage filters natively only by "changed since"; every other condition is evaluated on the fetched
@@ -32,7 +31,7 @@ const DEFAULT_AUTHORIZE_URL = 'https://www.sageone.com/oauth2/auth/central?filte
 const DEFAULT_TOKEN_URL = 'https://oauth.accounting.sage.com/token';
 const MAX_ITEMS_PER_PAGE = 200;
 
-/** Hub resources: customers and vendors are contacts of one type (SPEC §7); other names are Sage collections. */
+/** Hub resources: customers and vendors are contacts of one type; other names are Sage collections. */
 const RESOURCES: Record<string, { collection: string; params: Record<string, string> }> = {
   customers: { collection: 'contacts', params: { contact_type_id: 'CUSTOMER' } },
   vendors: { collection: 'contacts', params: { contact_type_id: 'VENDOR' } },
@@ -57,7 +56,7 @@ export interface SageQuery {
 }
 
 /**
- * `attributes='a,b'` is Sage's pseudo-field (cloud-elements.md §8.1); `updated_at >= T` (or `>`) is
+ * `attributes='a,b'` is Cloud Elements' pseudo-field for Sage's `attributes`; `updated_at >= T` (or `>`) is
  * `updated_or_created_since=T`, inclusive like `>=` (a record's updated_at is never before its
  * created_at). Everything else is kept for local evaluation.
  */
@@ -119,12 +118,22 @@ async function fetchPage(req: PageRequest, ctx: AdapterContext): Promise<PageRes
     const url = `${apiRoot(c, DEFAULT_ROOT)}/${collection}?${query.toString().replaceAll('+', '%20')}`;
     const res = await requestJson(url, { headers, signal: ctx.signal });
     const body = res.body as { $items?: unknown; $next?: unknown } | undefined;
-    if (!Array.isArray(body?.$items)) throw new ProviderError('Sage Accounting answered without an $items list', res.status, 'client');
+    if (!Array.isArray(body?.$items)) throw new ProviderError(`Sage Accounting answered ${shapeOf(res.body)} where a page of ${collection} was expected: an object with an $items array (and $next)`, res.status, 'client');
     const next = typeof body.$next === 'string' && body.$next !== '' && body.$items.length > 0 ? String(page + 1) : undefined;
     const records = filterLocally(body.$items, local);
     if (records.length > 0 || next === undefined) return { records, nextPageToken: next };
     page += 1;
   }
+}
+
+/** What a response body is, for an error message ("a JSON array of 3 items", "an object with keys a, b"). */
+function shapeOf(body: unknown): string {
+  if (Array.isArray(body)) return `a JSON array of ${body.length} item${body.length === 1 ? '' : 's'} (the bare list Sage's OpenAPI declares, without its paging envelope)`;
+  if (body && typeof body === 'object') {
+    const keys = Object.keys(body);
+    return keys.length === 0 ? 'an empty object' : `an object with keys ${keys.slice(0, 8).join(', ')}${keys.length > 8 ? ', …' : ''} but no $items array`;
+  }
+  return body === undefined ? 'an empty body' : `a JSON ${body === null ? 'null' : typeof body}`;
 }
 
 function authenticate(request: AuthenticateRequest) {
@@ -159,17 +168,17 @@ export const sageOneElement: ElementAdapter = {
       { key: 'apim.subscription.key', name: 'APIM Subscription Key', type: 'PASSWORD', required: false, description: 'Accepted for Cloud Elements compatibility; not used by API v3.1' },
       { key: 'base.url', name: 'API root', type: 'TEXTFIELD_1000', required: false, description: `Overrides ${DEFAULT_ROOT}` },
     ],
-    // The default Cloud Elements returned in instance responses (cloud-elements.md §9.3), quote intact.
+    // The default Cloud Elements returned in instance responses, but for the date formats: Sage's
+    // contract types created_at/updated_at as date-time (ISO-8601), so they are read as ISO-8601
+    // (no format), which takes the milliseconds and offsets yyyy-MM-dd'T'HH:mm:ss'Z' refused.
     defaultPollerConfiguration: {
       customers: {
         url: `/hubs/finance/customers?where=lastModifiedDate>='\${date:${DATE_MASK}}' and attributes='created_at,updated_at'`,
         idField: 'id',
         datesConfiguration: {
           updatedDateField: 'updated_at',
-          updatedDateFormat: DATE_MASK,
           updatedDateTimezone: 'GMT',
           createdDateField: 'created_at',
-          createdDateFormat: DATE_MASK,
           createdDateTimezone: 'GMT',
         },
       },

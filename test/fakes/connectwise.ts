@@ -1,4 +1,17 @@
-// ConnectWise Manage (PSA) REST API simulator, per vendor-apis.md §2 and §5.
+// ConnectWise Manage (PSA) REST API simulator.
+//
+// Contract (what the simulator enforces, from the vendor's published OpenAPI):
+//   ai-connor/connectwise, api/openapi.yaml, commit 07fea6cb4478ea021fa829c6ed35c10ab851fa49
+//   ("Connectwise Manage Public Endpoints", info.version 2025.8):
+//   - every GET answers one media type, `application/vnd.connectwise.com+json; version=2025.8`:
+//     an Accept header that admits none of the served versions is a 406;
+//   - list and count GETs define the query parameters conditions, childConditions,
+//     customFieldConditions, orderBy, fields, page, pageSize and pageId, and the clientId header;
+//     any other query parameter is refused (400);
+//   - list bodies are JSON arrays; `_info` is a map of strings (the same repository's generated
+//     client, model_contact.go at commit a3f48015240291288fc85ef2dc18b066e4ef082a, types it so), and
+//     public samples show `_info.dateEntered` on service tickets only.
+// Anything marked "assumed" below is not in that contract.
 //
 // `url` = {origin}/{codebase}apis/3.0   (default codebase "v4_6_release/")
 // Paths served (GET only; Basic base64("{company}+{publicKey}:{privateKey}") and a `clientId`
@@ -6,18 +19,20 @@
 //   {url}/company/contacts      {url}/company/contacts/count      {url}/company/contacts/{id}
 //   {url}/company/companies     {url}/company/companies/count     {url}/company/companies/{id}
 //   {url}/service/tickets       {url}/service/tickets/count       {url}/service/tickets/{id}
-// List query: conditions, orderBy, fields, page (1-based), pageSize (≤1000), pageId (forward-only).
-// Bodies are bare JSON arrays; paging links are in the `Link` header. Timestamps are UTC
-// `YYYY-MM-DDTHH:MM:SSZ` in `_info.lastUpdated` (and `_info.dateEntered` where the entity has it).
+// Paging: page (1-based), pageSize (at most 1000), pageId (forward-only); links in the `Link` header.
+// Timestamps are UTC `YYYY-MM-DDTHH:MM:SSZ` in `_info.lastUpdated` (and `_info.dateEntered` where
+// the entity has it).
 import { DateTime } from 'luxon';
 import {
   controlsOf,
   createClock,
   header,
   json,
+  acceptsMediaType,
   likeToRegExp,
   parseBasic,
   startVendorServer,
+  undefinedParams,
   type Clock,
   type SimRequest,
   type SimResponse,
@@ -43,6 +58,8 @@ export interface ConnectWiseSimulatorOptions {
   defaultPageSize?: number;
   /** Resources whose `_info` carries dateEntered/enteredBy. Default: only service/tickets, the only place it was seen. */
   dateEnteredOn?: string[];
+  /** API versions served (the `version` of the media type). Default: the contract's, 2025.8. */
+  apiVersions?: string[];
   clock?: Clock;
 }
 
@@ -59,8 +76,12 @@ export interface ConnectWiseSimulator extends SimulatorControls {
 }
 
 const MAX_PAGE_SIZE = 1000; // documented hard limit
+export const CONNECTWISE_MEDIA_TYPE = 'application/vnd.connectwise.com+json';
+export const CONNECTWISE_CONTRACT_VERSION = '2025.8';
+/** The query parameters the contract defines for list and count GETs. */
+const LIST_PARAMS = ['conditions', 'childConditions', 'customFieldConditions', 'orderBy', 'fields', 'page', 'pageSize', 'pageId'];
 
-// Verbatim server text for malformed conditions (vendor-apis.md §2.4); the first sentence varies.
+// The server's help text for malformed conditions, as third-party reports quote it; the first sentence varies.
 const CONDITIONS_HELP =
   'String values should be enclosed with double or single quotes; DateTime values should be enclosed in square brackets; numbers should consist of only digits, and optionally a decimal point and a negation sign; boolean values should be indicated with the keywords true or false; null values should be indicated by the keyword null.';
 
@@ -299,6 +320,8 @@ export async function startConnectWiseSimulator(options: ConnectWiseSimulatorOpt
   const clientIds = options.clientIds ?? [CONNECTWISE_DEFAULT_CLIENT_ID];
   const defaultPageSize = options.defaultPageSize ?? 25;
   const dateEnteredOn = options.dateEnteredOn ?? ['service/tickets'];
+  const versions = options.apiVersions ?? [CONNECTWISE_CONTRACT_VERSION];
+  const mediaType = (version: string) => `${CONNECTWISE_MEDIA_TYPE}; version=${version}`;
   const clock = options.clock ?? createClock();
   const prefix = `/${options.codebase ?? 'v4_6_release/'}apis/3.0`;
   const stores = new Map<string, Map<number, ConnectWiseRecord>>(CONNECTWISE_RESOURCES.map((r) => [r, new Map()]));
@@ -380,6 +403,11 @@ export async function startConnectWiseSimulator(options: ConnectWiseSimulatorOpt
     // assumed: a missing/unknown clientId is rejected as unauthenticated (the guide only says it is required).
     const clientId = header(req, 'clientid');
     if (!clientId || !clientIds.includes(clientId)) return json(401, cwError('Unauthorized', 'A valid clientId header is required for all API calls.'));
+    // The contract serves one media type per version; assumed: the error body for a 406.
+    const version = versions.find((v) => acceptsMediaType(req, mediaType(v)));
+    if (version === undefined) {
+      return json(406, cwError('NotAcceptable', `The Accept header must admit ${versions.map(mediaType).join(' or ')}.`));
+    }
     if (!req.path.startsWith(`${prefix}/`)) return json(404, defaultErrorBody(404));
     const rest = req.path.slice(prefix.length + 1).replace(/\/+$/, '');
     const m = /^([a-z]+\/[a-z]+)(?:\/(count|\d+))?$/i.exec(rest);
@@ -387,11 +415,16 @@ export async function startConnectWiseSimulator(options: ConnectWiseSimulatorOpt
     if (!m || !resource || !stores.has(resource)) return json(404, defaultErrorBody(404));
     // assumed: only reads are simulated; records are written through create()/update().
     if (req.method !== 'GET') return json(405, cwError('MethodNotAllowed', 'The requested resource does not support this method.'));
-    if (m[2] === 'count') return listRecords(resource, req, true);
-    if (m[2] === undefined) return listRecords(resource, req, false);
+    const typed = (res: SimResponse): SimResponse => (res.body === undefined ? res : { ...res, headers: { 'Content-Type': mediaType(version), ...res.headers } });
+    if (m[2] === 'count' || m[2] === undefined) {
+      // assumed: the status and body for a parameter the contract does not define.
+      const unknown = undefinedParams(req.query, LIST_PARAMS);
+      if (unknown.length > 0) return json(400, cwError('InvalidParameter', `Unknown query parameter(s): ${unknown.join(', ')}.`));
+      return typed(listRecords(resource, req, m[2] === 'count'));
+    }
     const rec = stores.get(resource)?.get(Number(m[2]));
     // assumed: record-not-found body.
-    return rec ? json(200, copy(rec)) : json(404, cwError('NotFound', `Record with id ${m[2]} not found.`));
+    return rec ? typed(json(200, copy(rec))) : json(404, cwError('NotFound', `Record with id ${m[2]} not found.`));
   };
 
   const server = await startVendorServer({ handle, errorBody: defaultErrorBody, isApi: (p) => p.startsWith(prefix), clock });

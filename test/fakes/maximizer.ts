@@ -1,4 +1,18 @@
-// Maximizer CRM Octopus API simulator (a.k.a. Maximizer.Web.Data), per vendor-apis.md §4 and §5.
+// Maximizer CRM Octopus API simulator.
+//
+// Contract (what the simulator enforces, from the vendor's published Postman collection):
+//   maximizercrm/octopus-api, postman/collections/OctopusAPI.json, commit
+//   c4b59fbfe99ceb6de437b91f8fe14597eb91ad09 (526 requests):
+//   - every Octopus method is POST {root}/<Method> with a JSON body and no query parameters
+//     (VerifyToken and BinaryDownload are GETs); a query parameter is refused (Code -1);
+//   - a Read body holds one object (AbEntry, Opportunity, …) plus optional Compatibility and
+//     Configuration, and the object holds Scope, Criteria, OrderBy, FieldOptions, GroupBy, Options
+//     or Culture; anything else is refused (Code -1);
+//   - answers are HTTP 200 with Content-Type application/octet-stream and a `Code`; an error has
+//     Code -1 and `Msg`, a list of strings ("Token is invalid") or of {Message, ErrorCode}
+//     objects (the collection's saved validation responses); Read errors here use the latter;
+//   - dates are ISO-8601 (the collection's notes on the DateTime type).
+// Anything marked "assumed" below is not in that collection.
 //
 // `url` = {origin}/octopus   (stands for https://api.maximizer.com/octopus)
 // Octopus paths (every method is a POST with a JSON body, except VerifyToken):
@@ -81,6 +95,11 @@ const BASE_FIELDS: Record<MaximizerObject, string[]> = {
 const DATE_FIELDS = new Set(['CreationDate', 'LastModifyDate', 'LastContactDate']);
 
 const fail = (...msg: string[]) => ({ Code: -1, Msg: msg });
+/** An error as the collection's saved validation responses write it. assumed: the ErrorCode values. */
+const failWith = (message: string, errorCode = -1) => ({ Code: -1, Msg: [{ Message: message, ErrorCode: errorCode }] });
+/** What the collection's Read bodies hold, at the top and inside the object. */
+const READ_TOP = ['Compatibility', 'Configuration'];
+const READ_SPEC = ['Scope', 'Criteria', 'OrderBy', 'FieldOptions', 'GroupBy', 'Options', 'Culture'];
 
 function defaultErrorBody(status: number) {
   // assumed: HTTP-level failures (throttling, outages) are not documented; reuse the Code/Msg shape.
@@ -247,11 +266,15 @@ export async function startMaximizerSimulator(options: MaximizerSimulatorOptions
       return octopus(fail('The request body is not valid JSON.')); // assumed wording
     }
     const obj = (['AbEntry', 'Opportunity'] as const).find((o) => o in body);
-    if (!obj) return octopus(fail('No supported object in the Read request.')); // assumed: other objects are not simulated
+    if (!obj) return octopus(failWith('No supported object in the Read request.')); // assumed: other objects are not simulated
+    const extra = Object.keys(body).filter((k) => k !== obj && !READ_TOP.includes(k));
+    if (extra.length > 0) return octopus(failWith(`Unexpected member(s) of the Read request: ${extra.join(', ')}.`)); // assumed wording
     const spec = (body[obj] ?? {}) as { Scope?: { Fields?: unknown }; Criteria?: { SearchQuery?: unknown; Top?: unknown }; OrderBy?: { PageKey?: unknown; PageSize?: unknown; Fields?: unknown } };
+    const extraSpec = Object.keys(spec).filter((k) => !READ_SPEC.includes(k));
+    if (extraSpec.length > 0) return octopus(failWith(`Unexpected member(s) of ${obj}: ${extraSpec.join(', ')}.`)); // assumed wording
     const fields = spec.Scope?.Fields;
-    if (!fields || typeof fields !== 'object' || Array.isArray(fields)) return octopus(fail('Scope.Fields is required.'));
-    for (const f of Object.keys(fields)) if (!knownFields(obj).has(f)) return octopus(fail(`Field ${f} is not a valid field of ${obj}.`));
+    if (!fields || typeof fields !== 'object' || Array.isArray(fields)) return octopus(failWith('Scope.Fields is required.'));
+    for (const f of Object.keys(fields)) if (!knownFields(obj).has(f)) return octopus(failWith(`Field ${f} is not a valid field of ${obj}.`));
 
     const config = body.Configuration as { Drivers?: Record<string, unknown> } | undefined;
     if (obj === 'AbEntry' && requireDriver && config?.Drivers?.IAbEntrySearcher !== MAXIMIZER_ABENTRY_DRIVER) {
@@ -277,7 +300,7 @@ export async function startMaximizerSimulator(options: MaximizerSimulatorOptions
         return 0; // stable: insertion order breaks ties
       });
     } catch (err) {
-      if (err instanceof ReadError) return octopus(fail(err.message));
+      if (err instanceof ReadError) return octopus(failWith(err.message));
       throw err;
     }
     const top = Number(spec.Criteria?.Top);
@@ -288,7 +311,7 @@ export async function startMaximizerSimulator(options: MaximizerSimulatorOptions
     let offset = 0;
     if (typeof order.PageKey === 'string' && order.PageKey !== '') {
       offset = Number(Buffer.from(order.PageKey, 'base64').toString('utf8'));
-      if (!Number.isInteger(offset) || offset < 0) return octopus(fail('Invalid PageKey.'));
+      if (!Number.isInteger(offset) || offset < 0) return octopus(failWith('Invalid PageKey.'));
     }
     const paged = Number.isInteger(pageSize) && pageSize > 0;
     const slice = paged ? rows.slice(offset, offset + pageSize) : rows.slice(offset);
@@ -322,6 +345,8 @@ export async function startMaximizerSimulator(options: MaximizerSimulatorOptions
     }
     // assumed: unknown methods answer 404 with an empty body.
     if (req.method !== 'POST' || !p.startsWith('/octopus/')) return { status: 404, raw: '' };
+    // assumed: how Octopus answers a query parameter (the collection never sends one).
+    if ([...req.query.keys()].length > 0) return octopus(failWith(`Octopus methods take no query parameters: ${[...new Set(req.query.keys())].join(', ')}.`));
     if (p === '/octopus/Authenticate') return authenticate(req);
     if (!authorized(req)) return octopus(fail('Token is invalid')); // HTTP 200, as Octopus does
     if (p === '/octopus/TokenValid') return octopus({ Code: 0 });

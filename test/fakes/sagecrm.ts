@@ -1,23 +1,42 @@
-// Sage CRM RESTful API simulator ("sagecrm2", SData 2.0 JSON), per vendor-apis.md §1 and §5.
+// Sage CRM RESTful API simulator ("sagecrm2", SData 2.0 JSON).
+//
+// Contract (what the simulator enforces, and where it comes from):
+//   - Sage/SData-2.0 (branch gh-pages, commit 33d9f7ea3af489a5db6a136f085f8465150a4419):
+//     pages/core/0211.md defines the query parameters of collection and resource URLs (startIndex,
+//     count, where, orderBy, search, include, precedence, select, includeSchema), pages/core/0315.md
+//     the JSON mapping (requested with Accept: application/json or format=application/json; feeds as
+//     $totalResults/$startIndex/$itemsPerPage/$resources, entries with $key; errors as $diagnoses),
+//     pages/core/0314.md the language parameter, pages/core/0310.md the diagnosis codes
+//     (BadQueryParameter, ResourceKindNotFound, BadWhereSyntax). Any other query parameter is a 400
+//     BadQueryParameter; an Accept header that admits no JSON is a 406.
+//   - Sage/sage_crm_rest_api_client (commit 10d829c8cdf68416a9aa864d6f01aeb89520a24c), Sage's own
+//     client: the base URL {server}/sdata/{install}j/sagecrm2/-/, HTTP Basic user:password, entity
+//     names as URL segments (it writes "company"), and the entities a record links to, modelled in
+//     Sage.CRM.Rest.Api/Models/SingleRecord.cs: Person, Company, Address, Account, Opportunity, Cases,
+//     Communication, Library, Users. So the users entity is `Users`; `User` is not served.
+//   - Not attested anywhere public: a `Lead` entity (served here, assumed), the id columns
+//     Lead_LeadId / User_UserId / Oppo_OpportunityId, and Sage CRM's exact JSON error body.
 //
 // `url` = {origin}/sdata/{installName}j/sagecrm2/-   (default installName "crm", like the CE base.url)
 // Paths served (GET only, HTTP Basic user:password on every request):
 //   {url}/{Entity}            feed: where, orderBy, select, startIndex (1-based), count
 //   {url}/{Entity}('{id}')    single entry
-// Entities (path segment matched case-insensitively): Company, Person, Lead, Opportunity, User
-// (alias Users). Fields are Xxxx_Yyyy cased (Comp_UpdatedDate, Pers_CreatedDate, Lead_CreatedDate…);
-// `where`/`orderBy`/`select` match field names case-insensitively.
+// Entities (path segment matched case-insensitively, as Sage's client writes "company"): Company,
+// Person, Lead, Opportunity, Users. Fields are Xxxx_Yyyy cased (Comp_UpdatedDate,
+// Pers_CreatedDate…); `where`/`orderBy`/`select` match field names case-insensitively.
 // Dates are emitted as YYYY-MM-DDTHH:MM:SS±HH:MM in the server time zone (option `timeZone`), and
 // zone-less @…@ literals in `where` are read in that zone, as the SData spec says for local time.
 import { DateTime } from 'luxon';
 import {
   controlsOf,
   createClock,
+  acceptsMediaType,
   header,
   json,
   likeToRegExp,
   parseBasic,
   startVendorServer,
+  undefinedParams,
   type Clock,
   type SimRequest,
   type SimResponse,
@@ -54,7 +73,6 @@ export interface SageCrmSimulator extends SimulatorControls {
 
 interface EntityDef {
   name: string;
-  aliases: string[];
   prefix: string;
   idField: string;
   title(r: Record<string, unknown>): string;
@@ -63,24 +81,24 @@ interface EntityDef {
 const str = (v: unknown) => (v === undefined || v === null ? '' : String(v));
 
 const ENTITIES: EntityDef[] = [
-  { name: 'Company', aliases: [], prefix: 'Comp', idField: 'Comp_CompanyId', title: (r) => str(r.Comp_Name) },
+  { name: 'Company', prefix: 'Comp', idField: 'Comp_CompanyId', title: (r) => str(r.Comp_Name) },
   {
     name: 'Person',
-    aliases: [],
+   
     prefix: 'Pers',
     idField: 'Pers_PersonId',
     title: (r) => [r.Pers_FirstName, r.Pers_LastName].filter(Boolean).join(' '),
   },
-  // assumed: resource name `Lead` and id `Lead_LeadId` (vendor-apis.md marks both INFERRED).
-  { name: 'Lead', aliases: [], prefix: 'Lead', idField: 'Lead_LeadId', title: (r) => str(r.Lead_Description) },
-  { name: 'Opportunity', aliases: [], prefix: 'Oppo', idField: 'Oppo_OpportunityId', title: (r) => str(r.Oppo_Description) },
-  // assumed: the users resource path is unconfirmed; both `User` and `Users` are served.
-  { name: 'User', aliases: ['users'], prefix: 'User', idField: 'User_UserId', title: (r) => str(r.User_Logon) },
+  // assumed: entity `Lead` and id `Lead_LeadId` (no public source names them).
+  { name: 'Lead', prefix: 'Lead', idField: 'Lead_LeadId', title: (r) => str(r.Lead_Description) },
+  { name: 'Opportunity', prefix: 'Oppo', idField: 'Oppo_OpportunityId', title: (r) => str(r.Oppo_Description) },
+  // `Users`, as Sage's client models it; assumed: the id column User_UserId.
+  { name: 'Users', prefix: 'User', idField: 'User_UserId', title: (r) => str(r.User_Logon) },
 ];
 
 function entityDef(name: string): EntityDef | undefined {
   const n = name.toLowerCase();
-  return ENTITIES.find((e) => e.name.toLowerCase() === n || e.aliases.includes(n));
+  return ENTITIES.find((e) => e.name.toLowerCase() === n);
 }
 
 const diagnoses = (sdataCode: string, message: string, severity = 'Error', applicationCode = '') => ({
@@ -96,6 +114,9 @@ function defaultErrorBody(status: number) {
   if (status >= 500) return diagnoses('ApplicationDiagnosis', 'Internal server error', 'Fatal', 'ServerError');
   return diagnoses('ApplicationDiagnosis', `HTTP ${status}`);
 }
+
+/** The query parameters SData 2.0 defines for collection and resource URLs, the JSON format and language. */
+const SDATA_PARAMS = ['startIndex', 'count', 'where', 'orderBy', 'search', 'include', 'precedence', 'select', 'includeSchema', 'format', 'language'];
 
 class WhereError extends Error {}
 
@@ -342,7 +363,7 @@ export async function startSageCrmSimulator(options: SageCrmSimulatorOptions = {
         throw err;
       }
     }
-    const orderBy = q.get('orderBy') ?? q.get('orderby');
+    const orderBy = q.get('orderBy');
     // assumed: without orderBy, rows come back in primary-key order.
     const keys = orderBy
       ? orderBy.split(',').map((part) => {
@@ -380,6 +401,10 @@ export async function startSageCrmSimulator(options: SageCrmSimulatorOptions = {
     if (!creds || creds.user !== username || creds.pass !== password) {
       return { ...json(401, defaultErrorBody(401)), headers: { 'WWW-Authenticate': 'Basic realm="Sage CRM"' } };
     }
+    // assumed: the diagnosis of a 406 (SData names no code for it).
+    if (!acceptsMediaType(req, 'application/json')) return json(406, diagnoses('ApplicationDiagnosis', 'Only application/json is served', 'Error', 'NotAcceptable'));
+    const unknown = undefinedParams(req.query, SDATA_PARAMS);
+    if (unknown.length > 0) return json(400, diagnoses('BadQueryParameter', `Invalid query parameter(s): ${unknown.join(', ')}`));
     if (!req.path.startsWith(`${prefix}/`)) return json(404, diagnoses('ContractNotFound', 'Contract not found'));
     const rest = req.path.slice(prefix.length + 1);
     const m = /^([A-Za-z]+)(?:\('([^']*)'\))?\/?$/.exec(rest);

@@ -1,25 +1,34 @@
-// Sage Business Cloud Accounting API v3.1 simulator (formerly Sage One), per vendor-apis.md §3 and §5.
+// Sage Business Cloud Accounting API v3.1 simulator (formerly Sage One).
 //
-// `url` = {origin}/v3.1      (stands for https://api.accounting.sage.com/v3.1)
-// `oauthUrl.authorize` = {origin}/oauth2/auth/central   (stands for https://www.sageone.com/oauth2/auth/central?filter=apiv3.1;
-//                                                     /oauth2/auth is served too, as in the CE element config)
-// `oauthUrl.token`     = {origin}/token                 (stands for https://oauth.accounting.sage.com/token)
-// API paths (GET, `Authorization: Bearer {access_token}`, optional `X-Business`):
-//   {url}/{collection}        e.g. /contacts?contact_type_id=CUSTOMER&updated_or_created_since=…&attributes=…&items_per_page=…&page=…
-//   {url}/{collection}/{id}
-// Collections exist once a record was created in them (contacts is always present).
-// Lists answer the `$items` envelope with relative `$next`/`$back`; errors are arrays of
-// {$severity, $dataCode, $message, $source}. Timestamps are UTC `YYYY-MM-DDTHH:MM:SSZ`.
+// Contract (what the simulator enforces, from Sage's published OpenAPI as vendored by a client):
+//   nook-io/python-sage, openapi.json, commit aee129ca09649b3d7ddea209bb314f6d33c2523f (Swagger 2.0,
+//   info.version 3.1, host api.accounting.sage.com, basePath /v3.1):
+//   - every operation produces application/json: an Accept header that admits it not is a 406;
+//   - GET /contacts defines the query parameters updated_or_created_since, deleted_since,
+//     contact_type_id, exclude_system, nested_attributes, show_balance, context_date, search,
+//     email, show_unfinished_recurring_invoices_status, items_per_page (1..200), page and
+//     attributes; any other is refused (400). Other collections are served with the parameters
+//     most of the contract's lists share (attributes, page, items_per_page, updated_or_created_since,
+//     deleted_since, search: assumed for each);
+//   - Contact.created_at / updated_at / deleted_at are `date-time`: any RFC 3339 instant, so the
+//     simulator can stamp them with milliseconds or an offset (option `timestamps`);
+//   - the 200 response of GET /contacts is declared a bare array of Contact. Sage's guides and the
+//     live API answer the `$items` envelope with relative `$next`/`$back`, which is the default here;
+//     option `listShape: 'contract'` serves the declared bare array instead.
+// Errors are arrays of {$severity, $dataCode, $message, $source}.
+//
 import { randomBytes } from 'node:crypto';
 import { DateTime } from 'luxon';
 import {
   bearerToken,
+  acceptsMediaType,
   controlsOf,
   createClock,
   createOAuthIssuer,
   header,
   json,
   startVendorServer,
+  undefinedParams,
   type Clock,
   type SimRequest,
   type SimResponse,
@@ -45,6 +54,10 @@ export interface SageAccountingSimulatorOptions {
   country?: string;
   /** The lead business; an `X-Business` header naming another business is rejected. */
   businessId?: string;
+  /** How created_at/updated_at are written: whole seconds with Z (default, as the live API), with milliseconds, or with a +00:00 offset. */
+  timestamps?: 'seconds' | 'milliseconds' | 'offset';
+  /** `envelope` (default): the live API's `$items` page; `contract`: the bare array the OpenAPI declares. */
+  listShape?: 'envelope' | 'contract';
   clock?: Clock;
 }
 
@@ -91,6 +104,8 @@ function defaultErrorBody(status: number) {
 }
 
 const MAX_ITEMS_PER_PAGE = 200;
+const CONTACT_PARAMS = ['updated_or_created_since', 'deleted_since', 'contact_type_id', 'exclude_system', 'nested_attributes', 'show_balance', 'context_date', 'search', 'email', 'show_unfinished_recurring_invoices_status', 'items_per_page', 'page', 'attributes'];
+const LIST_PARAMS = ['attributes', 'page', 'items_per_page', 'updated_or_created_since', 'deleted_since', 'search'];
 const DEFAULT_ITEMS_PER_PAGE = 20;
 const BASE_ATTRIBUTES = ['id', 'displayed_as', '$path'];
 
@@ -109,7 +124,8 @@ export async function startSageAccountingSimulator(options: SageAccountingSimula
     tokenPrefix: 'sage_',
   });
   const stores = new Map<string, Map<string, SageAccountingRecord>>([['contacts', new Map()]]);
-  const fmt = (ms: number) => DateTime.fromMillis(ms, { zone: 'utc' }).toFormat("yyyy-MM-dd'T'HH:mm:ss'Z'");
+  const stampFormat = { seconds: "yyyy-MM-dd'T'HH:mm:ss'Z'", milliseconds: "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'", offset: "yyyy-MM-dd'T'HH:mm:ssZZ" }[options.timestamps ?? 'seconds'];
+  const fmt = (ms: number) => DateTime.fromMillis(ms, { zone: 'utc' }).toFormat(stampFormat);
   const ms = (iso: string) => DateTime.fromISO(iso, { setZone: true }).toMillis();
 
   const storeOf = (collection: string, createIfMissing = false) => {
@@ -141,6 +157,9 @@ export async function startSageAccountingSimulator(options: SageAccountingSimula
 
   const list = (collection: string, req: SimRequest): SimResponse => {
     const q = req.query;
+    // assumed: the status and body for a parameter the contract does not define.
+    const unknown = undefinedParams(q, collection === 'contacts' ? CONTACT_PARAMS : LIST_PARAMS);
+    if (unknown.length > 0) return json(400, sageError('InvalidParameter', `Unknown parameter(s): ${unknown.join(', ')}`, unknown[0]));
     let rows = [...storeOf(collection).values()];
     const deletedSince = q.get('deleted_since');
     const changedSince = q.get('updated_or_created_since');
@@ -186,6 +205,7 @@ export async function startSageAccountingSimulator(options: SageAccountingSimula
       params.set('items_per_page', String(perPage));
       return `/${collection}?${params.toString()}`;
     };
+    if (options.listShape === 'contract') return json(200, items);
     return json(200, {
       $total: rows.length,
       $page: page,
@@ -213,6 +233,8 @@ export async function startSageAccountingSimulator(options: SageAccountingSimula
     // assumed: a business the user cannot access answers 401 (Apideck reports 401 for X-Business problems).
     if (business !== undefined && business !== businessId) return json(401, sageError('AuthorizationFailure', 'Business not found for this user.'));
 
+    // assumed: the error body for a 406.
+    if (!acceptsMediaType(req, 'application/json')) return json(406, sageError('NotAcceptable', 'Only application/json is served.'));
     const [collection = '', id, ...extra] = req.path.slice('/v3.1/'.length).split('/').filter(Boolean);
     if (!stores.has(collection) || extra.length) return json(404, defaultErrorBody(404));
     if (req.method !== 'GET') return json(405, sageError('MethodNotAllowed', 'Only GET is simulated')); // assumed

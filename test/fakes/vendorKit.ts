@@ -7,6 +7,8 @@
 //   - createClock(): the settable "now" that simulators stamp records and expire tokens with;
 //   - createOAuthIssuer(): an OAuth2 authorization-code issuer (codes, expiring access tokens,
 //     rotating refresh tokens) shared by the Sage Accounting and Maximizer simulators;
+//   - contract checks: acceptsMediaType() (a 406 for an Accept the vendor does not serve) and
+//     undefinedParams() (query parameters the vendor's contract does not define);
 //   - small helpers: json(), parseBasic(), bearerToken(), likeToRegExp().
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -272,6 +274,55 @@ export function bearerToken(authorization: string | undefined): string | undefin
 export function likeToRegExp(pattern: string): RegExp {
   const re = pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.');
   return new RegExp(`^${re}$`, 'is');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Contract checks
+
+interface MediaRange {
+  type: string;
+  subtype: string;
+  params: Map<string, string>;
+  q: number;
+}
+
+function mediaRange(text: string): MediaRange {
+  const [range = '', ...rawParams] = text.split(';').map((p) => p.trim());
+  const [type = '', subtype = ''] = range.toLowerCase().split('/');
+  const params = new Map<string, string>();
+  let q = 1;
+  for (const p of rawParams) {
+    const eq = p.indexOf('=');
+    if (eq < 0) continue;
+    const name = p.slice(0, eq).trim().toLowerCase();
+    const value = p.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
+    if (name === 'q') q = Number(value);
+    else params.set(name, value);
+  }
+  return { type, subtype, params, q };
+}
+
+/**
+ * RFC 9110 content negotiation for one served media type (parameters such as `version` included):
+ * no Accept header, or a range that matches it (type, subtype and every parameter the range names)
+ * with q > 0, admits it.
+ */
+export function acceptsMediaType(req: SimRequest, served: string): boolean {
+  const accept = header(req, 'accept');
+  if (accept === undefined || accept.trim() === '') return true;
+  const s = mediaRange(served);
+  return accept.split(',').some((part) => {
+    const r = mediaRange(part);
+    if (!(r.q > 0)) return false;
+    if (r.type !== '*' && r.type !== s.type) return false;
+    if (r.subtype !== '*' && r.subtype !== s.subtype) return false;
+    return [...r.params].every(([k, v]) => s.params.get(k) === v);
+  });
+}
+
+/** Query parameters of the request that are not in `defined` (names compared exactly, as the contracts write them). */
+export function undefinedParams(query: URLSearchParams, defined: readonly string[]): string[] {
+  return [...new Set(query.keys())].filter((k) => !defined.includes(k));
 }
 
 export function randomToken(prefix: string): string {

@@ -35,7 +35,7 @@ const CE_DATE = "${gmtDate:yyyy-MM-dd'T'HH:mm:ss'Z'}";
 
 // ---------------------------------------------------------------- the seeds' own instance JSON
 
-/** seeds/001 "Example JSON with Polling" (Sage CRM), verbatim but for base.url, secrets and the callback. */
+/** Cloud Elements' "Example JSON with Polling" (Sage CRM), verbatim but for base.url, secrets and the callback. */
 function sageCrmSeed(baseUrl: string, callback: string): Json {
   const resource = (name: string, prefix: string, created = `${prefix}_CreatedDate`) => ({
     url: `/hubs/crm/${name}?where=${prefix}_UpdatedDate>'${CE_DATE}'`,
@@ -68,7 +68,7 @@ function sageCrmSeed(baseUrl: string, callback: string): Json {
   };
 }
 
-/** seeds/002 "Example JSON with Polling" (ConnectWise); clientId is added, as ConnectWise requires it. */
+/** Cloud Elements' "Example JSON with Polling" (ConnectWise); clientId is added, as ConnectWise requires it. */
 function connectWiseSeed(baseUrl: string, callback: string): Json {
   return {
     element: { key: 'connectwisecrmrest' },
@@ -99,7 +99,7 @@ function connectWiseSeed(baseUrl: string, callback: string): Json {
   };
 }
 
-/** seeds/003 "Example JSON with Polling" (Sage Business Cloud Accounting), its unterminated quote included. */
+/** Cloud Elements' "Example JSON with Polling" (Sage Business Cloud Accounting), its unterminated quote included. */
 function sageOneSeed(baseUrl: string, callback: string, code: string, name = 'API_Polling'): Json {
   return {
     element: { key: 'sageone' },
@@ -131,7 +131,7 @@ function sageOneSeed(baseUrl: string, callback: string, code: string, name = 'AP
   };
 }
 
-/** seeds/004 "Example cURL with Polling" (Maximizer). */
+/** Cloud Elements' "Example cURL with Polling" (Maximizer). */
 function maximizerSeed(baseUrl: string, callback: string, code: string): Json {
   return {
     element: { key: 'maximizer' },
@@ -243,7 +243,7 @@ describe('elements end to end', () => {
     await env?.teardown();
   });
 
-  test('GET /elements lists the five elements; each publishes a default poller configuration for every SPEC resource', async () => {
+  test('GET /elements lists the five elements; each publishes a default poller configuration for every resource it documents', async () => {
     const list = await api.request('GET', '/elements');
     assert.deepEqual(list.body.map((e: Json) => e.key).sort(), ['connectwisecrmrest', 'http', 'maximizer', 'sagecrm', 'sageone']);
     const expected: Record<string, string[]> = {
@@ -270,7 +270,7 @@ describe('elements end to end', () => {
       contacts: sim.create('Person', { Pers_FirstName: 'Ada' }),
       leads: sim.create('Lead', { Lead_Description: 'Hot lead' }),
       opportunities: sim.create('Opportunity', { Oppo_Description: 'Deal' }),
-      users: sim.create('User', { User_Logon: 'ada' }),
+      users: sim.create('Users', { User_Logon: 'ada' }),
     }));
     await poke(id);
     await waitEvents(id, 5);
@@ -348,6 +348,30 @@ describe('elements end to end', () => {
     await api.request('DELETE', `/instances/${mxId}`);
   });
 
+  test('connectwisecrmrest: records as ConnectWise serves them (dateEntered on tickets only) are UPDATED, never problem records', async () => {
+    const sim = await startConnectWiseSimulator(); // its contract: 406 unless Accept is the versioned media type
+    closers.push(sim.close);
+    const body = connectWiseSeed(sim.url, receiver.url);
+    body.configuration['event.poller.configuration'] = (await api.request('GET', '/elements/connectwisecrmrest/configuration')).body.find(
+      (d: Json) => d.key === 'event.poller.configuration',
+    ).defaultValue;
+    const id = await create(body);
+    const { result: made, at } = stamp(sim.clock, () => ({
+      contact: sim.create('company/contacts', { firstName: 'Ada' }),
+      company: sim.create('company/companies', { identifier: 'ACME', name: 'Acme' }),
+      ticket: sim.create('service/tickets', { summary: 'Down' }),
+    }));
+    assert.equal(made.contact._info.dateEntered, undefined);
+    await poke(id);
+    await waitEvents(id, 3);
+    await Promise.all(['contacts', 'organizations', 'incidents'].map((r) => checkpointPast(id, r, at)));
+    assert.deepEqual(summary(id), [`contacts:${made.contact.id}:UPDATED`, `incidents:${made.ticket.id}:CREATED`, `organizations:${made.company.id}:UPDATED`]);
+    const resources = (await poller(id)).resources as Record<string, Json>;
+    for (const r of ['contacts', 'organizations', 'incidents']) assert.equal(resources[r]!.problems, 0, r);
+    assert.ok(sim.requests.every((r) => r.headers.accept === 'application/vnd.connectwise.com+json; version=2025.8'));
+    await api.request('DELETE', `/instances/${id}`);
+  });
+
   test('sageone: the seed instance (OAuth2 code from GET /elements/sageone/oauth/url) reports customers, not vendors', async () => {
     const sim = await startSageAccountingSimulator();
     closers.push(sim.close);
@@ -384,7 +408,7 @@ describe('elements end to end', () => {
     stamp(sim.clock, () => sim.update('AbEntry', carl.Key, { LastName: 'Acme' }));
     await poke(id);
     await waitEvents(id, 2);
-    // The seed configures no created date, so every change is UPDATED (cloud-elements.md §9.4).
+    // Cloud Elements' example configures no created date, so every change is UPDATED.
     assert.deepEqual(summary(id), [`contacts:${carl.Key}:UPDATED`, `contacts:${carl.Key}:UPDATED`]);
     assert.equal(sim.counters.refreshes, 1);
     assert.equal((await poller(id)).authError, undefined);

@@ -11,6 +11,7 @@ import {
   type CeqlExpr,
   type CeqlValue,
 } from '../../elements/ceql';
+import { getPath } from '../../core/jsonPath';
 
 // Small AST builders keep the tables readable.
 const cmp = (field: string, op: CeqlCmpOp, value: CeqlValue): CeqlExpr => ({ kind: 'cmp', field, op, value });
@@ -25,7 +26,7 @@ const T = '2020-01-01T00:00:00Z';
 
 /** [source, where, expected AST] */
 const PARSE_VECTORS: [string, string, CeqlExpr][] = [
-  // cloud-elements.md: every where= clause, placeholders rendered.
+  // Cloud Elements' published poller configurations: every where= clause, placeholders rendered.
   ['§3 ConnectWise contacts / §9.2 incidents, organizations', `lastUpdated>'${T}'`, cmp('lastUpdated', '>', T)],
   ['§4 deals, bare ISO datetime', 'mdate>=2017-02-28T16:11:29-06:00', cmp('mdate', '>=', '2017-02-28T16:11:29-06:00')],
   ['§4 Zoho-style yyyy-MM-dd HH:mm:ss', "update_time >= '2020-01-01 00:00:00'", cmp('update_time', '>=', '2020-01-01 00:00:00')],
@@ -63,8 +64,8 @@ const PARSE_VECTORS: [string, string, CeqlExpr][] = [
   ],
   ['§9.4 Maximizer contacts/companies/addressbook-entries (XXX, UTC)', `LastModifyDate>'${T}'`, cmp('LastModifyDate', '>', T)],
   ['§9.4 Maximizer, ${date} on a UTC-7 server', "LastModifyDate>'2019-12-31T17:00:00-07:00'", cmp('LastModifyDate', '>', '2019-12-31T17:00:00-07:00')],
-  // vendor-apis.md: the one SData clause that is also valid CEQL (%25 URL-decoded).
-  ['vendor-apis SData like', "comp_name like 'A%'", like('comp_name', 'A%')],
+  // The one SData clause in Sage's examples that is also valid CEQL (%25 URL-decoded).
+  ['SData like', "comp_name like 'A%'", like('comp_name', 'A%')],
   // Grammar coverage.
   ['<> operator', "status<>'queued'", cmp('status', '<>', 'queued')],
   ['< and <= with numbers', 'a<1 AND b<=-2.5', and(cmp('a', '<', 1), cmp('b', '<=', -2.5))],
@@ -119,7 +120,7 @@ const ERROR_VECTORS: [string, string, number, RegExp][] = [
   ['double quotes are identifiers, not values', 'a = "x"', 4, /a value/],
   ['empty quoted field', '`` = 1', 0, /a field name/],
   ['unrendered placeholder', "lastUpdated>'${gmtDate:yyyy-MM-dd'T'HH:mm:ss'Z'}'", 34, /AND, OR or the end of the input at position 34 but found 'T'/],
-  // vendor-apis.md SData clauses are the vendor's native syntax, not CEQL: rejected where SData diverges.
+  // SData clauses are the vendor's native syntax, not CEQL: rejected where SData diverges.
   ['SData eq', "comp_name like 'A%' and comp_type eq 'customer'", 34, /comparison operator.* but found 'eq'/],
   ['SData between', 'comp_companyid between 43 and 50', 15, /but found 'between'/],
   ['SData gt @date@', 'comp_updateddate gt @2014-03-14@', 17, /but found 'gt'/],
@@ -340,6 +341,24 @@ describe('properties', () => {
         assert.equal(evaluateCeql(e, r), conjuncts(e).every((c) => evaluateCeql(c, r)));
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe('CEQL reads fields through core/jsonPath (one lookup for the diff and CEQL)', () => {
+  test('the shared precedence: an exact descent wins over a dotted key matched ignoring case', () => {
+    assert.equal(evaluateCeql(parseCeql('`a.b` = 2'), { 'A.B': 1, a: { b: 2 } }), true);
+    assert.equal(evaluateCeql(parseCeql("`a['b.c']` = 3"), { a: { 'b.c': 3 } }), true);
+  });
+
+  test('property: field = value holds exactly when getPath finds that value', () => {
+    const key = fc.constantFrom('a', 'A', 'b', 'B', 'a.b', 'A.B');
+    const record = fc.dictionary(key, fc.oneof(fc.integer({ min: 0, max: 3 }), fc.dictionary(key, fc.integer({ min: 0, max: 3 }))));
+    fc.assert(
+      fc.property(record, fc.constantFrom('a', 'b', 'a.b', 'A.b', 'b.a'), fc.integer({ min: 0, max: 3 }), (r, field, v) => {
+        const expr: CeqlExpr = { kind: 'cmp', field, op: '=', value: v };
+        assert.equal(evaluateCeql(expr, r), getPath(r, field) === v);
+      }),
     );
   });
 });

@@ -307,12 +307,17 @@ describe('diffRecords: records with no id or an unparseable date are reported on
     const d = diffRecords([{ name: 'a', updatedAt: 'y' }], resource(), ctx({ seen: new Set(first.changes.map((c) => c.key)) }));
     assert.equal(d.changes.length, 1);
   });
-  test('an unparseable created date (not the filter date): reported normally by id and date, and counted', () => {
-    const d = diffRecords([rec('1', '2024-06-01T10:01:00.000Z', 'n/a')], resource(), ctx());
-    assert.equal(d.changes[0]?.key, `1@${at('2024-06-01T10:01:00.000Z')}`);
-    assert.equal(d.changes[0]?.eventType, 'UPDATED', 'no created date: UPDATED');
-    assert.equal(d.problems.length, 1);
-    assert.match(d.problems[0]!.detail, /^createdAt "n\/a" does not parse/);
+  test('never a problem: an id and a readable updated date, whatever the created date (missing, null or unreadable)', () => {
+    const records = [rec('1', '2024-06-01T10:01:00.000Z', 'n/a'), rec('2', '2024-06-01T10:01:00.000Z', null), rec('3', '2024-06-01T10:01:00.000Z')];
+    delete (records[2] as Record<string, unknown>).createdAt;
+    const d = diffRecords(records, resource(), ctx());
+    assert.deepEqual(d.problems, []);
+    assert.deepEqual(d.changes.map((c) => [c.objectId, c.eventType, c.key]), ['1', '2', '3'].map((id) => [id, 'UPDATED', `${id}@${at('2024-06-01T10:01:00.000Z')}`]));
+  });
+  test('with filterByUpdatedDate false, an unreadable updated date is no problem either (the created date filters)', () => {
+    const d = diffRecords([rec('1', 'soon', '2024-06-01T10:01:00.000Z')], resource({ filterByUpdatedDate: false }), ctx());
+    assert.deepEqual(d.problems, []);
+    assert.equal(d.changes[0]?.eventType, 'CREATED');
   });
   test('idField "" (documented for resources without ids): no problem, keyed by content and date', () => {
     const r = resource({ idField: ' ' });

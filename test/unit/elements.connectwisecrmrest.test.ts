@@ -142,7 +142,36 @@ describe('connectwisecrmrest adapter', () => {
     await assert.rejects(adapter.fetchPage({ url: '/hubs/crm/widgets', pageSize: 10 }, { configuration: config }), (e: unknown) => e instanceof ProviderError && e.kind === 'client' && e.message.includes('widgets'));
   });
 
-  test('defaults: every SPEC resource, created date from _info.dateEntered', () => {
+  test("Accept is ConnectWise's versioned media type (its contract serves no other: application/json was a 406)", async () => {
+    sim.requests.length = 0;
+    await fetchAll(defaultUrl('contacts', T0), config);
+    assert.equal(sim.requests[0]!.headers.accept, 'application/vnd.connectwise.com+json; version=2025.8');
+  });
+
+  test('connectwise.api.version pins another version; one the server does not serve is a client error naming the 406', async () => {
+    const both = await startConnectWiseSimulator({ apiVersions: ['2025.1', '2025.8'] });
+    try {
+      await fetchAll('/hubs/crm/contacts', { ...config, 'base.url': both.url, 'connectwise.api.version': '2025.1' });
+      assert.equal(both.requests[0]!.headers.accept, 'application/vnd.connectwise.com+json; version=2025.1');
+    } finally {
+      await both.close();
+    }
+    await assert.rejects(
+      adapter.fetchPage({ url: '/hubs/crm/contacts', pageSize: 10 }, { configuration: { ...config, 'connectwise.api.version': '2019.5' } }),
+      (e: unknown) => e instanceof ProviderError && e.kind === 'client' && e.status === 406,
+    );
+  });
+
+  test('validate: connectwise.api.version must look like a ConnectWise version (YYYY.N)', () => {
+    assert.deepEqual(adapter.validate({ ...config, 'connectwise.api.version': '2025.8' }), []);
+    for (const bad of ['latest', '2025', 'v2025.8', '2025.8.1']) {
+      assert.deepEqual(adapter.validate({ ...config, 'connectwise.api.version': bad }).map((i) => i.key), ['connectwise.api.version'], bad);
+    }
+    const definition = adapter.definition.configuration.find((d) => d.key === 'connectwise.api.version');
+    assert.equal(definition?.defaultValue, '2025.8');
+  });
+
+  test('defaults: contacts, organizations, incidents, created date from _info.dateEntered', () => {
     const defaults = adapter.definition.defaultPollerConfiguration as Record<string, { datesConfiguration: Record<string, string> }>;
     assert.deepEqual(Object.keys(defaults).sort(), ['contacts', 'incidents', 'organizations']);
     for (const d of Object.values(defaults)) {

@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderPlaceholders } from '../../core/placeholders';
 import { parseCeql } from '../../elements/ceql';
-import { maximizerElement as adapter, toSearchQuery, translate } from '../../elements/maximizer';
+import { checkCode, maximizerElement as adapter, toSearchQuery, translate } from '../../elements/maximizer';
 import { ProviderError } from '../../elements/providerError';
 import type { Credentials, PageResult } from '../../elements/types';
 import {
@@ -20,7 +20,7 @@ import {
 const T0 = Date.UTC(2024, 0, 15, 12, 0, 0);
 const SEC = 1000;
 const CALLBACK = 'https://mycoolapp.com';
-/** The seed's contacts URL (seeds/004). */
+/** The contacts URL of Cloud Elements' Maximizer example instance. */
 const SEED_URL = "/hubs/crm/contacts?where=LastModifyDate>'${date:yyyy-MM-dd'T'HH:mm:ssXXX}'";
 
 describe('maximizer adapter', () => {
@@ -140,10 +140,25 @@ describe('maximizer adapter', () => {
     credentials = await adapter.authenticate!({ configuration: config, credentials });
     await assert.rejects(
       adapter.fetchPage({ url: `/hubs/crm/companies?where=${encodeURIComponent("Bogus = 'x'")}`, pageSize: 5 }, { configuration: config, credentials }),
-      (e: unknown) => e instanceof ProviderError && e.kind === 'client' && e.message.includes('Field Bogus is not a valid field'),
+      (e: unknown) => e instanceof ProviderError && e.kind === 'client' && /Field Bogus is not a valid field of AbEntry\. \(ErrorCode -?\d+\)$/.test(e.message),
     );
     sim.failNext(1, { status: 429, headers: { 'Retry-After': '2' } });
     await assert.rejects(adapter.fetchPage({ url: '/hubs/crm/companies', pageSize: 5 }, { configuration: config, credentials }), (e: unknown) => e instanceof ProviderError && e.kind === 'retryable' && e.retryAfterMs === 2000);
+  });
+
+  test("Octopus' Msg may be a list of {Message, ErrorCode} (its saved validation responses): the messages are shown", () => {
+    const cases: [body: unknown, expected: RegExp, kind: string][] = [
+      [{ Code: -1, Msg: [{ Message: 'Task: failed to validate update to Task. Workflow/Result is mandatory', ErrorCode: -10003 }] }, /^Maximizer answered Code -1: Task: failed to validate update to Task\. Workflow\/Result is mandatory \(ErrorCode -10003\)$/, 'client'],
+      [{ Code: -1, Msg: [{ Message: 'first', ErrorCode: 1 }, { Message: 'second', ErrorCode: 2 }] }, /: first \(ErrorCode 1\); second \(ErrorCode 2\)$/, 'client'],
+      [{ Code: -1, Msg: ['Token is invalid'] }, /: Token is invalid$/, 'auth'],
+      [{ Code: -1, Msg: [{ Message: 'Token is expired', ErrorCode: -5 }] }, /Token is expired/, 'auth'],
+      [{ Code: -1, Msg: [{ Other: 1 }] }, /: \{"Other":1\}$/, 'client'],
+      [{ Code: -2 }, /Code -2: \{"Code":-2\}$/, 'client'],
+    ];
+    for (const [b, expected, kind] of cases) {
+      assert.throws(() => checkCode(b, 200), (e: unknown) => e instanceof ProviderError && expected.test(e.message) && e.kind === kind && !e.message.includes('[object Object]'), JSON.stringify(b));
+    }
+    assert.deepEqual(checkCode({ Code: 0, AbEntry: { Data: [] } }, 200), { Code: 0, AbEntry: { Data: [] } });
   });
 
   test('a Personal Access Token needs no OAuth (maximizer.token)', async () => {

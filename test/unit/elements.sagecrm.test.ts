@@ -40,7 +40,7 @@ describe('sagecrm adapter', () => {
     sim.create('Person', { Pers_FirstName: 'Ada', Pers_LastName: 'L' });
     sim.create('Lead', { Lead_Description: 'Lead one' });
     sim.create('Opportunity', { Oppo_Description: 'Big deal' });
-    sim.create('User', { User_Logon: 'admin' });
+    sim.create('Users', { User_Logon: 'admin' });
     sim.clock.setNow(T0 + 60 * SEC);
     sim.create('Company', { Comp_Name: 'Beta', Comp_Type: 'prospect' });
     sim.create('Company', { Comp_Name: 'Acorn', Comp_Type: 'customer', Comp_Status: 'Active' });
@@ -63,8 +63,8 @@ describe('sagecrm adapter', () => {
     assert.equal(records[0]!.Comp_UpdatedDate, '2024-01-15T12:01:00Z');
   });
 
-  test('each default resource reads its SData entity', async () => {
-    const entities: Record<string, string> = { accounts: 'Company', contacts: 'Person', leads: 'Lead', opportunities: 'Opportunity', users: 'User' };
+  test("each default resource reads its SData entity (users is Users, as Sage's own REST client names it)", async () => {
+    const entities: Record<string, string> = { accounts: 'Company', contacts: 'Person', leads: 'Lead', opportunities: 'Opportunity', users: 'Users' };
     for (const [resource, entity] of Object.entries(entities)) {
       sim.requests.length = 0;
       const { records } = await fetchAll(seedUrl(resource, T0 - SEC), config);

@@ -3,6 +3,8 @@
 // evaluation of the rest, $next paging and error classification.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { normalizeResource, resourceSchema } from '../../core/config';
+import { diffRecords } from '../../core/diff';
 import { renderPlaceholders } from '../../core/placeholders';
 import { parseCeql } from '../../elements/ceql';
 import { ProviderError } from '../../elements/providerError';
@@ -19,7 +21,7 @@ import {
 const T0 = Date.UTC(2024, 0, 15, 12, 0, 0);
 const SEC = 1000;
 const CALLBACK = 'https://mycoolapp.com';
-/** The seed's own poller URL, unterminated quote included (seeds/003). */
+/** The poller URL of Cloud Elements' Sage Accounting example instance, unterminated quote included. */
 const SEED_URL = "/hubs/finance/customers?where=lastModifiedDate>='${date:yyyy-MM-dd'T'HH:mm:ss'Z'}' and attributes='created_at,updated_at";
 
 /** Follows the adapter's authorization URL to the simulator, which redirects with a code. */
@@ -163,6 +165,45 @@ describe('sageone adapter', () => {
       (e: unknown) => e instanceof ProviderError && e.kind === 'client',
     );
     assert.equal((await adapter.fetchPage({ url: '/hubs/finance/customers', pageSize: 5 }, { configuration: config, credentials })).records.length, 3);
+  });
+
+  test("the contract's own list shape (a bare array) is a client error saying what was expected and what came", async () => {
+    const bare = await startSageAccountingSimulator({ listShape: 'contract' });
+    try {
+      bare.create('contacts', { name: 'Acme Ltd' });
+      const conf = { ...config, 'base.url': bare.url };
+      const creds = await adapter.authenticate!({ configuration: conf, providerCode: await authorizationCode(conf) });
+      await assert.rejects(
+        adapter.fetchPage({ url: '/hubs/finance/customers', pageSize: 5 }, { configuration: conf, credentials: creds }),
+        (e: unknown) => e instanceof ProviderError && e.kind === 'client' && /answered a JSON array of 1 item \(the bare list Sage's OpenAPI declares, without its paging envelope\) where a page of contacts was expected: an object with an \$items array/.test(e.message),
+      );
+    } finally {
+      await bare.close();
+    }
+  });
+
+  test('the default reads any ISO-8601 date-time Sage writes (milliseconds, offsets): no problem records, CREATED told from UPDATED', async () => {
+    const resource = normalizeResource(resourceSchema.parse(adapter.definition.defaultPollerConfiguration['customers']));
+    for (const timestamps of ['seconds', 'milliseconds', 'offset'] as const) {
+      const styled = await startSageAccountingSimulator({ timestamps });
+      try {
+        styled.clock.setNow(T0 + 123);
+        const old = styled.create('contacts', { name: 'Old' });
+        styled.clock.setNow(T0 + 60 * SEC + 456);
+        styled.update('contacts', old.id, { name: 'Old, changed' });
+        const fresh = styled.create('contacts', { name: 'New' });
+        const conf = { ...config, 'base.url': styled.url };
+        const creds = await adapter.authenticate!({ configuration: conf, providerCode: await authorizationCode(conf) });
+        const url = renderPlaceholders(resource.url, T0 + 30 * SEC);
+        const page = await adapter.fetchPage({ url, pageSize: 50 }, { configuration: conf, credentials: creds });
+        const d = diffRecords(page.records, resource, { sinceMs: T0 + 30 * SEC, pollStartMs: T0 + 120 * SEC, seen: new Set() });
+        assert.deepEqual(d.problems, [], timestamps);
+        assert.deepEqual(d.changes.map((c) => [c.objectId, c.eventType]).sort(), [[old.id, 'UPDATED'], [fresh.id, 'CREATED']].sort(), timestamps);
+        if (timestamps === 'milliseconds') assert.equal(d.changes.find((c) => c.objectId === fresh.id)?.recordDateMs, T0 + 60 * SEC + 456);
+      } finally {
+        await styled.close();
+      }
+    }
   });
 
   test('validate: OAuth keys and poller URLs (the seed URL passes)', () => {

@@ -10,7 +10,7 @@ const ms = (iso: string): number => Date.parse(iso);
  * [pattern, zone, instant, expected]. Every expected string is the output of Java 17
  * `new SimpleDateFormat(pattern, Locale.US)` with `setTimeZone(TimeZone.getTimeZone(zone))`
  * (offset zones such as "-6:00" given to Java as "GMT-06:00", since Java itself falls back to
- * GMT for "-6:00"). Patterns cover every format in cloud-elements.md §5/§9 and SPEC §4.
+ * GMT for "-6:00"). Patterns cover every format of Cloud Elements' published poller configurations.
  */
 const FORMAT: [pattern: string, zone: string, at: string, out: string][] = [
   // The seed elements' and docs' URL formats (gmtDate = GMT, date = UTC)
@@ -95,7 +95,7 @@ const FORMAT: [pattern: string, zone: string, at: string, out: string][] = [
 /**
  * [pattern, zone, text, expected instant (undefined = does not parse), note]. Vectors without a
  * note agree with Java 17's SimpleDateFormat.parse; a note says where Pollster deliberately
- * differs (SPEC §4 fractions, strictness, lenient zone forms).
+ * differs (fractions, strictness, lenient offset forms, whole-word zone names).
  */
 const PARSE: [pattern: string | undefined, zone: string | undefined, text: unknown, want: string | undefined, note?: string][] = [
   // A quoted 'Z' is a literal: the wall clock is read in the field's zone
@@ -115,7 +115,7 @@ const PARSE: [pattern: string | undefined, zone: string | undefined, text: unkno
   ["yyyy-MM-dd'T'HH:mm:ssZ", 'GMT', '2017-05-18T21:55:26Z', '2017-05-18T21:55:26Z', 'Java: Z rejects "Z"'],
   ["yyyy-MM-dd'T'HH:mm:ssZ", 'GMT', '2017-05-18T21:55:26-08:00', '2017-05-19T05:55:26Z', 'Java: Z rejects -08:00'],
   ["yyyy-MM-dd'T'HH:mm:ss.SSSXXX", 'GMT', '2019-12-31T16:59:59.451-07:00', '2019-12-31T23:59:59.451Z'],
-  // Fractions of a second (SPEC §4): Java would read "451000" as 451000 ms
+  // Fractions of a second: Java would read "451000" as 451000 ms
   ["yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX", 'GMT', '2017-05-18T21:55:26.451000+00:00', '2017-05-18T21:55:26.451Z', 'fraction'],
   ["yyyy-MM-dd'T'HH:mm:ss.SSS", 'PST', '2017-06-12T07:09:00.5', '2017-06-12T14:09:00.500Z', 'fraction'],
   ["yyyy-MM-dd'T'HH:mm:ss.SSS", 'GMT', '2017-06-12T07:09:00.1234567', '2017-06-12T07:09:00.123Z', 'fraction'],
@@ -139,8 +139,23 @@ const PARSE: [pattern: string | undefined, zone: string | undefined, text: unkno
   ['EEE MMM dd HH:mm:ss zzz yyyy', 'GMT', 'Mon Jun 12 08:09:00 CST 2017', '2017-06-12T14:09:00Z'],
   ['EEE MMM dd HH:mm:ss zzz yyyy', 'GMT', 'Tue Jun 12 08:09:00 EST 2017', '2017-06-12T13:09:00Z'], // day name not checked
   ['EEE MMM dd HH:mm:ss zzz yyyy', 'EST', 'Mon Jun 12 14:09:00 UTC 2017', '2017-06-12T14:09:00Z'],
-  ['EEE MMM dd HH:mm:ss zzz yyyy', 'GMT', 'Mon Jun 12 08:09:00 IST 2017', '2017-06-12T02:39:00Z', 'Java reads IST as Israel'],
-  ['EEE MMM dd HH:mm:ss zzz yyyy', 'GMT', 'Mon Jun 12 08:09:00 America/Denver 2017', '2017-06-12T14:09:00Z', 'Java: z reads no IANA ids'],
+  ['EEE MMM dd HH:mm:ss zzz yyyy', 'GMT', 'Mon Jun 12 08:09:00 IST 2017', '2017-06-12T06:09:00Z'], // Israel Standard Time: first in Java's table
+  ['EEE MMM dd HH:mm:ss zzz yyyy', 'Asia/Kolkata', 'Mon Jun 12 08:09:00 IST 2017', '2017-06-12T02:39:00Z'], // the configured zone's own IST
+  ['EEE MMM dd HH:mm:ss zzz yyyy', 'GMT', 'Mon Jun 12 08:09:00 America/Denver 2017', undefined], // an id is not a name
+  // The fidelity report: a name is first the configured zone's own (Java 17's answers)
+  ['EEE MMM dd HH:mm:ss zzz yyyy', 'America/Argentina/Buenos_Aires', 'Mon Jan 15 09:00:00 ART 2024', '2024-01-15T12:00:00Z'],
+  ['yyyy-MM-dd HH:mm:ss z', 'Asia/Shanghai', '2024-01-15 20:00:00 CST', '2024-01-15T12:00:00Z'],
+  ['yyyy-MM-dd HH:mm:ss z', 'Europe/Dublin', '2024-07-15 13:00:00 IST', '2024-07-15T12:00:00Z'],
+  ['yyyy-MM-dd HH:mm:ss z', 'Asia/Jerusalem', '2024-01-15 14:00:00 IST', '2024-01-15T12:00:00Z'],
+  ['yyyy-MM-dd HH:mm:ss z', 'Asia/Manila', '2024-01-15 20:00:00 PST', '2024-01-15T12:00:00Z'],
+  ['yyyy-MM-dd HH:mm:ss z', 'Asia/Riyadh', '2024-01-15 15:00:00 AST', '2024-01-15T12:00:00Z'],
+  ['yyyy-MM-dd HH:mm:ss zzzz', 'America/New_York', '2024-07-15 08:00:00 Eastern Daylight Time', '2024-07-15T12:00:00Z'],
+  ['yyyy-MM-dd HH:mm:ss z', 'GMT', '2024-07-15 15:00:00 IDT', '2024-07-15T12:00:00Z'],
+  ['yyyy-MM-dd HH:mm:ss z', 'GMT', '2024-01-15 09:00:00 BRT', '2024-01-15T12:00:00Z'],
+  ['yyyy-MM-dd HH:mm:ss z', 'GMT', '2024-01-15 20:00:00 HKT', '2024-01-15T12:00:00Z'],
+  ['yyyy-MM-dd HH:mm:ss z', 'GMT', '2024-01-15 17:45:00 NPT', '2024-01-15T12:00:00Z'],
+  ['yyyy-MM-dd HH:mm:ss z', 'GMT', '2024-07-15 14:00:00 MEST', '2024-07-15T12:00:00Z'],
+  ['yyyy-MM-dd HH:mm:ss z', 'GMT', '2024-01-15 20:00:00 WITA', '2024-01-15T12:00:00Z', 'Java: 11:00Z, reads WIT and ignores the A'],
   ['EEEE, MMMM d, yyyy', 'GMT', 'monday, JUNE 12, 2017', '2017-06-12T00:00:00Z'],
   ['MMM dd yyyy hh:mm a', 'GMT', 'jun 12 2017 08:09 pm', '2017-06-12T20:09:00Z'],
   ['MMM dd yyyy hh:mm a', 'GMT', 'June 12 2017 12:09 AM', '2017-06-12T00:09:00Z'],
@@ -225,8 +240,14 @@ describe('formatJavaDate: Pollster decisions', () => {
     assert.equal(formatJavaDate(t, "yyyy-MM-dd'T'HH:mm:ssXXX", 'CEST'), '2017-06-12T16:09:00+02:00');
     assert.equal(formatJavaDate(t, 'HH:mm z', 'PDT'), '07:09 PDT');
   });
-  test('zones without a short English name print GMT±hh:mm (Java has e.g. JST)', () => {
-    assert.equal(formatJavaDate(t, 'HH:mm z', 'Asia/Tokyo'), '23:09 GMT+09:00');
+  test("z prints Java's names, not ICU's offsets (IST for Asia/Kolkata, JST for Asia/Tokyo)", () => {
+    assert.equal(formatJavaDate(t, 'HH:mm z', 'Asia/Tokyo'), '23:09 JST');
+    assert.equal(formatJavaDate(t, 'HH:mm z', 'Asia/Kolkata'), '19:39 IST');
+    assert.equal(formatJavaDate(t, 'HH:mm zzzz', 'Europe/Dublin'), '15:09 Irish Standard Time');
+    assert.equal(formatJavaDate(t, 'HH:mm z', 'AGT'), '11:09 ART'); // Java's own id: its names, Buenos Aires' clock
+  });
+  test('a zone Java has no names for prints as GMT±hh:mm', () => {
+    assert.equal(formatJavaDate(t, 'HH:mm z', 'Etc/GMT-5'), '19:09 GMT+05:00');
   });
   test('a stray trailing quote is tolerated (Java: "Unterminated quote")', () => {
     assert.equal(formatJavaDate(t, "yyyy-MM-dd'T'HH:mm:ssXXX'"), '2017-06-12T14:09:00Z');
@@ -275,7 +296,7 @@ describe('property: parse(format(t)) === t truncated to the pattern precision', 
   const instant = fc.integer({ min: ms('1970-01-01T00:00:00Z'), max: ms('2099-12-31T23:59:59.999Z') });
   // Offset-bearing patterns in any zone; offset-free ones only in fixed zones (a DST overlap
   // has two instants for one wall clock). SSSSSS is left out on purpose: it formats Java's
-  // padded milliseconds but parses as a fraction (SPEC §4).
+  // padded milliseconds but parses as a fraction.
   const cases: [pattern: string, zones: string[], precision: number][] = [
     ["yyyy-MM-dd'T'HH:mm:ss.SSSXXX", ['UTC', 'America/Denver', 'Asia/Kolkata', 'America/St_Johns', '-6:00', 'PST'], 1],
     ["yyyy-MM-dd'T'HH:mm:ssXXX", ['GMT', 'Europe/Paris', '+6:00'], 1000],

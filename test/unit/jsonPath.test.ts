@@ -113,3 +113,18 @@ describe('getPath: exact match first, then case-insensitive', () => {
     );
   });
 });
+
+describe('getPath: one precedence rule for dotted keys (the diff and CEQL share it)', () => {
+  const cases: [record: Record<string, unknown>, path: string, expected: unknown, why: string][] = [
+    [{ 'a.b': 1, a: { b: 2 } }, 'a.b', 1, 'the whole key written exactly wins over descending'],
+    [{ 'A.B': 1, a: { b: 2 } }, 'a.b', 2, 'an exact descent wins over the whole key ignoring case'],
+    [{ 'a.b': 1, A: { B: 2 } }, 'a.b', 1, 'the exact whole key wins over a case-insensitive descent'],
+    [{ 'A.B': 1, A: { B: 2 } }, 'a.b', 2, 'neither exact: descending (ignoring case) before the whole key'],
+    [{ 'A.B': 1 }, 'a.b', 1, 'the whole key ignoring case, when nothing else resolves'],
+    [{ a: { 'b.c': 3 } }, "a['b.c']", 3, 'brackets reach a dotted key below the top'],
+    [{ a: { b: 2 } }, "['a.b']", undefined, 'a bracketed step is one key, never split'],
+  ];
+  for (const [record, path, expected, why] of cases) {
+    test(`${why}: ${path} in ${JSON.stringify(record)} → ${JSON.stringify(expected)}`, () => assert.deepEqual(getPath(record, path), expected));
+  }
+});

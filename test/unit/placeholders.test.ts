@@ -6,14 +6,14 @@ const since = Date.parse('2017-06-12T14:09:00.258Z'); // 1497276540258
 
 describe('renderPlaceholders: every form, each value encoded once', () => {
   const cases: [url: string, rendered: string][] = [
-    // Seed elements (cloud-elements.md §9)
+    // Cloud Elements' published poller configurations
     ["/hubs/crm/accounts?where=Comp_UpdatedDate>'${gmtDate:yyyy-MM-dd'T'HH:mm:ss'Z'}'",
       "/hubs/crm/accounts?where=Comp_UpdatedDate>'2017-06-12T14%3A09%3A00Z'"],
     ["/hubs/finance/customers?where=lastModifiedDate>='${date:yyyy-MM-dd'T'HH:mm:ss'Z'}' and attributes='created_at,updated_at'",
       "/hubs/finance/customers?where=lastModifiedDate>='2017-06-12T14%3A09%3A00Z' and attributes='created_at,updated_at'"],
     ["/hubs/crm/contacts?where=LastModifyDate>'${date:yyyy-MM-dd'T'HH:mm:ssXXX}'",
       "/hubs/crm/contacts?where=LastModifyDate>'2017-06-12T14%3A09%3A00Z'"],
-    // Other documented formats (§5)
+    // Other documented formats
     ["${gmtDate:yyyy-MM-dd'T'HH:mm:ssXXX}", '2017-06-12T14%3A09%3A00Z'],
     ['${gmtDate:yyyy-MM-dd HH:mm:ss}', '2017-06-12%2014%3A09%3A00'],
     ['${gmtDate:MM/dd/yyyy HH:mm:ss}', '06%2F12%2F2017%2014%3A09%3A00'],
@@ -31,6 +31,10 @@ describe('renderPlaceholders: every form, each value encoded once', () => {
     ['${dateTimeZone:+06:00:HH:mm}', '20%3A09'],
     ["${dateTimeZone:-8:00:yyyy-MM-dd'T'HH:mm:ssZ}", '2017-06-12T06%3A09%3A00-0800'],
     ['${dateTimeZone:GMT-08:00:HH:mm z}', '06%3A09%20GMT-08%3A00'],
+    // z prints Java's names (Java 17: IST for Asia/Kolkata, not GMT+05:30; Irish Standard Time in a Dublin summer)
+    ['${dateTimeZone:Asia/Kolkata:HH:mm z}', '19%3A39%20IST'],
+    ['${dateTimeZone:Europe/Dublin:HH:mm zzzz}', '15%3A09%20Irish%20Standard%20Time'],
+    ['${dateTimeZone:AGT:HH:mm z}', '11%3A09%20ART'],
     ['${dateTimeZone:-0800:HH:mm}', '06%3A09'],
     ["${datetimezone:America/Denver:yyyy-MM-dd'T'HH:mm:ssXXX}", '2017-06-12T08%3A09%3A00-06%3A00'],
     // Epochs and the bare legacy ${date}

@@ -240,6 +240,27 @@ describe('Sage CRM simulator', () => {
     assert.equal(users.status, 200);
   });
 
+  test("the contract: JSON only (406 otherwise), SData's query parameters only, and the entity names Sage's client uses", async () => {
+    for (const accept of ['application/atom+xml', 'text/html', 'application/json;q=0']) {
+      const res = await get('/Company', { Authorization: auth, Accept: accept });
+      assert.equal(res.status, 406, accept);
+      assert.ok(Array.isArray((await body(res)).$diagnoses));
+    }
+    assert.equal((await get('/Company?count=1', { Authorization: auth, Accept: '*/*' })).status, 200);
+    for (const query of ['?orderby=comp_name', '?page=2', '?pageSize=10', '?count=1&filter=x']) {
+      const res = await get(`/Company${query}`);
+      assert.equal(res.status, 400, query);
+      const diag = ((await body(res)).$diagnoses as Json[])[0];
+      assert.equal(diag?.$sdataCode, 'BadQueryParameter');
+    }
+    const all = await get('/Company?where=Comp_CompanyId%20gt%200&orderBy=Comp_Name&select=Comp_Name&include=%24children&precedence=2&includeSchema=false&format=application%2Fjson&language=en&search=x&startIndex=1&count=1');
+    assert.equal(all.status, 200, 'every parameter SData defines is taken');
+    await all.arrayBuffer();
+    const user = await get('/User?count=1');
+    assert.equal(user.status, 404, 'the users entity is Users');
+    assert.equal(((await body(user)).$diagnoses as Json[])[0]?.$sdataCode, 'ResourceKindNotFound');
+  });
+
   test('fault injection', async () => {
     await checkFaults(sim, () => get('/Company'), (_status, b) => {
       assert.ok(Array.isArray((b as Json).$diagnoses));
@@ -360,6 +381,29 @@ describe('ConnectWise Manage simulator', () => {
     const fwd = await conditions('lastUpdated >= [2030-01-01T00:00:00Z]', `&pageSize=3&pageId=${firstId}`);
     assert.deepEqual(await ids(fwd), made.slice(1, 4).map((m) => m.id));
     assert.match(fwd.headers.get('link') ?? '', /pageId=\d+>; rel="next"/);
+  });
+
+  test('the contract: only its versioned media type is served (406 otherwise), only its query parameters are taken', async () => {
+    const versioned = 'application/vnd.connectwise.com+json; version=2025.8';
+    for (const accept of ['application/json', 'application/vnd.connectwise.com+json; version=2019.1', 'text/html, application/xml;q=0.9']) {
+      const res = await get('/company/contacts', { ...goodHeaders, Accept: accept });
+      assert.equal(res.status, 406, accept);
+      assert.match(String((await body(res)).message), /version=2025\.8/);
+    }
+    for (const accept of [versioned, 'application/vnd.connectwise.com+json', '*/*', 'application/json;q=0.5, application/*;q=0.1']) {
+      const res = await get('/company/contacts?pageSize=1', { ...goodHeaders, Accept: accept });
+      assert.equal(res.status, 200, accept);
+      assert.equal(res.headers.get('content-type'), versioned);
+      await res.arrayBuffer();
+    }
+    for (const query of ['?where=x', '?pagesize=5', '?conditions=id%3E0&limit=5']) {
+      const res = await get(`/company/contacts${query}`);
+      assert.equal(res.status, 400, query);
+      assert.match(String((await body(res)).message), /Unknown query parameter/);
+    }
+    const count = await get('/company/contacts/count?conditions=id%3E0&childConditions=x%3D1&customFieldConditions=y%3D1&fields=id');
+    assert.equal(count.status, 200, 'every parameter the contract defines is taken');
+    await count.arrayBuffer();
   });
 
   test('fault injection (429 carries Retry-After)', async () => {
@@ -507,6 +551,33 @@ describe('Sage Business Cloud Accounting simulator', () => {
     }
   });
 
+  test("the contract: JSON only (406 otherwise), /contacts takes only its declared parameters, date-times in any RFC 3339 form", async () => {
+    const withAccept = (path: string, accept: string) => fetch(`${sim.url}${path}`, { headers: { Authorization: `Bearer ${accessToken}`, Accept: accept } });
+    for (const accept of ['application/xml', 'text/csv', 'application/json;q=0']) {
+      const res = await withAccept('/contacts', accept);
+      assert.equal(res.status, 406, accept);
+      assert.equal(((await res.json()) as Json[])[0]?.$dataCode, 'NotAcceptable');
+    }
+    assert.equal((await withAccept('/contacts?items_per_page=1', 'application/json')).status, 200);
+    for (const query of ['?per_page=5', '?updated_since=2024-01-01T00:00:00Z', '?page=1&sort=name']) {
+      const res = await get(`/contacts${query}`);
+      assert.equal(res.status, 400, query);
+      assert.match(String(((await res.json()) as Json[])[0]?.$message), /Unknown parameter/);
+    }
+    const declared = '?updated_or_created_since=2024-01-01T00:00:00Z&contact_type_id=CUSTOMER&exclude_system=true&nested_attributes=x&show_balance=false&context_date=2024-01-01&search=a&email=a&show_unfinished_recurring_invoices_status=false&items_per_page=5&page=1&attributes=all';
+    assert.equal((await get(`/contacts${declared}`)).status, 200, 'every parameter the contract declares is taken');
+
+    for (const [timestamps, pattern] of [['milliseconds', /^2024-01-15T12:00:00\.123Z$/], ['offset', /^2024-01-15T12:00:00\+00:00$/]] as const) {
+      const styled = await startSageAccountingSimulator({ timestamps });
+      try {
+        styled.clock.setNow(T0 + 123);
+        assert.match(styled.create('contacts', { name: 'x' }).created_at, pattern);
+      } finally {
+        await styled.close();
+      }
+    }
+  });
+
   test('fault injection (Sage error arrays by default)', async () => {
     sim.clock.setNow(T0);
     const { tokens } = await authorizeAndExchange(sim.oauthUrl, SAGE_ACCOUNTING_DEFAULT_CLIENT_ID, SAGE_ACCOUNTING_DEFAULT_CLIENT_SECRET);
@@ -646,7 +717,20 @@ describe('Maximizer Octopus simulator', () => {
 
       const unsupported = await body(await fetch(`${fresh.url}/Read`, { method: 'POST', headers: { Authorization: `Bearer ${MAXIMIZER_DEFAULT_PAT}` }, body: JSON.stringify(readAbEntries({ CompanyName: { $PHRASE: 'x' } })) }));
       assert.equal(unsupported.Code, -1);
-      assert.match(String((unsupported.Msg as string[])[0]), /unsupported/);
+      assert.match(String((unsupported.Msg as Json[])[0]?.Message), /unsupported/);
+      const post = (path: string, b: unknown) => fetch(`${fresh.url}${path}`, { method: 'POST', headers: { Authorization: `Bearer ${MAXIMIZER_DEFAULT_PAT}` }, body: JSON.stringify(b) });
+      // The collection's contract: no query parameters, only its members in a Read body; errors as {Message, ErrorCode}.
+      for (const [path, b] of [
+        ['/Read?top=5', readAbEntries({})],
+        ['/Read', { ...readAbEntries({}), Paging: { Size: 5 } }],
+        ['/Read', { ...readAbEntries({}), AbEntry: { ...readAbEntries({}).AbEntry, Limit: 5 } }],
+      ] as [string, unknown][]) {
+        const refused = await body(await post(path, b));
+        assert.equal(refused.Code, -1, path);
+        const [m] = refused.Msg as Json[];
+        assert.equal(typeof m?.Message, 'string');
+        assert.equal(typeof m?.ErrorCode, 'number');
+      }
       const noDriver = readAbEntries({});
       delete (noDriver as Partial<typeof noDriver>).Configuration;
       const empty = await fetch(`${fresh.url}/Read`, { method: 'POST', headers: { Authorization: `Bearer ${MAXIMIZER_DEFAULT_PAT}` }, body: JSON.stringify(noDriver) });
