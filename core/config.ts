@@ -6,7 +6,8 @@
 import { z } from 'zod';
 import { formatPath } from './issues';
 import { jsonDepth, MAX_JSON_DEPTH } from './jsonDepth';
-import { formatJavaDate, parseIsoInstant, resolveZone } from './javaDate';
+import { formatJavaDate, resolveZone } from './javaDate';
+import { parseIsoInstant } from './isoInstant';
 import { checkPlaceholders } from './placeholders';
 import { parseLegacyPollerUrls } from './legacyUrls';
 import { ELEMENT_KEYS, MIN_INTERVAL_MINUTES, RESERVED_RESOURCE_NAMES } from './settings';

@@ -41,3 +41,9 @@ export function parseIsoDateTime(text: string): IsoDateTime | undefined {
 export function offsetInstantMs(d: IsoDateTime & { offsetMinutes: number }): number {
   return wallAsUtc(d.wall) - d.offsetMinutes * 60_000;
 }
+
+/** An ISO-8601 instant with a `T` and a time, read as UTC when it has no offset (`event.poller.since`). */
+export function parseIsoInstant(text: string): number | undefined {
+  const d = /^\s*\d{4}-\d\d-\d\dT/i.test(text) ? parseIsoDateTime(text) : undefined;
+  return d?.hasTime ? offsetInstantMs({ ...d, offsetMinutes: d.offsetMinutes ?? 0 }) : undefined;
+}

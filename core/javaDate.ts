@@ -416,8 +416,3 @@ export function parseJavaDate(value: unknown, pattern: string | undefined, zone?
     return undefined; // unsupported pattern letter
   }
 }
-
-/** An ISO-8601 instant with a time part, read as UTC when it has no offset (`event.poller.since`). */
-export function parseIsoInstant(s: string): number | undefined {
-  return /^\d{4}-\d{2}-\d{2}T/i.test(s.trim()) ? parseJavaDate(s, undefined, 'UTC') : undefined;
-}

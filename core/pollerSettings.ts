@@ -3,7 +3,7 @@
  * the same zod schema that validated them. The instance workflow gets the result and parses nothing.
  */
 import { configurationSchema, resourceSchema, type ResourceInput } from './config';
-import { parseIsoInstant } from './javaDate';
+import { parseIsoInstant } from './isoInstant';
 import { parseLegacyPollerUrls } from './legacyUrls';
 import { DEFAULT_REFRESH_INTERVAL_MINUTES, MAX_INTERVAL_MINUTES, minutesToMs, normalizeResource, type PollerSettings, type ResourceConfig } from './settings';
 

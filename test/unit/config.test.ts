@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { formatPath } from '../../core/issues';
 import { isSecretKey, MASK, maskConfiguration, parseInstanceBody, toInstanceSpec, type InstanceSpec } from '../../core/instanceSpec';
 import { MAX_INTERVAL_MINUTES, type ResourceConfig } from '../../core/settings';
-import { parseIsoInstant } from '../../core/javaDate';
+import { parseIsoInstant } from '../../core/isoInstant';
 import { pollerSettings } from '../../core/pollerSettings';
 import { instanceView } from '../../api/instances/views';
 
@@ -333,6 +333,10 @@ describe('every error names its path', () => {
     ['a quote in a resource name', withResource({ idField: 5 }, "bob's"), `${P}['bob\\'s'].idField`],
     ['a reserved resource name', withResource({}, 'objectType'), `${P}.objectType`, /must not be one of/],
     ['an empty resource name', withResource({}, ''), `${P}['']`, /must not be empty/],
+    ['a prototype key as a resource name', withResource({}, 'constructor'), `${P}.constructor`, /not allowed as a resource name/],
+    ['__proto__ as a resource, in the JSON string', body({ 'event.poller.configuration': '{"__proto__": {"url": "/x", "idField": "id"}}' }), P, /the key '__proto__' is not allowed/],
+    ['JSON string nested too deep', body({ 'event.poller.configuration': `{"a": {"url": "/x", "idField": "id", "extra": ${'['.repeat(40)}${']'.repeat(40)}}}` }), P, /nested deeper than 32 levels/],
+    ['__proto__ in a legacy line', body({ 'event.poller.urls': '__proto__|/ok' }), "configuration['event.poller.urls']", /'__proto__' is not allowed as a resource name/],
     ['names not in the configuration', body({ 'event.poller.configuration': SAGECRM_DEFAULT, 'event.poller.urls': 'accounts|deals' }), "configuration['event.poller.urls']", /'deals' is not a resource/],
     ['a legacy line without URL', body({ 'event.poller.urls': 'accounts|/hubs/crm/accounts\ncontacts' }), "configuration['event.poller.urls']", /line 2: expected/],
     ['a legacy line with a bad format', body({ 'event.poller.urls': 'accounts|/hubs/crm/accounts||Modified|yyyy-qq' }), "configuration['event.poller.urls']", /line 1 \(accounts\): datesConfiguration.updatedDateFormat: invalid date format/],
@@ -437,7 +441,7 @@ const URLS = [
   "/hubs/crm/contacts?where=LastModifiedDate>=${date}",
   '/hubs/marketing/deals?where=mdate>=2017-02-28T16:11:29-06:00',
 ];
-const resourceNameArb = fc.string({ minLength: 1, maxLength: 20 }).filter((n) => n.trim() !== '' && !['objectType', 'eventId', 'instance_id', '__proto__'].includes(n));
+const resourceNameArb = fc.string({ minLength: 1, maxLength: 20 }).filter((n) => n.trim() !== '' && !['objectType', 'eventId', 'instance_id', '__proto__', 'constructor', 'prototype'].includes(n));
 
 const datesArb = fc.record(
   {

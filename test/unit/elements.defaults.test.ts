@@ -5,7 +5,8 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { normalizeResource, resourceSchema, type ResourceConfig } from '../../core/config';
+import { normalizeResource, type ResourceConfig } from '../../core/settings';
+import { resourceSchema } from '../../core/config';
 import { diffRecords } from '../../core/diff';
 import { formatJavaDate } from '../../core/javaDate';
 import { allElements } from '../../elements/registry';

@@ -3,7 +3,8 @@
 // evaluation of the rest, $next paging and error classification.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { normalizeResource, resourceSchema } from '../../core/config';
+import { normalizeResource } from '../../core/settings';
+import { resourceSchema } from '../../core/config';
 import { diffRecords } from '../../core/diff';
 import { renderPlaceholders } from '../../core/placeholders';
 import { parseCeql } from '../../elements/ceql';

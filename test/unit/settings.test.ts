@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parseInstanceBody } from '../../core/instanceSpec';
-import { parseIsoInstant } from '../../core/javaDate';
+import { parseIsoInstant } from '../../core/isoInstant';
 import { pollerSettings as apiPollerSettings } from '../../core/pollerSettings';
 import { parseInstant, pollerSettings } from '../../workflows/v1/settings';
 
@@ -127,7 +127,7 @@ const numish = (arb: fc.Arbitrary<number>) => fc.oneof(arb, arb.map(String), arb
 const FORMATS = ["yyyy-MM-dd'T'HH:mm:ss'Z'", 'yyyy-MM-dd HH:mm:ss', 'milliseconds', '10 digit integer Unix time', ''];
 const ZONES = ['GMT', 'EST', 'America/Denver', '-6:00', ''];
 const nameArb = fc.oneof(fc.constantFrom('contacts', 'leads', '/changed-messages', '7', 'calendars/{id}/events'), fc.string({ minLength: 1, maxLength: 8 }))
-  .filter((n) => n.trim() !== '' && !['objectType', 'eventId', 'instance_id', '__proto__'].includes(n) && !/[|,\n\r]/.test(n));
+  .filter((n) => n.trim() !== '' && !['objectType', 'eventId', 'instance_id', '__proto__', 'constructor', 'prototype'].includes(n) && !/[|,\n\r]/.test(n));
 
 const datesArb = fc.record(
   {
