@@ -3,6 +3,7 @@
 
 import { api, consoleConfig, onUnauthorized, session } from './api.js';
 import { announce, errorText, h, uid, fill } from './dom.js';
+import { clearDraft } from './formDraft.js';
 import { renderInstanceForm } from './instanceForm.js';
 import { renderInstance, renderInstances } from './instances.js';
 import { renderDeliveries } from './deliveries.js';
@@ -36,7 +37,7 @@ onUnauthorized(() => {
 
 signOutButton.addEventListener('click', () => {
   session.clear();
-  sessionStorage.removeItem('pollster.draft');
+  clearDraft();
   announce('Signed out: the secrets are gone from this tab.');
   void route();
 });
