@@ -1,9 +1,11 @@
 // Section 2 of the instance form: the element's own settings (authentication and the like), one
-// field per configuration definition of the chosen element. OAuth2 elements get the console's
-// address as their callback URL.
+// field per configuration definition of the chosen element. Only the fields that apply to the values
+// chosen are shown, marked required as the element's check in the API requires them (formRules).
+// OAuth2 elements get the console's address as their callback URL.
 
 import { h, uid, fill } from './dom.js';
-import { field } from './formField.js';
+import { field, setRequired } from './formField.js';
+import { fieldStates, missingRequired } from './formRules.js';
 import { authDefinitions, isOAuth } from './formState.js';
 
 /** The console's own address: the OAuth2 provider sends the browser back here with the code. */
@@ -22,6 +24,18 @@ export function authSection(state) {
   let registered = [];
 
   const inputOf = (key) => state.fields.get(key)?.input;
+  const currentValues = () => Object.fromEntries(authDefinitions(state).map((d) => [d.key, valueOf(inputOf(d.key))]));
+  const states = () => fieldStates(state.element.key, authDefinitions(state), currentValues());
+
+  /** Shows the fields that apply to the values chosen, each marked required or not. */
+  function applyRules() {
+    for (const [key, { applies, required }] of states()) {
+      state.fields.get(key).wrap.hidden = !applies;
+      setRequired(state, key, required);
+    }
+  }
+  grid.addEventListener('input', applyRules);
+  grid.addEventListener('change', applyRules);
 
   function inputFor(d) {
     const id = uid('cfg');
@@ -51,11 +65,13 @@ export function authSection(state) {
     );
     for (const d of definitions) {
       const input = inputOf(d.key);
-      const value = state.editing ? state.current[d.key] : d.defaultValue;
+      // A setting never stored shows its default, in edit as in create (the element applies it).
+      const value = state.editing ? (state.current[d.key] ?? d.defaultValue) : d.defaultValue;
       if (input.type === 'checkbox') input.checked = String(value) === 'true';
       else if (value !== undefined) input.value = value;
       if (isOAuth(state) && d.key === 'oauth.callback.url' && !state.editing) input.value = consoleUrl();
     }
+    applyRules();
     oauthNote.hidden = !isOAuth(state) || state.editing;
     oauthNote.textContent = isOAuth(state)
       ? `${state.element.name} uses OAuth2: Create first sends you to the provider to sign in and authorize; it returns to this console with a code, and the instance is created with it.`
@@ -83,27 +99,28 @@ export function authSection(state) {
         if (input.type === 'checkbox') input.checked = Boolean(value);
         else if (!input.readOnly) input.value = value;
       }
+      applyRules();
     },
-    /** The configuration keys of this section; in edit, an emptied field removes its key (null). */
+    /**
+     * The configuration keys of this section. A field that does not apply is left out (another auth
+     * type's credentials are not kept); in edit, an emptied field, or a stored one that no longer
+     * applies, removes its key (null).
+     */
     configuration() {
       const cfg = {};
+      const applying = states();
       for (const d of authDefinitions(state)) {
         const input = inputOf(d.key);
         const value = input.type === 'checkbox' ? input.checked : d.type === 'PASSWORD' ? input.value : input.value.trim();
-        if (value !== '') cfg[d.key] = value;
+        if (value !== '' && applying.get(d.key).applies) cfg[d.key] = value;
         else if (state.editing && state.current[d.key] !== undefined) cfg[d.key] = null;
       }
       return cfg;
     },
     /** Required fields left empty. */
     clientErrors() {
-      const errors = [];
-      for (const d of authDefinitions(state)) {
-        const input = inputOf(d.key);
-        if (isOAuth(state) && hasDirectToken() && d.key.startsWith('oauth.')) continue;
-        if (d.required && input.type !== 'checkbox' && input.value.trim() === '') errors.push({ field: d.key, message: `${d.name}: required` });
-      }
-      return errors;
+      const byKey = new Map(authDefinitions(state).map((d) => [d.key, d]));
+      return missingRequired(state.element.key, authDefinitions(state), currentValues()).map((key) => ({ field: key, message: `${byKey.get(key).name}: required` }));
     },
     /** The query of GET /elements/{key}/oauth/url: non-secret settings shape the URL; secrets never go into a URL. */
     oauthParams(oauthState) {

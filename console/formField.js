@@ -8,12 +8,23 @@ export function field(state, key, label, input, { hint, required } = {}) {
   const hintId = hint ? uid('hint') : undefined;
   const error = h('p', { class: 'field-error', id: errorId, hidden: true });
   input.setAttribute('aria-describedby', [hintId, errorId].filter(Boolean).join(' '));
-  if (required) input.setAttribute('aria-required', 'true');
   const isCheck = input.type === 'checkbox';
-  const labelEl = h('label', { for: input.id }, label, required ? h('span', { class: 'req', text: ' (required)' }) : null);
+  const labelEl = h('label', { for: input.id }, label);
   const wrap = h('div', { class: `field${isCheck ? ' check' : ''}` }, isCheck ? [input, labelEl] : [labelEl, input], hint ? h('p', { id: hintId, class: 'hint', text: hint }) : null, error);
-  state.fields.set(key, { input, error, wrap });
+  state.fields.set(key, { input, error, wrap, label: labelEl });
+  setRequired(state, key, Boolean(required));
   return wrap;
+}
+
+/** Marks the field of `key` required or not: "(required)" in its label, and aria-required. */
+export function setRequired(state, key, required) {
+  const f = state.fields.get(key);
+  if (!f?.label) return;
+  const marker = f.label.querySelector('.req');
+  if (required && !marker) f.label.append(h('span', { class: 'req', text: ' (required)' }));
+  if (!required) marker?.remove();
+  if (required) f.input.setAttribute('aria-required', 'true');
+  else f.input.removeAttribute('aria-required');
 }
 
 /** Registers a field laid out by hand (an error paragraph appended to `wrap`). */

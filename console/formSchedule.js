@@ -3,7 +3,7 @@
 
 import { h, uid } from './dom.js';
 import { field, registerField } from './formField.js';
-import { POLLER_KEY } from './formState.js';
+import { POLLER_DEFAULT_INTERVAL, POLLER_KEY } from './formState.js';
 
 const MIN_INTERVAL = 1 / 60; // one second, in minutes: the shortest interval the API takes
 const SLIDER_MAX = 120;
@@ -71,7 +71,7 @@ export function scheduleSection(state, resources) {
     restore(s) {
       eventsToggle.checked = Boolean(s.events);
       callbackInput.value = s.callback ?? '';
-      setIntervalValue(s.interval ?? '15');
+      setIntervalValue(s.interval ?? POLLER_DEFAULT_INTERVAL);
       signatureInput.value = s.signature ?? '';
       showBody();
     },

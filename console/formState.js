@@ -5,6 +5,12 @@
 import { api } from './api.js';
 
 export const POLLER_KEY = 'event.poller.configuration';
+/** A new instance starts as the element that fits any JSON REST API. */
+export const DEFAULT_ELEMENT = 'http';
+/** A new instance polls every 5 minutes: a first event soon after creating it, and light on the API. */
+export const NEW_INSTANCE_INTERVAL = '5';
+/** The interval an instance without one polls at (the poller's own default). */
+export const POLLER_DEFAULT_INTERVAL = '15';
 
 const definitionsCache = new Map();
 async function definitionsOf(key) {
@@ -19,7 +25,7 @@ async function definitionsOf(key) {
 
 /**
  * `mode` 'create' or 'edit' (`instance` is the API's view of it); `elementKey` the element to start
- * with (edit: the instance's; create: a resumed draft's, else the first element).
+ * with (edit: the instance's; create: a resumed draft's, else the default element).
  */
 export function createFormState({ mode, instance, elements, elementKey }) {
   const editing = mode === 'edit';
@@ -30,7 +36,7 @@ export function createFormState({ mode, instance, elements, elementKey }) {
     /** Edit: its stored configuration (strings, secrets masked); create: empty. */
     current: editing ? instance.configuration : {},
     elements,
-    element: elements.find((e) => e.key === elementKey) ?? elements[0],
+    element: elements.find((e) => e.key === elementKey) ?? elements.find((e) => e.key === DEFAULT_ELEMENT) ?? elements[0],
     /** The element's configuration definitions (GET /elements/{key}/configuration). */
     definitions: [],
     /** The element's default resources (its default poller configuration). */

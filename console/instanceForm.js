@@ -14,7 +14,7 @@ import { elementSection } from './formElement.js';
 import { errorSummary } from './formErrors.js';
 import { resourcesSection, pretty } from './formResources.js';
 import { scheduleSection } from './formSchedule.js';
-import { createFormState, POLLER_KEY, selectElement } from './formState.js';
+import { createFormState, NEW_INSTANCE_INTERVAL, POLLER_KEY, selectElement } from './formState.js';
 import { submitter } from './formSubmit.js';
 
 /** The stored poller configuration (a JSON string) as the code view shows it. */
@@ -96,7 +96,7 @@ export async function renderInstanceForm(main, { mode, instance, resume, navigat
     }
   } else {
     if (resume) errors.show([{ message: 'The provider sent a code, but this tab holds no draft instance (was it opened in another tab?). Fill in the form again.' }], 'Nothing to resume');
-    schedule.restore({ events: true, interval: '15' });
+    schedule.restore({ events: true, interval: NEW_INSTANCE_INTERVAL });
     resources.load(pretty(state.defaults));
   }
 }
