@@ -86,10 +86,10 @@ type Box = { top: number; bottom: number; left: number; right: number };
 const boxes = (page: Page): Promise<{ toast: Box; header: Box; main: Box; height: number }> =>
   page.evaluate(() => {
     const win = globalThis as any;
-    const [toast, header, main] = [win.document.getElementById('toast'), win.document.querySelector('header'), win.document.getElementById('main')].map((el) => {
+    const [toast, header, main] = [win.document.getElementById('toast'), win.document.querySelector('header'), win.document.getElementById('main')].map((el): Box => {
       const b = el.getBoundingClientRect();
       return { top: b.top, bottom: b.bottom, left: b.left, right: b.right };
-    });
+    }) as [Box, Box, Box];
     return { toast, header, main, height: win.innerHeight };
   });
 
