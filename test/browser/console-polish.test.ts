@@ -382,9 +382,20 @@ describe('web console polish', () => {
     await page.getByRole('button', { name: 'Dismiss the message' }).click();
     assert.equal(await message.innerText(), '');
     assert.equal(await page.getByRole('button', { name: 'Dismiss the message' }).isVisible(), false);
+    // A narrow window: the header wraps, the message takes a row of its own, still covering nothing.
     await scrollTo(page, 'top');
-    await page.getByRole('button', { name: 'Resume' }).click();
-    await message.getByText('Resumed: polling again.').waitFor();
+    await page.setViewportSize({ width: 600, height: 800 });
+    try {
+      await page.getByRole('button', { name: 'Resume' }).click();
+      await message.getByText('Resumed: polling again.').waitFor();
+      b = await boxes(page);
+      assert.ok(b.toast.top >= b.header.top && b.toast.bottom <= b.header.bottom, `narrow: the message is inside the header: ${JSON.stringify(b)}`);
+      assert.ok(b.header.bottom <= b.main.top + 1, 'narrow: the header is above the content');
+      assert.deepEqual(await coveredControls(page), [], 'narrow: nothing is drawn over a control');
+      await browser.screenshot('console-polish-9-message-narrow.png');
+    } finally {
+      await page.setViewportSize({ width: 1366, height: 900 });
+    }
     // 404: the deleted instance's name, looked up for its delivery.
     assert.deepEqual(browser.pageErrors.filter((e) => !/status of 40[014]/.test(e)), [], 'no script errors');
   });
