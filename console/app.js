@@ -3,6 +3,7 @@
 
 import { api, consoleConfig, onUnauthorized, session } from './api.js';
 import { announce, errorText, h, uid, fill } from './dom.js';
+import { clearDraft } from './formDraft.js';
 import { renderInstanceForm } from './instanceForm.js';
 import { renderInstance, renderInstances } from './instances.js';
 import { renderDeliveries } from './deliveries.js';
@@ -36,7 +37,7 @@ onUnauthorized(() => {
 
 signOutButton.addEventListener('click', () => {
   session.clear();
-  sessionStorage.removeItem('pollster.draft');
+  clearDraft();
   announce('Signed out: the secrets are gone from this tab.');
   void route();
 });
@@ -81,6 +82,26 @@ function renderSignIn(view) {
   return () => {};
 }
 
+/** The screens by hash path: a new view is one more line here. `render` may return a cleanup function. */
+const SCREENS = [
+  { path: /^\/instances$/, render: (view, ctx) => renderInstances(view, ctx) },
+  {
+    path: /^\/new$/,
+    render: (view) => {
+      const r = resume;
+      resume = null;
+      return renderInstanceForm(view, { mode: 'create', resume: r, navigate });
+    },
+  },
+  { path: /^\/instances\/(\d+)\/edit$/, render: async (view, _ctx, [, id]) => renderInstanceForm(view, { mode: 'edit', instance: await api('GET', `/instances/${id}`), navigate }) },
+  { path: /^\/instances\/(\d+)$/, render: (view, ctx, [, id]) => renderInstance(view, { id: Number(id), ...ctx }) },
+  { path: /^\/deliveries$/, render: (view, ctx) => renderDeliveries(view, ctx) },
+];
+
+function renderNotFound(view) {
+  fill(view, h('h1', { tabindex: '-1', text: 'Not found' }), h('p', {}, 'No such screen. ', h('a', { href: '#/instances', text: 'Go to the instances' })));
+}
+
 let dispose = () => {};
 let token = 0;
 
@@ -108,20 +129,9 @@ async function route() {
   view.append(h('p', { class: 'muted', text: 'Loading…' }));
   const config = await configPromise;
   const ctx = { config, navigate };
-  let m;
   try {
-    let cleanup;
-    if (path === '/instances') cleanup = await renderInstances(view, ctx);
-    else if (path === '/new') {
-      const r = resume;
-      resume = null;
-      cleanup = await renderInstanceForm(view, { mode: 'create', resume: r, navigate });
-    } else if ((m = /^\/instances\/(\d+)\/edit$/.exec(path))) {
-      const instance = await api('GET', `/instances/${m[1]}`);
-      cleanup = await renderInstanceForm(view, { mode: 'edit', instance, navigate });
-    } else if ((m = /^\/instances\/(\d+)$/.exec(path))) cleanup = await renderInstance(view, { id: Number(m[1]), ...ctx });
-    else if (path === '/deliveries') cleanup = await renderDeliveries(view, ctx);
-    else fill(view, h('h1', { tabindex: '-1', text: 'Not found' }), h('p', {}, 'No such screen. ', h('a', { href: '#/instances', text: 'Go to the instances' })));
+    const screen = SCREENS.find((s) => s.path.test(path));
+    const cleanup = screen ? await screen.render(view, ctx, screen.path.exec(path)) : renderNotFound(view);
     if (typeof cleanup === 'function') {
       if (mine === token) dispose = cleanup;
       else cleanup();

@@ -4,6 +4,8 @@
 
 import { api, quote } from './api.js';
 import { announce, badge, errorText, h, jsonDetails, section, time, uid, fill } from './dom.js';
+import { plural } from './format.js';
+import { instanceNames } from './instanceNames.js';
 
 const VIEWS = {
   pending: { label: 'Queued and retrying', statuses: ['queued', 'retry'] },
@@ -61,6 +63,14 @@ export async function renderDeliveries(main) {
     }
   }
 
+  /** The instance's name (a link) above its id; a deleted instance keeps its id only. */
+  const instanceCell = (id, name) =>
+    name === null
+      ? [h('span', { text: `#${id}` }), h('div', { class: 'muted small', text: 'deleted' })]
+      : name === undefined
+        ? h('a', { href: `#/instances/${id}`, text: `#${id}` })
+        : [h('a', { href: `#/instances/${id}`, text: name }), h('div', { class: 'muted small', text: `#${id}` })];
+
   const where = (status, url) => [`channel='webhook'`, status ? `status=${quote(status)}` : null, url ? `config.url=${quote(url)}` : null].filter(Boolean).join(' and ');
 
   async function load() {
@@ -77,6 +87,7 @@ export async function renderDeliveries(main) {
       fill(holder, h('p', { class: 'empty', text: `No ${VIEWS[view].label.toLowerCase()} deliveries${url ? ` for ${url}` : ''}.` }));
       return;
     }
+    const names = await instanceNames(list.map((d) => d.instanceId));
     // One group per callback URL (one subscription each), newest first inside.
     const byUrl = new Map();
     for (const d of list) byUrl.set(d.config.url, [...(byUrl.get(d.config.url) ?? []), d]);
@@ -97,7 +108,7 @@ export async function renderDeliveries(main) {
           h(
             'table',
             { class: 'data' },
-            h('caption', { text: `${items.length} deliver${items.length === 1 ? 'y' : 'ies'}` }),
+            h('caption', { text: plural(items.length, 'delivery', 'deliveries') }),
             h('thead', {}, h('tr', {}, ['Created', 'Instance', 'Resource', 'Events', 'Status', 'Attempts', 'Last error', 'Next attempt', 'Payload'].map((c) => h('th', { scope: 'col', text: c })))),
             h(
               'tbody',
@@ -107,7 +118,7 @@ export async function renderDeliveries(main) {
                   'tr',
                   { dataset: { deliveryId: d.id, status: d.status } },
                   h('td', {}, time(d.createdDate)),
-                  h('td', {}, h('a', { href: `#/instances/${d.instanceId}`, text: `#${d.instanceId}` })),
+                  h('td', {}, instanceCell(d.instanceId, names.get(Number(d.instanceId)))),
                   h('td', { text: d.resource }),
                   h('td', { class: 'num', text: String(d.events) }),
                   h('td', {}, badge(d.status)),
@@ -128,7 +139,7 @@ export async function renderDeliveries(main) {
   async function redeliver(callback) {
     try {
       const sent = await api('PUT', `/notifications/subscriptions/deliveries?${new URLSearchParams({ where: where('queued', callback) })}`);
-      announce(sent.length ? `Redelivering ${sent.length} notification${sent.length === 1 ? '' : 's'}${callback ? ` to ${callback}` : ''}.` : 'Nothing queued to redeliver.');
+      announce(sent.length ? `Redelivering ${plural(sent.length, 'notification')}${callback ? ` to ${callback}` : ''}.` : 'Nothing queued to redeliver.');
     } catch (err) {
       announce(`Redeliver failed: ${errorText(err)}`, 'error');
     }

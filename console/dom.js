@@ -1,5 +1,7 @@
 // Tiny DOM helpers. Text always goes in as text (never innerHTML): names, payloads and errors are user data.
 
+import { formatLocal, relative } from './format.js';
+
 /**
  * `h('button', { class: 'x', onclick: fn, 'aria-label': 'y' }, 'text', child)`.
  * Props: `class`, `text`, `dataset`, `on<event>` handlers, booleans as present/absent attributes,
@@ -42,38 +44,42 @@ let counter = 0;
 /** A unique id for label/aria wiring. */
 export const uid = (prefix = 'id') => `${prefix}-${++counter}`;
 
-/** A polite announcement for screen readers and a visible toast. */
+/** A polite announcement for screen readers, shown in the header until it times out or is dismissed. */
 export function announce(message, kind = 'info') {
   const region = document.getElementById('status');
   if (!region) return;
   // The region stays in the page (a live region that appears with its text may go unannounced).
   region.textContent = message;
-  region.dataset.kind = kind;
+  region.title = message;
+  const toast = region.parentElement;
+  toast.dataset.kind = kind;
+  delete toast.dataset.empty;
+  const dismiss = document.getElementById('dismiss');
+  if (dismiss) {
+    dismiss.hidden = false;
+    dismiss.onclick = clearAnnouncement;
+  }
   clearTimeout(announce.timer);
-  announce.timer = setTimeout(() => {
-    region.textContent = '';
-  }, kind === 'error' ? 12_000 : 6_000);
+  announce.timer = setTimeout(clearAnnouncement, kind === 'error' ? 12_000 : 6_000);
 }
 
-/** `<time>` with the local date and a relative hint ("in 14 s", "3 min ago"). */
+function clearAnnouncement() {
+  clearTimeout(announce.timer);
+  const region = document.getElementById('status');
+  if (!region) return;
+  region.textContent = '';
+  region.removeAttribute('title');
+  region.parentElement.dataset.empty = '';
+  const dismiss = document.getElementById('dismiss');
+  if (dismiss) dismiss.hidden = true;
+}
+
+/** `<time>`: the local time with its zone, and how long ago or ahead it is ("in 14 s", "3 min ago"). */
 export function time(iso) {
   if (!iso) return h('span', { class: 'muted', text: '—' });
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return h('span', { text: String(iso) });
-  return h('time', { datetime: d.toISOString(), title: d.toISOString() }, `${formatDate(d)} `, h('span', { class: 'muted', text: `(${relative(d)})` }));
-}
-
-export function formatDate(d) {
-  const pad = (n, w = 2) => String(n).padStart(w, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-}
-
-export function relative(d, now = Date.now()) {
-  const s = Math.round((d.getTime() - now) / 1000);
-  const abs = Math.abs(s);
-  if (abs < 3) return 'just now';
-  const text = abs < 60 ? `${abs} s` : abs < 3600 ? `${Math.round(abs / 60)} min` : abs < 86_400 ? `${Math.round(abs / 3600)} h` : `${Math.round(abs / 86_400)} d`;
-  return s >= 0 ? `in ${text}` : `${text} ago`;
+  return h('time', { datetime: d.toISOString(), title: d.toISOString() }, `${formatLocal(d)} `, h('span', { class: 'muted', text: `(${relative(d)})` }));
 }
 
 /** A status badge; the word is the information, the colour only repeats it. */

@@ -3,6 +3,7 @@
 
 import { api, ApiError, mapLimit } from './api.js';
 import { announce, badge, confirmDialog, errorText, h, jsonDetails, section, time, uid, fill } from './dom.js';
+import { plural } from './format.js';
 
 const REFRESH_MS = 5000;
 const filters = { text: '', element: '', tag: '' };
@@ -77,7 +78,7 @@ export async function renderInstances(main) {
       h(
         'table',
         { class: 'data' },
-        h('caption', { text: `${list.length} of ${rows.length} instance${rows.length === 1 ? '' : 's'}${filters.tag ? ` tagged “${filters.tag}”` : ''}` }),
+        h('caption', { text: `${list.length} of ${plural(rows.length, 'instance')}${filters.tag ? ` tagged “${filters.tag}”` : ''}` }),
         h('thead', {}, h('tr', {}, ['Name', 'Element', 'Tags', 'State', 'Last poll', 'Next poll', 'Last error'].map((c) => h('th', { scope: 'col', text: c })))),
         h(
           'tbody',
@@ -161,9 +162,15 @@ export async function renderInstance(main, { id, config, navigate }) {
   const intervalForm = h(
     'form',
     { class: 'interval-form', novalidate: true, onsubmit: (e) => { e.preventDefault(); void changeInterval(); } },
-    h('label', { for: intervalNumber.id, text: 'Refresh interval (minutes)' }),
     h('div', { class: 'interval' }, intervalSlider, intervalNumber, h('button', { type: 'submit', text: 'Change interval' })),
     intervalError,
+  );
+  // The section's heading is the field's label: one "Refresh interval", not a heading and a label saying it twice.
+  const intervalSection = h(
+    'section',
+    { class: 'panel', 'aria-label': 'Refresh interval' },
+    h('h2', {}, h('label', { for: intervalNumber.id, text: 'Refresh interval (minutes)' })),
+    intervalForm,
   );
 
   fill(main,
@@ -171,7 +178,7 @@ export async function renderInstance(main, { id, config, navigate }) {
     h('div', { class: 'title-row' }, heading, h('div', { class: 'field check' }, autoToggle, h('label', { for: autoToggle.id, text: 'Refresh every 5 s' }))),
     facts,
     toolbar,
-    section('Refresh interval', intervalForm),
+    intervalSection,
     section('Poller and checkpoints', pollerBody),
     section('Recent notifications', eventsBody),
   );
@@ -187,7 +194,6 @@ export async function renderInstance(main, { id, config, navigate }) {
       ...fact('Created', time(instance.createdDate)),
       ...fact('Events', instance.eventsEnabled ? 'enabled' : 'off'),
       ...fact('Callback URL', c['event.notification.callback.url'] ?? '—'),
-      ...fact('Interval', `${c['event.poller.refresh_interval'] ?? '15'} min`),
       ...fact('Signature key', c['event.notification.signature.key'] ? 'set' : 'none'),
     );
     const paused = instance.disabled;
@@ -222,7 +228,7 @@ export async function renderInstance(main, { id, config, navigate }) {
         h('dt', { text: 'Next poll' }),
         h('dd', {}, instance.disabled ? h('span', { class: 'muted', text: 'paused' }) : time(status.nextRunAt)),
         h('dt', { text: 'Last poll' }),
-        h('dd', {}, run ? [time(run.startedAt), ` — ${run.records} records, ${run.events} events${run.failedResources?.length ? `, failed: ${run.failedResources.join(', ')}` : ''}`] : h('span', { class: 'muted', text: 'not yet' })),
+        h('dd', {}, run ? [time(run.startedAt), ` — ${plural(run.records, 'record')}, ${plural(run.events, 'event')}${run.failedResources?.length ? `, failed: ${run.failedResources.join(', ')}` : ''}`] : h('span', { class: 'muted', text: 'not yet' })),
         status.authError ? [h('dt', { text: 'Authentication' }), h('dd', { class: 'error', text: status.authError })] : null,
       ),
       resources.length === 0
@@ -354,7 +360,7 @@ export async function renderInstance(main, { id, config, navigate }) {
     }
     try {
       instance = await api('PATCH', `/instances/${id}`, { configuration: { 'event.poller.refresh_interval': intervalNumber.value.trim() } });
-      announce(`Interval set to ${intervalNumber.value.trim()} minutes.`);
+      announce(`Interval set to ${plural(intervalNumber.value.trim(), 'minute')}.`);
     } catch (err) {
       intervalError.textContent = err.issues?.map((i) => i.message).join('; ') || errorText(err);
       intervalError.hidden = false;

@@ -34,7 +34,12 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-export async function launchBrowser(): Promise<Browser> {
+export interface BrowserOptions {
+  /** The browser's time zone (IANA id); the machine's by default. */
+  timezoneId?: string;
+}
+
+export async function launchBrowser(options: BrowserOptions = {}): Promise<Browser> {
   // A missing browser is a failure with its reason, never a silent skip.
   if (!existsSync(CHROMIUM)) {
     throw new Error(`browser tests need Debian's chromium at ${CHROMIUM}; npm test installs it through scripts/setup.sh (apt-get install -y chromium, as root), which could not run here`);
@@ -48,6 +53,7 @@ export async function launchBrowser(): Promise<Browser> {
       headless: true,
       args: FLAGS,
       viewport: { width: 1366, height: 900 },
+      timezoneId: options.timezoneId,
       timeout: 60_000,
     });
   } catch (err) {
@@ -71,6 +77,8 @@ export async function launchBrowser(): Promise<Browser> {
     pageErrors,
     async screenshot(name) {
       const path = join(OUTPUT_DIR, name);
+      // From the top: a full-page shot draws a sticky header where the page is scrolled to, over the content.
+      await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
       await page.screenshot({ path, fullPage: true });
       return path;
     },

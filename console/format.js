@@ -1,0 +1,37 @@
+// Words and times as the console shows them. Pure (no DOM), so the unit tests run it in Node.
+
+const rules = new Intl.PluralRules('en');
+
+/** `plural(1, 'record')` → "1 record"; `plural(2, 'delivery', 'deliveries')` → "2 deliveries". */
+export function plural(n, one, other = `${one}s`) {
+  return `${n} ${rules.select(Number(n)) === 'one' ? one : other}`;
+}
+
+const pad = (n, width = 2) => String(n).padStart(width, '0');
+
+/** A UTC offset in minutes east of Greenwich as a zone: "UTC", "UTC+05:30", "UTC-08:00". */
+export function zoneLabel(offsetMinutes) {
+  if (offsetMinutes === 0) return 'UTC';
+  const abs = Math.abs(offsetMinutes);
+  return `UTC${offsetMinutes < 0 ? '-' : '+'}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+}
+
+/** The wall time at `offsetMinutes` of the instant `epochMs`, with its zone: "2026-12-07 01:15:04 UTC+05:30". */
+export function formatAt(epochMs, offsetMinutes) {
+  const d = new Date(epochMs + offsetMinutes * 60_000);
+  const year = d.getUTCFullYear();
+  const y = year < 0 ? `-${pad(-year, 6)}` : year > 9999 ? `+${pad(year, 6)}` : pad(year, 4);
+  return `${y}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} ${zoneLabel(offsetMinutes)}`;
+}
+
+/** The browser's local time of `date`, with its offset (the one in force at that instant). */
+export const formatLocal = (date) => formatAt(date.getTime(), -date.getTimezoneOffset());
+
+/** "in 14 s", "3 min ago", "just now". */
+export function relative(date, now = Date.now()) {
+  const s = Math.round((date.getTime() - now) / 1000);
+  const abs = Math.abs(s);
+  if (abs < 3) return 'just now';
+  const text = abs < 60 ? `${abs} s` : abs < 3600 ? `${Math.round(abs / 60)} min` : abs < 86_400 ? `${Math.round(abs / 3600)} h` : `${Math.round(abs / 86_400)} d`;
+  return s >= 0 ? `in ${text}` : `${text} ago`;
+}
