@@ -6,13 +6,13 @@ import { request } from 'undici';
 import type { NotificationBody } from '../core/envelope';
 import { elementsSignature, standardWebhookSignature } from '../core/signature';
 import { KeyedLimiter } from './limiter';
-import { CallbackRefused, checkCallbackUrl, guardedAgent } from '../net/callbackGuard';
+import { CallbackRefused, checkOutboundUrl, guardedDispatcher } from '../net/outboundGuard';
 
 export const DELIVERY_TIMEOUT_MS = 30_000;
 /** Concurrent deliveries per callback host, per worker: one slow receiver cannot take every slot. */
 export const PER_HOST_CONCURRENCY = Number(process.env.POLLSTER_DELIVERY_CONCURRENCY || 8);
 const limiter = new KeyedLimiter(PER_HOST_CONCURRENCY);
-const dispatcher = guardedAgent();
+const dispatcher = guardedDispatcher('callback');
 
 export interface DeliveryOutcome {
   ok: boolean;
@@ -39,7 +39,7 @@ export async function postNotification(callbackUrl: string, notification: Notifi
   const host = new URL(callbackUrl).host;
   return limiter.run(host, async () => {
     try {
-      await checkCallbackUrl(callbackUrl); // again at delivery time: DNS can change after creation
+      await checkOutboundUrl(callbackUrl, 'callback'); // again at delivery time: DNS can change after creation
       const res = await request(callbackUrl, {
         dispatcher,
         method: 'POST',
