@@ -1,13 +1,13 @@
 /** `npm run api`: the HTTP API on POLLSTER_API_PORT. */
 import { Client, Connection } from '@temporalio/client';
 import { temporalTarget } from '../temporal/config';
-import { codecFromEnv } from '../temporal/codec';
+import { codecFromEnv, failureConverterPath } from '../temporal/codec';
 import { buildApi, BASE_PATH } from './app';
 
 const target = temporalTarget();
 const connection = await Connection.connect({ address: target.address, tls: target.tls });
 const codec = codecFromEnv();
-const client = new Client({ connection, namespace: target.namespace, dataConverter: { payloadCodecs: [codec] } });
+const client = new Client({ connection, namespace: target.namespace, dataConverter: { payloadCodecs: [codec], failureConverterPath } });
 const secrets = {
   userSecret: required('POLLSTER_USER_SECRET'),
   organizationSecret: required('POLLSTER_ORGANIZATION_SECRET'),
