@@ -77,7 +77,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
         }
         return reply.type('text/plain; version=0.0.4').send(body);
       });
-      if (options.codec) await api.register(codecRoutes(options.codec, options.secrets));
+      if (options.codec) await api.register(codecRoutes(options.codec, options.secrets, { uiUrl: options.consoleUiUrl }));
       await api.register(async (secured) => {
         secured.addHook('onRequest', async (request) => {
           if (!platformAuthorized(parseAuthorization(request.headers.authorization), options.secrets)) {

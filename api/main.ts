@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { temporalTarget } from '../temporal/config';
 import { codecFromEnv, failureConverterPath } from '../temporal/codec';
 import { buildApi, BASE_PATH } from './app';
+import { apiLoggerOptions } from './logging';
 
 const target = temporalTarget();
 const connection = await Connection.connect({ address: target.address, tls: target.tls });
@@ -17,7 +18,7 @@ const app = await buildApi({
   secrets,
   codec,
   workerMetricsUrl: process.env.POLLSTER_WORKER_METRICS_URL,
-  logger: { level: process.env.LOG_LEVEL || 'info', redact: ['req.headers.authorization'] },
+  logger: apiLoggerOptions(process.env.LOG_LEVEL || 'info'),
 });
 const port = Number(process.env.POLLSTER_API_PORT || 3000);
 await app.listen({ port, host: process.env.POLLSTER_API_HOST || '127.0.0.1' });
