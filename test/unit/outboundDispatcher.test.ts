@@ -14,12 +14,28 @@ import { guardedDispatcher, OutboundRefused, type OutboundTarget } from '../../n
 let server: Server;
 let port: number;
 let connections = 0;
+let ipv6 = true;
+
+const listen = (host: string) =>
+  new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
 
 before(async () => {
   server = createServer((_req, res) => res.end('{}'));
   server.on('connection', () => (connections += 1));
-  // '::' is dual-stack: the one listener answers 127.0.0.1, ::1 and ::ffff:127.0.0.1.
-  await new Promise<void>((resolve) => server.listen(0, '::', resolve));
+  // '::' is dual-stack: the one listener answers 127.0.0.1, ::1 and ::ffff:127.0.0.1. Without IPv6,
+  // the IPv6 forms are still refused (no socket is needed for that), but cannot serve as controls.
+  try {
+    await listen('::');
+  } catch {
+    ipv6 = false;
+    await listen('127.0.0.1');
+  }
   port = (server.address() as AddressInfo).port;
 });
 
@@ -72,8 +88,9 @@ for (const target of ['provider', 'callback'] as const) {
     }
     assert.equal(connections, 0, 'connections accepted from refused requests');
 
-    for (const url of inwardUrls()) assert.equal(await attempt(url, target, true), 'connected', url);
-    assert.equal(connections, inwardUrls().length, 'the counter sees every allowed connection');
+    const reachable = inwardUrls().filter((url) => ipv6 || !url.includes('['));
+    for (const url of reachable) assert.equal(await attempt(url, target, true), 'connected', url);
+    assert.equal(connections, reachable.length, 'the counter sees every allowed connection');
   });
 }
 
