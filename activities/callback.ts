@@ -6,7 +6,7 @@ import { request, type Dispatcher } from 'undici';
 import type { NotificationBody } from '../core/envelope';
 import { elementsSignature, standardWebhookSignature } from '../core/signature';
 import { KeyedLimiter } from './limiter';
-import { CallbackRefused, checkCallbackUrl, guardedAgent } from '../net/callbackGuard';
+import { CallbackRefused, checkOutboundUrl, guardedDispatcher } from '../net/outboundGuard';
 
 export const DELIVERY_TIMEOUT_MS = 30_000;
 
@@ -42,12 +42,12 @@ export interface CallbackPosterOptions {
 
 export function createCallbackPoster(options: CallbackPosterOptions): CallbackPoster {
   const limiter = new KeyedLimiter(options.perHostConcurrency);
-  const dispatcher: Dispatcher = guardedAgent(options.allowPrivate);
+  const dispatcher: Dispatcher = guardedDispatcher('callback', { allowPrivate: options.allowPrivate });
   return (callbackUrl, notification, signatureKey) => {
     const body = JSON.stringify(notification);
     return limiter.run(new URL(callbackUrl).host, async () => {
       try {
-        await checkCallbackUrl(callbackUrl, { allowPrivate: options.allowPrivate }); // again at delivery time: DNS can change after creation
+        await checkOutboundUrl(callbackUrl, 'callback', { allowPrivate: options.allowPrivate }); // again at delivery time: DNS can change after creation
         const res = await request(callbackUrl, {
           dispatcher,
           method: 'POST',

@@ -74,7 +74,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   await app.register(
     async (api) => {
       await api.register(healthRoutes, { checkTemporal: services.checkTemporal, workerMetricsUrl: options.workerMetricsUrl });
-      if (options.codec) await api.register(codecRoutes(options.codec, secrets));
+      if (options.codec) await api.register(codecRoutes(options.codec, secrets, { uiUrl: options.consoleUiUrl }));
       await api.register(async (secured) => {
         await secured.register(platformAuth, { secrets });
         await secured.register(instanceRoutes, { instances: services.instances });

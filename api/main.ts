@@ -1,13 +1,14 @@
 /** `npm run api`: the HTTP API on POLLSTER_API_PORT. */
 import { Client, Connection } from '@temporalio/client';
 import { temporalTarget } from '../temporal/target';
-import { codecFromEnv } from '../temporal/codec';
+import { codecFromEnv, failureConverterPath } from '../temporal/codec';
 import { buildApi, BASE_PATH, temporalServices } from './app';
+import { apiLoggerOptions } from './logging';
 
 const target = temporalTarget();
 const connection = await Connection.connect({ address: target.address, tls: target.tls });
 const codec = codecFromEnv();
-const client = new Client({ connection, namespace: target.namespace, dataConverter: { payloadCodecs: [codec] } });
+const client = new Client({ connection, namespace: target.namespace, dataConverter: { payloadCodecs: [codec], failureConverterPath } });
 const secrets = {
   userSecret: required('POLLSTER_USER_SECRET'),
   organizationSecret: required('POLLSTER_ORGANIZATION_SECRET'),
@@ -17,7 +18,7 @@ const app = await buildApi({
   secrets,
   codec,
   workerMetricsUrl: process.env.POLLSTER_WORKER_METRICS_URL,
-  logger: { level: process.env.LOG_LEVEL || 'info', redact: ['req.headers.authorization'] },
+  logger: apiLoggerOptions(process.env.LOG_LEVEL || 'info'),
 });
 const port = Number(process.env.POLLSTER_API_PORT || 3000);
 await app.listen({ port, host: process.env.POLLSTER_API_HOST || '127.0.0.1' });

@@ -69,7 +69,7 @@ async function startPlainChild(dir: string, nodeArgs: string[] = []): Promise<Pl
     name: 'plain',
     command: process.execPath,
     args: [...nodeArgs, '--import', 'tsx', 'bench/lib/plainLoopMain.ts'],
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, POLLSTER_ALLOW_PRIVATE_CALLBACKS: 'true', POLLSTER_DELIVERY_CONCURRENCY: process.env.POLLSTER_DELIVERY_CONCURRENCY },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, POLLSTER_ALLOW_PRIVATE_CALLBACKS: 'true', POLLSTER_ALLOW_PRIVATE_PROVIDERS: 'true', POLLSTER_DELIVERY_CONCURRENCY: process.env.POLLSTER_DELIVERY_CONCURRENCY },
     logFile: join(dir, 'plain.log'),
     ready: /^READY/,
     stdin: true,

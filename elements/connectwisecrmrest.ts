@@ -9,6 +9,7 @@ import type { CeqlExpr, CeqlValue } from './ceql';
 import { nextLink } from './http';
 import { apiRoot, badRequest, dateLiteral, pageNumber, parseHubUrl, requireKeys, utcSeconds, validatePollerUrls, type Issue } from './hub';
 import { requestJson } from './providerHttp';
+import { capRecords } from './providerLimits';
 import { ProviderError } from './providerError';
 import type { AdapterContext, ElementAdapter, PageRequest, PageResult } from './types';
 
@@ -108,6 +109,7 @@ async function fetchPage(req: PageRequest, ctx: AdapterContext): Promise<PageRes
     signal: ctx.signal,
   });
   if (!Array.isArray(res.body)) throw new ProviderError('ConnectWise answered without a JSON array', res.status, 'client');
+  capRecords(res.body, `${root(c)}/${endpoint}`);
   // Link rel="next" is the documented end-of-list signal; without any Link header, a full page implies more.
   const more = res.headers['link'] !== undefined ? nextLink(res.headers['link']) !== undefined : res.body.length >= pageSize;
   const records = c['filter.response.nulls'] === 'false' ? res.body : res.body.map(withoutNulls);

@@ -4,16 +4,63 @@
  * `page`, `cursor` or `link` pagination.
  */
 import { getPath } from '../core/jsonPath';
+import { renderPlaceholders } from '../core/placeholders';
+import { pollerSettings } from '../core/pollerSettings';
 import type { AdapterContext, ElementAdapter, PageRequest, PageResult } from './types';
 import { requestJson } from './providerHttp';
 import { ProviderError } from './providerError';
+import { capRecords } from './providerLimits';
 
 const AUTH_TYPES = ['none', 'basic', 'bearer', 'header'];
 const PAGINATION_TYPES = ['none', 'page', 'cursor', 'link'];
 
+/**
+ * Throws unless `url` is on `base`'s origin (scheme, host and port): every request carries the
+ * instance's credentials, so an absolute resource URL or a next link may not send them elsewhere.
+ */
+export function assertSameOrigin(base: string, url: string, what: string): void {
+  let origin: string, baseOrigin: string;
+  try {
+    baseOrigin = new URL(base).origin;
+    origin = new URL(url, base).origin;
+  } catch {
+    throw new ProviderError(`${what} is not a valid URL on base.url`, 400, 'client');
+  }
+  if (origin !== baseOrigin) throw new ProviderError(`${what} ${origin} is not on base.url's origin ${baseOrigin}: the instance's credentials go nowhere else`, 400, 'client');
+}
+
+/** A poller URL relative to `base.url`, as written; an absolute one only on `base.url`'s origin. */
 export function joinUrl(base: string, path: string): string {
-  if (/^https?:\/\//i.test(path)) return path;
+  if (/^https?:\/\//i.test(path)) {
+    assertSameOrigin(base, path, 'resource URL');
+    return path;
+  }
   return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+}
+
+/** Resource URLs that leave `base.url`'s origin, as validation issues (checked at creation, and again per request). */
+function offOriginResources(c: Readonly<Record<string, string>>): { key: string; message: string }[] {
+  let resources;
+  try {
+    resources = pollerSettings({ ...c }).resources;
+  } catch {
+    return []; // unreadable poller settings are reported by the configuration schema
+  }
+  let inJson: string[] = [];
+  try {
+    inJson = Object.keys(JSON.parse(c['event.poller.configuration'] ?? '{}') ?? {});
+  } catch {
+    // as above
+  }
+  const issues: { key: string; message: string }[] = [];
+  for (const [name, resource] of Object.entries(resources)) {
+    try {
+      joinUrl(c['base.url'] ?? '', renderPlaceholders(resource.url, 0));
+    } catch (err) {
+      issues.push({ key: inJson.includes(name) ? 'event.poller.configuration' : 'event.poller.urls', message: `${name}.url: ${(err as Error).message}` });
+    }
+  }
+  return issues;
 }
 
 function withParams(url: string, params: Record<string, string>): string {
@@ -37,16 +84,16 @@ function authHeaders(c: Readonly<Record<string, string>>): Record<string, string
   }
 }
 
-function findItems(body: unknown, itemsPath: string | undefined): unknown[] {
+function findItems(body: unknown, itemsPath: string | undefined, url: string): unknown[] {
   if (itemsPath) {
     const items = getPath(body, itemsPath);
-    if (Array.isArray(items)) return items;
+    if (Array.isArray(items)) return capRecords(items, url);
     throw new ProviderError(`response has no array at '${itemsPath}'`, 200, 'client');
   }
-  if (Array.isArray(body)) return body;
+  if (Array.isArray(body)) return capRecords(body, url);
   for (const key of ['items', 'data', 'results', 'records']) {
     const items = getPath(body, key);
-    if (Array.isArray(items)) return items;
+    if (Array.isArray(items)) return capRecords(items, url);
   }
   throw new ProviderError('response is not an array and has no items, data, results or records array; set response.items.path', 200, 'client');
 }
@@ -74,13 +121,11 @@ async function fetchPage(req: PageRequest, ctx: AdapterContext): Promise<PageRes
   } else if (type === 'cursor' && req.pageToken !== undefined) {
     url = withParams(url, { [c['pagination.cursor.param'] || 'cursor']: req.pageToken });
   } else if (type === 'link' && req.pageToken !== undefined) {
-    const next = new URL(req.pageToken, base);
-    // A Link header may not send Pollster, with the instance's credentials, to another host.
-    if (next.origin !== new URL(base).origin) throw new ProviderError(`next link ${next.origin} leaves ${new URL(base).origin}`, 200, 'client');
-    url = next.toString();
+    assertSameOrigin(base, req.pageToken, 'next link');
+    url = new URL(req.pageToken, base).toString();
   }
   const res = await requestJson(url, { headers: authHeaders(c), signal: ctx.signal });
-  const records = findItems(res.body, c['response.items.path']);
+  const records = findItems(res.body, c['response.items.path'], url);
   let nextPageToken: string | undefined;
   if (type === 'page') {
     if (records.length >= req.pageSize) nextPageToken = String(Number(req.pageToken ?? '1') + 1);
@@ -130,6 +175,7 @@ export const httpElement: ElementAdapter = {
     const pagination = c['pagination.type'] ?? 'none';
     if (!PAGINATION_TYPES.includes(pagination)) issues.push({ key: 'pagination.type', message: `expected one of ${PAGINATION_TYPES.join(', ')}` });
     if (pagination === 'cursor' && !c['pagination.cursor.path']) issues.push({ key: 'pagination.cursor.path', message: 'required when pagination.type is cursor' });
+    if (c['base.url']) issues.push(...offOriginResources(c));
     return issues;
   },
   fetchPage,

@@ -10,6 +10,7 @@ import { conjuncts, type CeqlExpr, type CeqlValue } from './ceql';
 import { apiRoot, badRequest, dateLiteral, fieldsOf, filterLocally, parseHubUrl, requireKeys, validatePollerUrls, type Issue } from './hub';
 import { accessToken, authorizationUrl, oauthAuthenticate } from './oauth2';
 import { requestJson } from './providerHttp';
+import { capRecords } from './providerLimits';
 import { ProviderError } from './providerError';
 import type { AdapterContext, AuthenticateRequest, Credentials, ElementAdapter, PageRequest, PageResult } from './types';
 
@@ -162,7 +163,7 @@ async function fetchPage(req: PageRequest, ctx: AdapterContext): Promise<PageRes
     const data = (body[q.object] ?? {}) as Record<string, unknown>;
     if (!Array.isArray(data.Data)) throw new ProviderError(`Maximizer answered without ${q.object}.Data`, res.status, 'client');
     const next = nextPageKey(data, data.Data.length, req.pageSize, pageKey);
-    const records = filterLocally(data.Data, q.local);
+    const records = filterLocally(capRecords(data.Data, `${apiRoot(c, DEFAULT_ROOT)}/Read`), q.local);
     if (records.length > 0 || next === undefined) return { records, nextPageToken: next };
     pageKey = next;
   }

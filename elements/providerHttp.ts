@@ -1,6 +1,12 @@
-/** JSON over HTTP to a provider, with errors turned into ProviderError. */
-import { request } from 'undici';
+/**
+ * JSON over HTTP to a provider, with errors turned into short ProviderErrors. Every request goes
+ * through the outbound address policy (net/outboundGuard.ts, `provider`), and every answer is
+ * capped: its size, and the time for headers and body together (elements/providerLimits.ts).
+ */
+import { errors, request, type Agent } from 'undici';
+import { guardedDispatcher, OutboundRefused } from '../net/outboundGuard';
 import { ProviderError, classifyStatus, parseRetryAfter } from './providerError';
+import { endpointOf, limitSetting, oneLine, providerLimits, type ProviderLimits } from './providerLimits';
 
 export interface JsonResponse {
   status: number;
@@ -29,21 +35,28 @@ function arrayMessages(items: unknown[]): string | undefined {
     const key = MESSAGE_KEYS.find((k) => typeof o[k] === 'string' && o[k] !== '');
     return key ? [String(o[key])] : [];
   });
-  return texts.length > 0 ? texts.join('; ').slice(0, 500) : undefined;
+  return texts.length > 0 ? texts.join('; ') : undefined;
 }
 
-/** Extracts the provider's own error text from the common error body shapes. */
-export function providerMessage(body: unknown, text: string): string {
-  if (Array.isArray(body)) return arrayMessages(body) ?? text.slice(0, 500);
-  if (body && typeof body === 'object') {
+/**
+ * The provider's own error text from the common JSON error shapes, as one short line; undefined when
+ * the body has none. A body that is not such a JSON error (an HTML page, an internal service's dump)
+ * is never echoed: status fields and logs get its size and type instead.
+ */
+export function providerMessage(body: unknown): string | undefined {
+  let text: string | undefined;
+  if (Array.isArray(body)) text = arrayMessages(body);
+  else if (body && typeof body === 'object') {
     const b = body as Record<string, unknown>;
     for (const key of ['message', 'Message', 'Msg', 'error_description', 'error', '$diagnoses', 'errors', '$message']) {
       const v = b[key];
-      if (typeof v === 'string' && v) return v;
-      if (Array.isArray(v) && v.length > 0) return arrayMessages(v) ?? JSON.stringify(v).slice(0, 500);
+      if (typeof v === 'string' && v) text = v;
+      else if (Array.isArray(v) && v.length > 0) text = arrayMessages(v);
+      else if (v && typeof v === 'object') text = arrayMessages([v]); // `{"error": {"message": …}}`
+      if (text) break;
     }
   }
-  return text.slice(0, 500);
+  return text === undefined ? undefined : oneLine(text);
 }
 
 function contentType(options: JsonRequest): Record<string, string> {
@@ -51,31 +64,70 @@ function contentType(options: JsonRequest): Record<string, string> {
   return options.body !== undefined ? { 'content-type': 'application/json' } : {};
 }
 
+/** One dispatcher per size limit (normally one): connections are pooled, and each is checked by the policy. */
+const dispatchers = new Map<number, Agent>();
+function dispatcherFor(limits: ProviderLimits): Agent {
+  let dispatcher = dispatchers.get(limits.maxBytes);
+  if (!dispatcher) {
+    dispatcher = guardedDispatcher('provider', { agent: { maxResponseSize: limits.maxBytes } });
+    dispatchers.set(limits.maxBytes, dispatcher);
+  }
+  return dispatcher;
+}
+
+/** Why a request failed before a complete answer, as a ProviderError that names the limit or the refusal. */
+function requestFailure(err: unknown, url: string, limits: ProviderLimits, deadline: AbortSignal, caller: AbortSignal | undefined): ProviderError {
+  const where = endpointOf(url);
+  const refused = err instanceof OutboundRefused ? err : (err as Error)?.cause instanceof OutboundRefused ? ((err as Error).cause as OutboundRefused) : undefined;
+  if (refused) return new ProviderError(`request to ${where} refused: ${oneLine(refused.message)}`, 0, 'client');
+  if (err instanceof errors.ResponseExceededMaxSizeError) {
+    return new ProviderError(`answer from ${where} is larger than ${limits.maxBytes} bytes (${limitSetting('maxBytes')})`, 0, 'client');
+  }
+  if (deadline.aborted && !caller?.aborted) {
+    return new ProviderError(`no complete answer from ${where} within ${limits.timeoutMs} ms (${limitSetting('timeoutMs')})`, 0, 'retryable');
+  }
+  return new ProviderError(`request to ${where} failed: ${oneLine((err as Error)?.message ?? String(err))}`, 0, 'retryable');
+}
+
 export async function requestJson(url: string, options: JsonRequest = {}): Promise<JsonResponse> {
-  const timeout = options.timeoutMs ?? 30_000;
-  let res;
+  const limits = providerLimits();
+  const idle = Math.min(options.timeoutMs ?? 30_000, limits.timeoutMs);
+  const deadline = AbortSignal.timeout(limits.timeoutMs);
+  const signal = options.signal ? AbortSignal.any([deadline, options.signal]) : deadline;
+  let status: number;
+  let headers: JsonResponse['headers'];
+  let text: string;
   try {
-    res = await request(url, {
+    const res = await request(url, {
+      dispatcher: dispatcherFor(limits),
       method: options.method ?? 'GET',
       headers: { accept: 'application/json', ...contentType(options), ...options.headers },
       body: options.form ? new URLSearchParams(options.form).toString() : options.body === undefined ? undefined : JSON.stringify(options.body),
-      signal: options.signal,
-      headersTimeout: timeout,
-      bodyTimeout: timeout,
+      signal,
+      headersTimeout: idle,
+      bodyTimeout: idle,
     });
+    status = res.statusCode;
+    headers = res.headers;
+    // A declared size over the limit is refused before reading a byte of it.
+    if (Number(headers['content-length']) > limits.maxBytes) {
+      res.body.destroy();
+      throw new errors.ResponseExceededMaxSizeError();
+    }
+    text = await res.body.text();
   } catch (err) {
-    throw new ProviderError(`request to ${new URL(url).host} failed: ${(err as Error).message}`, 0, 'retryable');
+    throw requestFailure(err, url, limits, deadline, options.signal);
   }
-  const text = await res.body.text();
   let body: unknown;
   try {
     body = text === '' ? undefined : JSON.parse(text);
   } catch {
-    if (res.statusCode < 300) throw new ProviderError(`provider answered ${res.statusCode} with malformed JSON`, res.statusCode, 'retryable');
+    if (status < 300) throw new ProviderError(`provider answered ${status} with malformed JSON (${endpointOf(url)})`, status, 'retryable');
   }
-  if (res.statusCode >= 300) {
-    const kind = classifyStatus(res.statusCode);
-    throw new ProviderError(`provider answered ${res.statusCode}: ${providerMessage(body, text)}`, res.statusCode, kind, parseRetryAfter(res.headers['retry-after'], Date.now()));
+  if (status >= 300) {
+    const kind = classifyStatus(status);
+    const message = providerMessage(body) ?? `${text.length} characters of ${oneLine(String(headers['content-type'] ?? 'no content type'), 60)} from ${endpointOf(url)}`;
+    throw new ProviderError(`provider answered ${status}: ${message}`, status, kind, parseRetryAfter(headers['retry-after'], Date.now()));
   }
-  return { status: res.statusCode, headers: res.headers, body };
+  return { status, headers, body };
 }

@@ -18,6 +18,7 @@ import {
   type Issue,
 } from './hub';
 import { requestJson } from './providerHttp';
+import { capRecords } from './providerLimits';
 import { ProviderError } from './providerError';
 import type { AdapterContext, ElementAdapter, PageRequest, PageResult } from './types';
 
@@ -148,7 +149,7 @@ async function fetchPage(req: PageRequest, ctx: AdapterContext): Promise<PageRes
     const res = await requestJson(`${root(c)}/${enc(entity)}?${query}`, { headers: { authorization }, signal: ctx.signal });
     const body = res.body as { $resources?: unknown; $totalResults?: unknown } | undefined;
     if (!Array.isArray(body?.$resources)) throw new ProviderError('Sage CRM answered without a $resources feed', res.status, 'client');
-    const entries = body.$resources;
+    const entries = capRecords(body.$resources, `${root(c)}/${entity}`);
     const total = Number(body.$totalResults);
     const more = entries.length > 0 && (Number.isFinite(total) ? startIndex - 1 + entries.length < total : entries.length >= req.pageSize);
     const next = more ? String(startIndex + entries.length) : undefined;

@@ -4,9 +4,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "pollster: installing dependencies" >&2
-  # `npm install`, not `npm ci`: ci insists on every platform's optional binaries (e.g. @swc/core for
-  # macOS), which a registry mirror may not serve; install takes the lock as it is for this platform.
-  npm install --no-audit --no-fund >&2
+  # `npm ci`: exactly the committed lock (which lists every platform's optional binaries, so no
+  # platform adds entries), or a clear error when package.json and the lock disagree.
+  npm ci --no-audit --no-fund >&2
 fi
 bash scripts/temporal-cli.sh >/dev/null
 # Browser tests (test/browser, run by `npm test`) drive Debian's Chromium through playwright-core: install it

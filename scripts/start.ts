@@ -1,19 +1,22 @@
 /**
  * `npm start`: the embedded default — a Temporal dev server (unless TEMPORAL_ADDRESS is set), one
- * worker and the API, as children of this process. Ctrl-C stops them all. The worker gets a
- * workflow bundle built here into the data dir (POLLSTER_WORKFLOW_BUNDLE), so it does not run
- * webpack itself (bench/NOTES.md, B3).
+ * worker and the API, as children of this process. A child that dies is started again with backoff
+ * (scripts/supervisor.ts); Ctrl-C stops them all. The worker gets a workflow bundle built here into
+ * the data dir (POLLSTER_WORKFLOW_BUNDLE), so it does not run webpack itself (bench/NOTES.md, B3).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { spawnDevServer, waitForTemporal } from './devServer';
 import { loadOrCreateSecrets } from './secrets';
+import { prepareDataDir, PRIVATE_UMASK } from './dataDir';
+import { Supervisor } from './supervisor';
 import { codecPathKey } from '../api/routes/codec';
 
 const env = { ...process.env };
 const dataDir = resolve(env.POLLSTER_DATA_DIR || '.data');
-mkdirSync(dataDir, { recursive: true });
+// Secrets, the SQLite file and its journals: this process and its children create files 0600, dirs 0700.
+process.umask(PRIVATE_UMASK);
+prepareDataDir(dataDir);
 const apiPort = Number(env.POLLSTER_API_PORT || 3000);
 const temporalPort = Number(env.POLLSTER_TEMPORAL_PORT || 7233);
 const uiPort = Number(env.POLLSTER_TEMPORAL_UI_PORT || 8233);
@@ -24,36 +27,24 @@ Object.assign(env, secrets);
 const metricsPort = Number(env.POLLSTER_WORKER_METRICS_PORT || 9464);
 env.POLLSTER_WORKER_METRICS_ADDRESS ??= `127.0.0.1:${metricsPort}`;
 env.POLLSTER_WORKER_METRICS_URL ??= `http://${env.POLLSTER_WORKER_METRICS_ADDRESS}/metrics`;
-// The local default may call back to localhost; a deployment with its own Temporal must opt in.
+// The local default may poll and call back to localhost; a deployment with its own Temporal must opt in.
 if (embedded && env.POLLSTER_ALLOW_PRIVATE_CALLBACKS === undefined) env.POLLSTER_ALLOW_PRIVATE_CALLBACKS = 'true';
+if (embedded && env.POLLSTER_ALLOW_PRIVATE_PROVIDERS === undefined) env.POLLSTER_ALLOW_PRIVATE_PROVIDERS = 'true';
 
-const children: ChildProcess[] = [];
-let stopping = false;
+const supervisor = new Supervisor({ log: (line) => console.error(line) });
+let building: ChildProcess | undefined;
 
-function stopAll(code: number): void {
-  if (stopping) return;
-  stopping = true;
+function stopAll(code = 0): void {
+  if (supervisor.isStopping) return;
   console.log('pollster: stopping');
-  for (const child of [...children].reverse()) child.kill('SIGINT');
-  const force = setTimeout(() => children.forEach((c) => c.kill('SIGKILL')), 10_000);
-  force.unref();
-  void Promise.all(children.map((c) => (c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((r) => c.once('exit', r))))).then(() => process.exit(code));
+  building?.kill('SIGINT');
+  void supervisor.stop().then(() => process.exit(code));
 }
-process.on('SIGINT', () => stopAll(0));
-process.on('SIGTERM', () => stopAll(0));
+process.on('SIGINT', () => stopAll());
+process.on('SIGTERM', () => stopAll());
 
-function watch(name: string, child: ChildProcess): ChildProcess {
-  children.push(child);
-  child.once('exit', (code, signal) => {
-    if (!stopping) {
-      console.error(`pollster: ${name} exited (${signal ?? code}); stopping`);
-      stopAll(1);
-    }
-  });
-  return child;
-}
-
-const tsx = join('node_modules', '.bin', 'tsx');
+/** `node --import tsx <entry>`: one process per child (no tsx wrapper in between), so a signal reaches it and its exit is its own. */
+const node = (entry: string, ...args: string[]): [string, string[]] => [process.execPath, ['--import', 'tsx', entry, ...args]];
 
 /**
  * Builds the workflow bundle in a child, beside the dev server's start-up: webpack's memory stays
@@ -61,12 +52,12 @@ const tsx = join('node_modules', '.bin', 'tsx');
  * workflows/ itself, as it would without POLLSTER_WORKFLOW_BUNDLE.
  */
 function buildWorkflowBundle(file: string): Promise<string | undefined> {
-  const child = spawn(tsx, ['scripts/build-workflow-bundle.ts', file], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-  children.push(child);
+  const child = spawn(...node('scripts/build-workflow-bundle.ts', file), { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  building = child;
   return new Promise((resolve) => {
     child.once('error', () => resolve(undefined));
     child.once('exit', (code) => {
-      children.splice(children.indexOf(child), 1);
+      building = undefined;
       resolve(code === 0 ? file : undefined);
     });
   });
@@ -76,8 +67,7 @@ const workflowBundle = env.POLLSTER_WORKFLOW_BUNDLE ? Promise.resolve(env.POLLST
 
 if (embedded) {
   env.TEMPORAL_ADDRESS = `127.0.0.1:${temporalPort}`;
-  watch(
-    'temporal',
+  supervisor.supervise('temporal', () =>
     spawnDevServer({
       dbFile: join(dataDir, 'temporal.sqlite'),
       port: temporalPort,
@@ -87,14 +77,19 @@ if (embedded) {
     }),
   );
 }
-await waitForTemporal(env.TEMPORAL_ADDRESS!, env.TEMPORAL_NAMESPACE || 'default');
+try {
+  await waitForTemporal(env.TEMPORAL_ADDRESS!, env.TEMPORAL_NAMESPACE || 'default');
+} catch (err) {
+  console.error(`pollster: ${(err as Error).message}`);
+  stopAll(1);
+}
 const bundle = await workflowBundle;
-if (stopping) await new Promise(() => undefined); // Ctrl-C during the build: stopAll exits
+if (supervisor.isStopping) await new Promise(() => undefined); // Ctrl-C during the build, or no Temporal: stopAll exits
 if (bundle) env.POLLSTER_WORKFLOW_BUNDLE = bundle;
 else console.error('pollster: the workflow bundle could not be built; the worker bundles workflows/ itself');
 
-watch('worker', spawn(tsx, ['workers/main.ts'], { env, stdio: 'inherit' }));
-watch('api', spawn(tsx, ['api/main.ts'], { env, stdio: 'inherit' }));
+supervisor.supervise('worker', () => spawn(...node('workers/main.ts'), { env, stdio: 'inherit' }));
+supervisor.supervise('api', () => spawn(...node('api/main.ts'), { env, stdio: 'inherit' }));
 
 console.log(`
 Pollster is starting.
@@ -102,6 +97,6 @@ Pollster is starting.
   Console      http://127.0.0.1:${apiPort}/console
   Temporal     ${env.TEMPORAL_ADDRESS}${embedded ? `   (dev server, SQLite at ${join(dataDir, 'temporal.sqlite')})` : ''}
   Temporal UI  ${embedded ? `http://127.0.0.1:${uiPort}` : '(your cluster)'}
-  Credentials  ${file}${created ? `   (generated now; shown once)\n  Header       Authorization: User ${secrets.POLLSTER_USER_SECRET}, Organization ${secrets.POLLSTER_ORGANIZATION_SECRET}` : ''}
-Ctrl-C stops everything.
+  Credentials  ${file}${created ? '   (generated now, readable by you only)' : ''}
+A process that dies is started again. Ctrl-C stops everything.
 `);

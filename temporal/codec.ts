@@ -1,9 +1,11 @@
 /**
  * AES-256-GCM PayloadCodec: every payload Pollster writes to Temporal (inputs, results, memo,
- * signals) is encrypted, so instance secrets never sit in history in clear. Metadata names the key
+ * signals, and failure messages through temporal/failureConverter.ts) is encrypted, so instance
+ * secrets and provider error text never sit in history in clear. Metadata names the key
  * by id, so a new key can be introduced while old histories stay readable.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { METADATA_ENCODING_KEY } from '@temporalio/common';
 import proto from '@temporalio/proto';
@@ -69,6 +71,9 @@ export function codecFromEnv(env: NodeJS.ProcessEnv = process.env): EncryptionCo
   return new EncryptionCodec(parseKey(key), previous);
 }
 
-export function dataConverterFromEnv(env: NodeJS.ProcessEnv = process.env): { payloadCodecs: PayloadCodec[] } {
-  return { payloadCodecs: [codecFromEnv(env)] };
+/** The failure converter that encodes messages and stack traces (temporal/failureConverter.ts): for data converters and workflow bundles. */
+export const failureConverterPath = fileURLToPath(new URL('./failureConverter.ts', import.meta.url));
+
+export function dataConverterFromEnv(env: NodeJS.ProcessEnv = process.env): { payloadCodecs: PayloadCodec[]; failureConverterPath: string } {
+  return { payloadCodecs: [codecFromEnv(env)], failureConverterPath };
 }

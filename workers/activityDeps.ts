@@ -6,13 +6,13 @@ import { LookedPages } from '../activities/lookedPages';
 import { progressRecorder } from '../activities/progress';
 import { TemporalSubscriptionGateway } from '../activities/subscriptions';
 import { elementAdapter } from '../elements/registry';
-import { privateCallbacksAllowed } from '../net/callbackGuard';
+import { privateAllowed } from '../net/outboundGuard';
 import { deliveryConcurrency, retryScale } from './tuning';
 
 export function activityDeps(client: Client, taskQueue: string, env: NodeJS.ProcessEnv): ActivityDeps {
   return {
     elementAdapter,
-    postNotification: createCallbackPoster({ perHostConcurrency: deliveryConcurrency(env), allowPrivate: privateCallbacksAllowed(env) }),
+    postNotification: createCallbackPoster({ perHostConcurrency: deliveryConcurrency(env), allowPrivate: privateAllowed('callback', env) }),
     subscriptions: new TemporalSubscriptionGateway(client, taskQueue),
     recordProgress: progressRecorder(client),
     retryScale: retryScale(env),

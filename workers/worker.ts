@@ -7,6 +7,7 @@ import type { TemporalTarget } from '../temporal/target';
 import { dataConverterFromEnv } from '../temporal/codec';
 import { activityDeps } from './activityDeps';
 import { capacityFromEnv, workflowSource } from './tuning';
+import { providerLimits } from '../elements/providerLimits';
 
 export { workflowsPath } from './workflowsPath';
 
@@ -30,6 +31,7 @@ export async function createWorker(options: PollsterWorkerOptions): Promise<Poll
   // Read first: a bad setting fails before any connection is opened.
   const source = options.workflowBundle ? { workflowBundle: options.workflowBundle } : workflowSource(env);
   const capacity = capacityFromEnv(env);
+  providerLimits(env); // read again per request; a bad value fails here rather than every poll
   const connection = await NativeConnection.connect({ address: options.target.address, tls: options.target.tls });
   const dataConverter = dataConverterFromEnv(env);
   // Activities hand notifications to subscription workflows through this client.

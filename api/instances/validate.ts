@@ -1,6 +1,6 @@
 /**
  * A request body becomes a valid instance here, once: element defaults, the schema, the element's own rules, the
- * callback's address policy, and the poller settings the workflow runs on.
+ * limits, the address policy of every endpoint, and the poller settings the workflow runs on.
  */
 import { z } from 'zod';
 import { instanceBodySchema } from '../../core/config';
@@ -9,7 +9,8 @@ import { zodIssues } from '../../core/issues';
 import { pollerSettings } from '../../core/pollerSettings';
 import type { PollerSettings } from '../../core/settings';
 import { elementAdapter } from '../../elements/registry';
-import { CallbackRefused, checkCallbackUrl } from '../../net/callbackGuard';
+import { checkProviderEndpoints } from '../../elements/providerEndpoints';
+import { checkOutboundUrl, OutboundRefused } from '../../net/outboundGuard';
 import { badRequest } from '../errors';
 import { withElementDefaults } from './defaults';
 import { limitIssues } from './limits';
@@ -38,14 +39,17 @@ export async function validInstance(body: InstanceInput): Promise<ValidInstance>
   if (settings.enabled && Object.keys(settings.resources).length === 0) {
     throw badRequest([{ path: "configuration['event.poller.configuration']", message: 'events are enabled but no resource is configured to poll' }]);
   }
+  // The address policy: every endpoint Pollster will call for this instance (checked again at every connection).
+  const refused = (await checkProviderEndpoints(spec.configuration)).map((i) => ({ path: `configuration['${i.key}']`, message: i.message }));
   if (settings.callbackUrl) {
     try {
-      await checkCallbackUrl(settings.callbackUrl);
+      await checkOutboundUrl(settings.callbackUrl, 'callback');
     } catch (err) {
-      if (err instanceof CallbackRefused) throw badRequest([{ path: "configuration['event.notification.callback.url']", message: err.message }]);
-      throw err;
+      if (!(err instanceof OutboundRefused)) throw err;
+      refused.push({ path: "configuration['event.notification.callback.url']", message: err.message });
     }
   }
+  if (refused.length > 0) throw badRequest(refused);
   return { spec, settings };
 }
 

@@ -1,13 +1,14 @@
 /**
  * Process environment the bench needs before any Pollster module loads (imported first by run.ts):
- * activities/deliver.ts reads POLLSTER_ALLOW_PRIVATE_CALLBACKS and POLLSTER_DELIVERY_CONCURRENCY at
- * import time, and the client's codec needs a key. Every run encrypts with a throwaway key.
+ * activities/deliver.ts reads POLLSTER_DELIVERY_CONCURRENCY at import time (and the outbound
+ * address policy reads POLLSTER_ALLOW_PRIVATE_CALLBACKS / _PROVIDERS at each connection), and the client's codec needs a key. Every run encrypts with a throwaway key.
  */
 import { randomBytes } from 'node:crypto';
 
 process.env.POLLSTER_ENCRYPTION_KEY ??= randomBytes(32).toString('base64');
 // All load stays on 127.0.0.1: the receiver is a loopback address, which production refuses.
 process.env.POLLSTER_ALLOW_PRIVATE_CALLBACKS = 'true';
+process.env.POLLSTER_ALLOW_PRIVATE_PROVIDERS = 'true';
 
 /** Integer knob from the environment. */
 export function intEnv(name: string, fallback: number): number {

@@ -13,7 +13,7 @@ import { buildNotifications, type InstanceRef } from '../../core/envelope';
 import { renderPlaceholders } from '../../core/placeholders';
 import { elementAdapter } from '../../elements/registry';
 import { createCallbackPoster } from '../../activities/callback';
-import { privateCallbacksAllowed } from '../../net/callbackGuard';
+import { privateAllowed } from '../../net/outboundGuard';
 import { deliveryConcurrency } from '../../workers/tuning';
 
 export interface PlainLoopInput {
@@ -44,7 +44,7 @@ export async function plainLoop(input: PlainLoopInput): Promise<PlainLoopResult>
     elementKey: input.spec.elementKey,
     hubKey: ELEMENT_HUBS[input.spec.elementKey],
   };
-  const postNotification = createCallbackPoster({ perHostConcurrency: deliveryConcurrency(process.env), allowPrivate: privateCallbacksAllowed(process.env) });
+  const postNotification = createCallbackPoster({ perHostConcurrency: deliveryConcurrency(process.env), allowPrivate: privateAllowed('callback', process.env) });
   const callbackUrl = settings.callbackUrl!;
   const signatureKey = settings.signatureKey;
   const result: PlainLoopResult = { pages: 0, records: 0, events: 0, delivered: 0, failed: 0, elapsedMs: 0 };

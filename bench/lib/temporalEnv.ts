@@ -74,6 +74,7 @@ function workerEnv(target: TemporalTarget, metricsAddress: string, extra: NodeJS
     TEMPORAL_ADDRESS: target.address,
     TEMPORAL_NAMESPACE: target.namespace,
     POLLSTER_ALLOW_PRIVATE_CALLBACKS: 'true',
+    POLLSTER_ALLOW_PRIVATE_PROVIDERS: 'true',
     POLLSTER_WORKER_METRICS_ADDRESS: metricsAddress,
     ...extra,
   };

@@ -14,6 +14,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 
+// A test process that starts a simulator polls loopback: the outbound policy must allow it there
+// (its own tests turn it off explicitly).
+process.env.POLLSTER_ALLOW_PRIVATE_PROVIDERS ??= 'true';
+
 // ---------------------------------------------------------------------------------------------
 // Clock
 

@@ -42,6 +42,7 @@ import { HISTORIES_DIR, replayEnv } from './fixtures';
 
 // The fakes listen on 127.0.0.1; delivery retries run at 4^x × 0.01 ms, so nine of them take ~3 s.
 process.env.POLLSTER_ALLOW_PRIVATE_CALLBACKS = 'true';
+process.env.POLLSTER_ALLOW_PRIVATE_PROVIDERS = 'true';
 process.env.POLLSTER_RETRY_SCALE = '0.00001';
 quietTemporalLogs();
 

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { freePort, spawnDevServer, waitForTemporal } from '../../scripts/devServer';
 import { workflowsPath } from '../../workers/worker';
+import { failureConverterPath } from '../../temporal/codec';
 
 export { freePort };
 
@@ -204,6 +205,7 @@ export function pollsterEnv(address: string, extra: NodeJS.ProcessEnv = {}): Nod
     TEMPORAL_NAMESPACE: 'default',
     POLLSTER_ENCRYPTION_KEY: process.env.POLLSTER_ENCRYPTION_KEY,
     POLLSTER_ALLOW_PRIVATE_CALLBACKS: process.env.POLLSTER_ALLOW_PRIVATE_CALLBACKS,
+    POLLSTER_ALLOW_PRIVATE_PROVIDERS: process.env.POLLSTER_ALLOW_PRIVATE_PROVIDERS,
     POLLSTER_RETRY_SCALE: process.env.POLLSTER_RETRY_SCALE,
     ...extra,
   };
@@ -235,6 +237,7 @@ export function faultBundlePath(): Promise<string> {
   faultBundle ??= (async () => {
     const bundle = await bundleWorkflowCode({
       workflowsPath,
+      failureConverterPath,
       workflowInterceptorModules: [FAULT_INTERCEPTORS],
       logger: { log() {}, info() {}, warn() {}, error: console.error, debug() {}, trace() {} } as never,
     });

@@ -3,13 +3,15 @@ import { randomBytes } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { SEARCH_ATTRIBUTES } from '../../contract/searchAttributes';
+import { failureConverterPath } from '../../temporal/codec';
 import { temporalCliPath } from '../../scripts/devServer';
 import { workflowsPath } from '../../workers/worker';
 
 // Every test process encrypts with its own throwaway key, exactly as production does with its own.
 process.env.POLLSTER_ENCRYPTION_KEY ??= randomBytes(32).toString('base64');
-// Fakes listen on 127.0.0.1; the SSRF guard's own tests turn this off explicitly.
+// Fakes listen on 127.0.0.1; the SSRF guard's own tests turn these off explicitly.
 process.env.POLLSTER_ALLOW_PRIVATE_CALLBACKS ??= 'true';
+process.env.POLLSTER_ALLOW_PRIVATE_PROVIDERS ??= 'true';
 // Delivery retries at 4^x ms instead of 4^x s.
 process.env.POLLSTER_RETRY_SCALE ??= '0.001';
 
@@ -26,6 +28,6 @@ export async function startTemporal(): Promise<TestWorkflowEnvironment> {
 let bundle: Promise<WorkflowBundle> | undefined;
 /** The workflow bundle, built once per test process. */
 export function workflowBundle(): Promise<WorkflowBundle> {
-  bundle ??= bundleWorkflowCode({ workflowsPath, logger: { log() {}, info() {}, warn() {}, error: console.error, debug() {}, trace() {} } as never });
+  bundle ??= bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: { log() {}, info() {}, warn() {}, error: console.error, debug() {}, trace() {} } as never });
   return bundle;
 }

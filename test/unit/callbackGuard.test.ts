@@ -1,7 +1,10 @@
 /** The callback URL policy (SPEC §6): loopback, private and link-local targets refused unless allowed. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CallbackRefused, checkCallbackUrl, isPrivateAddress } from '../../net/callbackGuard';
+import { isPrivateAddress } from '../../net/addressPolicy';
+import { CallbackRefused, checkOutboundUrl, type PolicyOptions } from '../../net/outboundGuard';
+
+const checkCallbackUrl = (url: string, options: PolicyOptions): Promise<void> => checkOutboundUrl(url, 'callback', options);
 
 const refused = (url: string, lookup?: (host: string) => Promise<{ address: string; family: number }[]>) =>
   assert.rejects(checkCallbackUrl(url, { allowPrivate: false, lookup }), CallbackRefused, url);

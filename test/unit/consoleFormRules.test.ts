@@ -81,9 +81,12 @@ describe('required unless another setting is given', () => {
 });
 
 describe("the form's required fields agree with the API's check of each element", () => {
-  /** A value for one definition: absent, empty or given; a SELECT one of its options; a BOOLEAN true or false. */
+  /**
+   * A value for one definition: absent, empty or given (its default where it has one: a value of the right form, since
+   * this checks which fields are required, not how each is written); a SELECT one of its options; a BOOLEAN true or false.
+   */
   const valueFor = (d: ConfigurationDefinition): fc.Arbitrary<string | boolean | undefined> =>
-    d.type === 'SELECT' ? fc.constantFrom(...(d.options ?? [])) : d.type === 'BOOLEAN' ? fc.boolean() : fc.constantFrom(undefined, '', 'value');
+    d.type === 'SELECT' ? fc.constantFrom(...(d.options ?? [])) : d.type === 'BOOLEAN' ? fc.boolean() : fc.constantFrom(undefined, '', d.defaultValue || 'value');
 
   for (const adapter of allElements()) {
     const key = adapter.definition.key;
