@@ -18,8 +18,8 @@ export interface DeliveryOutcome {
   refused?: boolean;
 }
 
-/** Delivers one notification; never throws (a failure is an outcome). */
-export type CallbackPoster = (callbackUrl: string, notification: NotificationBody, signatureKey?: string) => Promise<DeliveryOutcome>;
+/** Delivers one notification (`body`: its JSON, when the caller has it already); never throws (a failure is an outcome). */
+export type CallbackPoster = (callbackUrl: string, notification: NotificationBody, signatureKey?: string, body?: string) => Promise<DeliveryOutcome>;
 
 export function signedHeaders(id: string, body: string, signatureKey: string | undefined, nowMs: number): Record<string, string> {
   const headers: Record<string, string> = { 'content-type': 'application/json', 'elements-webhook-id': id };
@@ -43,8 +43,8 @@ export interface CallbackPosterOptions {
 export function createCallbackPoster(options: CallbackPosterOptions): CallbackPoster {
   const limiter = new KeyedLimiter(options.perHostConcurrency);
   const dispatcher: Dispatcher = guardedDispatcher('callback', { allowPrivate: options.allowPrivate });
-  return (callbackUrl, notification, signatureKey) => {
-    const body = JSON.stringify(notification);
+  return (callbackUrl, notification, signatureKey, serialized) => {
+    const body = serialized ?? JSON.stringify(notification);
     return limiter.run(new URL(callbackUrl).host, async () => {
       try {
         await checkOutboundUrl(callbackUrl, 'callback', { allowPrivate: options.allowPrivate }); // again at delivery time: DNS can change after creation

@@ -1,29 +1,26 @@
-/** A page run's notifications on their way: straight to the callback, or to its subscription when it is backlogged. */
+/** A group of pages' notifications on their way: straight to the callback, or to its subscription when it is backlogged. */
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { NotificationBody } from '../core/envelope';
+import type { Outgoing } from '../core/envelope';
 import type { PollPageInput } from '../contract/activities';
-import type { NotificationSummary, PendingNotification } from '../contract/delivery';
+import type { FailurePolicy, NotificationSummary, PendingNotification } from '../contract/delivery';
 import { FailureType } from '../contract/failures';
+import { HANDOFF_CHUNK_BYTES, NOTIFICATION_BYTES } from '../contract/limits';
 import { deliveryRetryDueAt } from '../contract/retryPolicy';
 import type { ActivityDeps } from './deps';
 import { countDelivered, countDeliveryFailure } from './metrics';
 
+type Deps = Pick<ActivityDeps, 'subscriptions' | 'postNotification' | 'retryScale'>;
+
 /**
- * Delivers the notifications of a group of pages just read (one plan) concurrently, unless the callback's subscription is backlogged (then
- * they queue behind it, keeping order). What fails is handed to the subscription before this returns,
- * so the workflow may move the checkpoint: nothing is lost.
+ * Delivers the notifications of a group of pages just read (one plan) concurrently, unless the callback's
+ * subscription is backlogged (then they queue behind it, keeping order). What fails is handed to the subscription
+ * before this returns, so the workflow may move the checkpoint: nothing is lost.
  */
-export async function deliverPage(
-  deps: Pick<ActivityDeps, 'subscriptions' | 'postNotification' | 'retryScale'>,
-  callbackUrl: string,
-  input: PollPageInput,
-  notifications: NotificationBody[],
-): Promise<NotificationSummary[]> {
-  const { subscriptions } = deps;
+export async function deliverPage(deps: Deps, callbackUrl: string, input: PollPageInput, outgoing: Outgoing[]): Promise<NotificationSummary[]> {
   const signatureKey = input.configuration['event.notification.signature.key'] || undefined;
   const nowMs = Date.now();
-  const pending = (n: NotificationBody, failedAtMs?: number, error?: string): PendingNotification => ({
-    notification: n,
+  const pending = (o: Outgoing, failedAtMs?: number, error?: string): PendingNotification => ({
+    notification: o.notification,
     callbackUrl,
     signatureKey,
     instanceId: input.instance.id,
@@ -34,34 +31,63 @@ export async function deliverPage(
     lastError: error,
     enqueuedAtMs: nowMs,
   });
-  const summary = (n: NotificationBody, status: NotificationSummary['status']): NotificationSummary => ({
-    id: n.id,
+  const summary = (o: Outgoing, status: NotificationSummary['status']): NotificationSummary => ({
+    id: o.notification.id,
     resource: input.resourceName,
-    events: n.message.events.length,
+    events: o.notification.message.events.length,
     status,
     atMs: nowMs,
   });
 
-  const [subscription, policy] = await Promise.all([subscriptions.status(callbackUrl), subscriptions.failurePolicy()]);
+  const [subscription, policy] = await Promise.all([deps.subscriptions.status(callbackUrl), deps.subscriptions.failurePolicy()]);
   if (subscription && (subscription.state !== 'active' || subscription.pending > 0)) {
-    if (subscription.full) {
-      // The queue is as long as workflow state should hold: leave these records at the provider.
-      throw ApplicationFailure.retryable(`subscription for ${new URL(callbackUrl).host} holds its maximum backlog; checkpoint held`, FailureType.backlogFull);
-    }
-    await subscriptions.handOff(callbackUrl, { items: notifications.map((n) => pending(n)), policy });
-    return notifications.map((n) => summary(n, subscription.state === 'deactivated' ? 'queued' : 'retry'));
+    await handOff(deps, callbackUrl, policy, outgoing.map((o) => ({ outgoing: o, item: pending(o) })), subscription.full);
+    return outgoing.map((o) => summary(o, subscription.state === 'deactivated' ? 'queued' : 'retry'));
   }
 
-  const outcomes = await Promise.all(notifications.map((n) => deps.postNotification(callbackUrl, n, signatureKey)));
-  const failed = notifications.flatMap((n, i) => (outcomes[i]!.ok ? [] : [{ n, outcome: outcomes[i]! }]));
+  const outcomes = await Promise.all(outgoing.map((o) => deps.postNotification(callbackUrl, o.notification, signatureKey, o.body)));
+  const failed = outgoing.flatMap((o, i) => (outcomes[i]!.ok ? [] : [{ o, outcome: outcomes[i]! }]));
   countDelivered(outcomes.length - failed.length);
   for (const f of failed) countDeliveryFailure(f.outcome.status);
   const final = failed.find((f) => f.outcome.status === 410 || f.outcome.refused);
   if (failed.length > 0) {
     const failedAtMs = Date.now();
-    await subscriptions.handOff(callbackUrl, { items: failed.map((f) => pending(f.n, failedAtMs, f.outcome.error)), policy, deactivate: final?.outcome.error });
-    Context.current().log.warn('notifications handed to the retry path', { failed: failed.length, of: notifications.length, error: failed[0]!.outcome.error });
+    await handOff(deps, callbackUrl, policy, failed.map((f) => ({ outgoing: f.o, item: pending(f.o, failedAtMs, f.outcome.error) })), false, final?.outcome.error);
+    Context.current().log.warn('notifications handed to the retry path', { failed: failed.length, of: outgoing.length, error: failed[0]!.outcome.error });
   }
   const queued = policy === 'queue' || final !== undefined;
-  return notifications.map((n, i) => summary(n, outcomes[i]!.ok ? 'delivered' : queued ? 'queued' : 'retry'));
+  return outgoing.map((o, i) => summary(o, outcomes[i]!.ok ? 'delivered' : queued ? 'queued' : 'retry'));
+}
+
+/**
+ * Hands notifications to the callback's subscription in chunks that each fit one signal, checking before each chunk
+ * that its queue has room (a full queue keeps these records at the provider: the checkpoint holds).
+ */
+async function handOff(deps: Deps, callbackUrl: string, policy: FailurePolicy, items: { outgoing: Outgoing; item: PendingNotification }[], full: boolean, deactivate?: string): Promise<void> {
+  const tooLarge = items.find(({ outgoing }) => Buffer.byteLength(outgoing.body) > NOTIFICATION_BYTES);
+  if (tooLarge) {
+    throw ApplicationFailure.nonRetryable(
+      `notification ${tooLarge.outgoing.notification.id} takes ${Buffer.byteLength(tooLarge.outgoing.body)} bytes, more than the ${NOTIFICATION_BYTES} a retry queue holds: it waits at the provider until the callback takes it directly`,
+      FailureType.notificationTooLarge,
+    );
+  }
+  const chunks: PendingNotification[][] = [[]];
+  let bytes = 0;
+  for (const { outgoing, item } of items) {
+    const size = Buffer.byteLength(outgoing.body);
+    if (bytes > 0 && bytes + size > HANDOFF_CHUNK_BYTES) {
+      chunks.push([]);
+      bytes = 0;
+    }
+    chunks.at(-1)!.push(item);
+    bytes += size;
+  }
+  for (const [i, chunk] of chunks.entries()) {
+    if (i > 0) full = (await deps.subscriptions.status(callbackUrl))?.full ?? false;
+    if (full) {
+      // The queue is as long as workflow state should hold: leave these records at the provider.
+      throw ApplicationFailure.retryable(`subscription for ${new URL(callbackUrl).host} holds its maximum backlog; checkpoint held`, FailureType.backlogFull);
+    }
+    await deps.subscriptions.handOff(callbackUrl, { items: chunk, policy, deactivate: i === chunks.length - 1 ? deactivate : undefined });
+  }
 }

@@ -6,10 +6,11 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { diffRecords, PROBLEM_KEY_PREFIX } from '../core/diff';
 import type { Change } from '../core/diff';
-import { batchChanges, notificationsFor } from '../core/envelope';
+import { batchChanges, outgoingFor } from '../core/envelope';
 import { renderPlaceholders } from '../core/placeholders';
 import type { NotificationPlan, PageRunProgress, PollPageInput, PollPageResult, PollsterActivities } from '../contract/activities';
 import { FailureType } from '../contract/failures';
+import { NOTIFICATION_BYTES, PLAN_BYTES } from '../contract/limits';
 import { deliverPage } from './deliverPage';
 import type { ActivityDeps } from './deps';
 import { toFailure, withProgress } from './failures';
@@ -32,6 +33,7 @@ export const PAGE_RUN_BUDGET_MS = 5_000;
 /**
  * Pages read before their notifications go out, batched together under one recorded plan: recording
  * it is a write on the Temporal server, the largest cost of a page after the fetch itself (bench B1).
+ * A group closes earlier when its plan reaches PLAN_BYTES of change keys.
  */
 export const PAGES_PER_PLAN = 10;
 
@@ -116,10 +118,14 @@ export function createPollPage(deps: ActivityDeps): PollsterActivities['pollPage
         // A retry reads as many pages as were planned (past the budget, too): a planned change is on one of them.
         const pagesToRead = plan ? plan.pages : PAGES_PER_PLAN;
         const pages: Change[][] = [];
+        let planBytes = 0;
         let failure: unknown;
         try {
-          do pages.push(await readPage());
-          while (at.pageToken !== undefined && pages.length < pagesToRead && (plan !== undefined || Date.now() - startedAt < PAGE_RUN_BUDGET_MS));
+          do {
+            const changes = await readPage();
+            pages.push(changes);
+            for (const c of changes) planBytes += c.key.length + 3;
+          } while (at.pageToken !== undefined && pages.length < pagesToRead && (plan !== undefined || (Date.now() - startedAt < PAGE_RUN_BUDGET_MS && planBytes < PLAN_BYTES)));
         } catch (err) {
           if (pages.length === 0) throw err;
           failure = err; // the pages read go out first: a retry starts at the page that failed
@@ -128,11 +134,12 @@ export function createPollPage(deps: ActivityDeps): PollsterActivities['pollPage
         plan = undefined;
 
         if (callbackUrl && batches.length > 0) {
-          const planned: PageRunProgress = { ...safe, plan: { pages: pages.length, batches: batches.map((b) => [...b.idKeys]) } };
+          // Built and sized before the plan is recorded: a batch too large for one notification is split first.
+          const outgoing = outgoingFor(input.instance, input.resourceName, input.pollStartMs, batches, NOTIFICATION_BYTES);
+          const planned: PageRunProgress = { ...safe, plan: { pages: pages.length, batches: outgoing.map((o) => [...o.batch.idKeys]) } };
           await recordProgress(planned);
           recorded = safe = planned;
-          const notifications = notificationsFor(input.instance, input.resourceName, input.pollStartMs, batches);
-          const summaries = await deliverPage(deps, callbackUrl, input, notifications);
+          const summaries = await deliverPage(deps, callbackUrl, input, outgoing);
           at = { ...at, result: { ...at.result, notifications: [...at.result.notifications, ...summaries].slice(-SUMMARIES_RETURNED) } };
         }
         safe = at;

@@ -19,6 +19,8 @@ export const FailureType = {
   callbackRefused: 'CallbackRefused',
   /** The callback's subscription holds as much as it may: records wait at the provider. */
   backlogFull: 'SubscriptionBacklogFull',
+  /** A notification too large for the retry queue could not be delivered directly: its records wait at the provider. */
+  notificationTooLarge: 'NotificationTooLarge',
 } as const;
 
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];

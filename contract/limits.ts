@@ -21,13 +21,15 @@ export const MAX_RESOURCES = 100;
 export const MAX_LIST_PAGE_SIZE = 50;
 
 /**
- * A notification larger than this is delivered, but not queued for retries: while its callback fails it waits at the
- * provider (its checkpoint holds) rather than in the subscription's queue, which Temporal carries as one payload.
+ * A notification's body, at most this many bytes: a batch of ten events that would be larger is split, down to one
+ * event a notification. A single larger record still goes out in a notification of its own, but is not queued for
+ * retries: while its callback fails it waits at the provider (its checkpoint holds) rather than in the subscription's
+ * queue, which Temporal carries as one payload.
  */
-export const MAX_QUEUED_NOTIFICATION_BYTES = 256 * 1024;
+export const NOTIFICATION_BYTES = 256 * 1024;
 
 /** Notifications handed to a subscription in one signal, at most this many bytes of JSON (a payload is at most 2 MiB). */
 export const HANDOFF_CHUNK_BYTES = 512 * 1024;
 
-/** A notification's records, at most this many bytes of JSON (with at most 10 events): batches split at this size. */
-export const MAX_NOTIFICATION_RECORD_BYTES = 256 * 1024;
+/** The change keys of one recorded plan, at most this many bytes: a group of pages closes when its plan reaches it. */
+export const PLAN_BYTES = 256 * 1024;

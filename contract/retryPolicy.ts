@@ -29,8 +29,11 @@ export const checkActivityOptions: LocalActivityOptions = {
 /** Delivery attempts of one notification: the first (direct, in the poll) and up to nine retries, as Cloud Elements. */
 export const MAX_DELIVERY_ATTEMPTS = 10;
 
-/** Beyond this much queued payload (bytes of JSON) in one subscription, new notifications wait at the provider. */
-export const QUEUE_BYTES_LIMIT = 1_000_000;
+/**
+ * Beyond this much queued payload (bytes of JSON) in one subscription, new notifications wait at the provider. A
+ * hand-off checks it before each of its chunks, so concurrent hand-offs overshoot it by a chunk each at most.
+ */
+export const QUEUE_BYTES_LIMIT = 768 * 1024;
 
 /**
  * When delivery retry number `x` (1-based) is due: about 4^x seconds after the first failure (4 s, 16 s, 64 s, …

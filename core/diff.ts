@@ -163,6 +163,17 @@ function readId(record: unknown, idField: string): { id?: string; bad?: string }
   return { bad: `${idField} ${raw === undefined || raw === null || raw === '' ? 'is missing' : `is not an id: ${JSON.stringify(raw)}`}` };
 }
 
+/**
+ * Ids longer than this stand in change keys as their hash: keys travel in plans, boundary sets and progress records,
+ * which must stay small whatever a provider uses as ids.
+ */
+export const MAX_KEY_ID_LENGTH = 48;
+
+/** The id as a change key carries it (`~<hash>` for a long one). */
+export function keyId(objectId: string): string {
+  return objectId.length > MAX_KEY_ID_LENGTH ? `~${contentHash(objectId)}` : objectId;
+}
+
 /** Object ids of reported changes in a boundary set (`<id>@<ms>` keys). */
 function reportedIds(keys: Iterable<string>): Set<string> {
   const ids = new Set<string>();
@@ -232,14 +243,14 @@ export function diffRecords(records: readonly unknown[], resource: ResourceConfi
       continue;
     }
 
-    const key = objectId !== '' ? `${objectId}@${dateMs}` : `${CONTENT_KEY_PREFIX}${contentHash(record)}@${dateMs}`;
+    const key = objectId !== '' ? `${keyId(objectId)}@${dateMs}` : `${CONTENT_KEY_PREFIX}${contentHash(record)}@${dateMs}`;
     if (seen(key)) {
       result.skipped++;
       continue;
     }
     local.add(key);
     previousIds ??= reportedIds(ctx.seen);
-    const reportedBefore = objectId !== '' && (previousIds.has(objectId) || localIds.has(objectId));
+    const reportedBefore = objectId !== '' && (previousIds.has(keyId(objectId)) || localIds.has(objectId));
     if (objectId !== '') localIds.add(objectId);
     const eventType = classify(updated.ms, created.ms, resource, ctx.sinceMs, { createdUpperMs: created.upper, reportedBefore });
     result.changes.push({ record, objectId, eventType, dateMs, recordDateMs, key });

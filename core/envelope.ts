@@ -63,6 +63,8 @@ export function notificationId(instanceId: number, resource: string, changes: re
 export interface Batch {
   idKeys: readonly string[];
   changes: readonly Change[];
+  /** It comes from a plan: it keeps its id, so it is never split. */
+  planned?: boolean;
 }
 
 /**
@@ -79,7 +81,7 @@ export function batchChanges(changes: readonly Change[], batchSize = EVENTS_PER_
   for (const idKeys of plan) {
     const found = idKeys.flatMap((k) => (planned.has(k) ? [] : (byKey.get(k) ?? [])));
     for (const k of idKeys) planned.add(k);
-    if (found.length > 0) batches.push({ idKeys, changes: found });
+    if (found.length > 0) batches.push({ idKeys, changes: found, planned: true });
   }
   const rest = plan.length > 0 ? changes.filter((c) => !planned.has(c.key)) : changes;
   for (let i = 0; i < rest.length; i += batchSize) {
@@ -103,6 +105,35 @@ export function buildNotifications(
   batchSize = EVENTS_PER_NOTIFICATION,
 ): NotificationBody[] {
   return notificationsFor(instance, resource, pollStartMs, batchChanges(changes, batchSize));
+}
+
+/** A notification ready to go: its body serialized once, for its size and for the request. */
+export interface Outgoing {
+  batch: Batch;
+  notification: NotificationBody;
+  body: string;
+}
+
+/**
+ * The notifications of these batches, serialized; a new batch whose body is larger than `maxBytes` is split in two,
+ * again and again, down to one change a notification (a planned batch keeps its id, and so its size).
+ */
+export function outgoingFor(instance: InstanceRef, resource: string, pollStartMs: number, batches: readonly Batch[], maxBytes: number): Outgoing[] {
+  const out: Outgoing[] = [];
+  const pending = [...batches].reverse();
+  while (pending.length > 0) {
+    const batch = pending.pop()!;
+    const [notification] = notificationsFor(instance, resource, pollStartMs, [batch]);
+    const body = JSON.stringify(notification);
+    if (!batch.planned && batch.changes.length > 1 && Buffer.byteLength(body) > maxBytes) {
+      const half = Math.ceil(batch.changes.length / 2);
+      const halves = [batch.changes.slice(0, half), batch.changes.slice(half)];
+      pending.push(...halves.reverse().map((changes) => ({ idKeys: changes.map((c) => c.key), changes })));
+      continue;
+    }
+    out.push({ batch, notification: notification!, body });
+  }
+  return out;
 }
 
 /** One notification per batch, its id made of the batch's `idKeys`. */

@@ -8,6 +8,8 @@ import {
   contentHash,
   dateUpperBound,
   diffRecords,
+  keyId,
+  MAX_KEY_ID_LENGTH,
   MAX_PROBLEM_KEYS,
   nextBoundary,
   patternUnit,
@@ -561,5 +563,24 @@ describe('property: a simulated poll loop reports every change exactly once', ()
       }),
       { numRuns: 400 },
     );
+  });
+});
+
+describe('change keys of long ids', () => {
+  const resource = normalizeResource(resourceSchema.parse({ url: '/x', idField: 'id', datesConfiguration: { updatedDateField: 'u', createdDateField: 'c' } }));
+  const longId = 'x'.repeat(MAX_KEY_ID_LENGTH + 1);
+
+  test('an id longer than the bound stands as its hash: keys stay short whatever the provider uses', () => {
+    const [change] = diffRecords([{ id: longId, u: '2024-06-01T10:00:00.000Z', c: '2024-06-01T10:00:00.000Z' }], resource, { sinceMs: 0, pollStartMs: Date.UTC(2024, 6), seen: new Set() }).changes;
+    assert.equal(change!.objectId, longId, 'the event still carries the id');
+    assert.ok(change!.key.length < 40, change!.key);
+    assert.equal(change!.key, `${keyId(longId)}@${Date.UTC(2024, 5, 1, 10)}`);
+  });
+
+  test('a long id reported before is UPDATED the next time, as a short one is', () => {
+    const first = diffRecords([{ id: longId, u: '2024-06-01T10:00:00.000Z', c: '2024-06-01T10:00:00.000Z' }], resource, { sinceMs: 0, pollStartMs: Date.UTC(2024, 6), seen: new Set() }).changes;
+    const again = diffRecords([{ id: longId, u: '2024-06-01T11:00:00.000Z', c: '2024-06-01T10:00:00.000Z' }], resource, { sinceMs: Date.UTC(2024, 5, 1, 10, 0, 0, 1) - 1000, pollStartMs: Date.UTC(2024, 6), seen: new Set(first.map((c) => c.key)) }).changes;
+    assert.equal(first[0]!.eventType, 'CREATED');
+    assert.equal(again[0]!.eventType, 'UPDATED');
   });
 });

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { normalizeResource } from '../../core/settings';
 import { resourceSchema } from '../../core/config';
 import { diffRecords, type Change } from '../../core/diff';
-import { batchChanges, buildNotifications, EVENTS_PER_NOTIFICATION, notificationId, notificationsFor, type InstanceRef } from '../../core/envelope';
+import { batchChanges, buildNotifications, EVENTS_PER_NOTIFICATION, notificationId, notificationsFor, outgoingFor, type InstanceRef } from '../../core/envelope';
 import { elementsSignature } from '../../core/signature';
 
 const INSTANCE: InstanceRef = { id: 42, name: 'Sage CRM <prod>', tags: ['crm', 'eu'], elementKey: 'sagecrm', hubKey: 'crm' };
@@ -146,7 +146,9 @@ describe('batchChanges with a plan: a retried page keeps the ids of what may hav
   test('the same page again: the same batches as without a plan', () => {
     const page = all.slice(0, 25);
     const plan = batchChanges(page).map((b) => [...b.idKeys]);
-    assert.deepEqual(batchChanges(page, EVENTS_PER_NOTIFICATION, plan), batchChanges(page));
+    // The same batches (planned ones marked so, which keeps them whole).
+    const strip = (batches: ReturnType<typeof batchChanges>) => batches.map(({ idKeys, changes }) => ({ idKeys, changes }));
+    assert.deepEqual(strip(batchChanges(page, EVENTS_PER_NOTIFICATION, plan)), strip(batchChanges(page)));
   });
 
   test('the page shifted (one record moved out, the next page moved in): planned events keep their ids', () => {
@@ -175,5 +177,43 @@ describe('batchChanges with a plan: a retried page keeps the ids of what may hav
         assert.ok(batches.every((b) => b.changes.length >= 1 && b.changes.length <= EVENTS_PER_NOTIFICATION));
       }),
     );
+  });
+});
+
+describe('outgoingFor: notifications sized to a byte budget', () => {
+  const big = (n: number, bytes: number): Change[] =>
+    accounts(n).map((c) => ({ ...c, record: { ...(c.record as object), blob: 'x'.repeat(bytes) } }));
+
+  test('a batch over the budget is split, down to one change a notification, every change once and in order', () => {
+    const changes = big(10, 60_000);
+    const out = outgoingFor(INSTANCE, 'accounts', POLL_START, batchChanges(changes), 256 * 1024);
+    assert.ok(out.length > 1, 'split');
+    for (const o of out) assert.ok(Buffer.byteLength(o.body) <= 256 * 1024 || o.batch.changes.length === 1, `${Buffer.byteLength(o.body)} bytes`);
+    assert.deepEqual(out.flatMap((o) => o.batch.changes.map((c) => c.key)), changes.map((c) => c.key));
+    for (const o of out) {
+      assert.equal(o.notification.id, notificationId(INSTANCE.id, 'accounts', o.batch.idKeys.map((key) => ({ key }))), 'the id is made of the batch it holds');
+      assert.equal(o.body, JSON.stringify(o.notification), 'the body is the notification as sent');
+    }
+  });
+
+  test('a batch within the budget is one notification, as without a budget', () => {
+    const changes = accounts(10);
+    const out = outgoingFor(INSTANCE, 'accounts', POLL_START, batchChanges(changes), 256 * 1024);
+    assert.deepEqual(out.map((o) => o.notification), buildNotifications(INSTANCE, 'accounts', POLL_START, changes));
+  });
+
+  test('a planned batch keeps its id, whatever its size now', () => {
+    const changes = big(10, 60_000);
+    const plan = [changes.map((c) => c.key)];
+    const out = outgoingFor(INSTANCE, 'accounts', POLL_START, batchChanges(changes, EVENTS_PER_NOTIFICATION, plan), 256 * 1024);
+    assert.equal(out.length, 1);
+    assert.equal(out[0]!.notification.id, notificationId(INSTANCE.id, 'accounts', changes));
+  });
+
+  test('a single record larger than the budget goes alone', () => {
+    const changes = [...accounts(2), ...big(1, 400_000)].map((c, i) => ({ ...c, key: `k${i}@1` }));
+    const out = outgoingFor(INSTANCE, 'accounts', POLL_START, batchChanges(changes), 256 * 1024);
+    const alone = out.find((o) => Buffer.byteLength(o.body) > 256 * 1024);
+    assert.equal(alone?.batch.changes.length, 1);
   });
 });
