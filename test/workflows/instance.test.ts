@@ -9,9 +9,10 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { configure, pause, pollNow, recentNotifications, resume, setRefreshInterval, status } from '../../contract/messages';
 import { PollerState } from '../../contract/searchAttributes';
-import { CHECKPOINT_START_MS, HOUR_MS, instanceInput, POLL_DELAY_MS, resource, settings, spec, startInstance } from '../fakes/instanceRun';
-import { pageRun, PollPageStub } from '../fakes/stubActivities';
-import { eventually, historyBetween, quietTemporalLogs, signaled, startStubWorker } from '../support/stubWorker';
+import { CHECKPOINT_START_MS, HOUR_MS, instanceInput, POLL_DELAY_MS, resource, settings, spec } from '../fakes/instanceRun';
+import { pageRun } from '../fakes/stubActivities';
+import { stubbedInstance } from '../support/stubbedInstance';
+import { eventually, historyBetween, quietTemporalLogs, signaled } from '../support/stubWorker';
 import { startTemporal } from '../support/temporal';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -24,20 +25,8 @@ describe('instance workflow: the loop', () => {
   });
   after(() => env?.teardown());
 
-  /** A stub worker and a started instance; the worker stops and the run ends when the test does. */
-  async function instance(t: { after(fn: () => Promise<void>): void }, input = instanceInput()) {
-    const stub = new PollPageStub();
-    const worker = await startStubWorker(env, { pollPage: stub.pollPage });
-    const handle = await startInstance(env.client, worker.taskQueue, input);
-    t.after(async () => {
-      await handle.terminate('test over').catch(() => undefined);
-      await worker.stop();
-    });
-    return { stub, handle, input };
-  }
-
   test('a poll per interval, never early; each poll starts from the last poll start', async (t) => {
-    const { stub, handle } = await instance(t, instanceInput({ settings: { refreshIntervalMs: 1000 } }));
+    const { stub, handle } = await stubbedInstance(env, t, instanceInput({ settings: { refreshIntervalMs: 1000 } }));
     await eventually(() => stub.calls.length >= 3, 'three polls');
     await handle.signal(pause);
     const paused = await eventually(async () => {
@@ -59,7 +48,7 @@ describe('instance workflow: the loop', () => {
   });
 
   test('the first poll waits an interval; pollNow polls at once and the next one is due an interval after it', async (t) => {
-    const { stub, handle } = await instance(t);
+    const { stub, handle } = await stubbedInstance(env, t);
     const waiting = await handle.query(status);
     assert.equal(waiting.state, 'waiting');
     assert.equal(waiting.polls, 0);
@@ -80,7 +69,7 @@ describe('instance workflow: the loop', () => {
   });
 
   test('pause: polls come due and none runs, pollNow included; resume polls again', async (t) => {
-    const { stub, handle } = await instance(t, instanceInput({ settings: { refreshIntervalMs: 1000 } }));
+    const { stub, handle } = await stubbedInstance(env, t, instanceInput({ settings: { refreshIntervalMs: 1000 } }));
     await eventually(() => stub.calls.length >= 1, 'a first poll');
     await handle.signal(pause);
     await eventually(async () => {
@@ -106,7 +95,7 @@ describe('instance workflow: the loop', () => {
   });
 
   test('setRefreshInterval: the wait follows the new interval, the memo shows it, and values under a second are ignored', async (t) => {
-    const { stub, handle } = await instance(t);
+    const { stub, handle } = await stubbedInstance(env, t);
     await handle.signal(setRefreshInterval, 90);
     await handle.signal(setRefreshInterval, 'soon');
     await handle.signal(setRefreshInterval, 0.001);
@@ -127,9 +116,8 @@ describe('instance workflow: the loop', () => {
   });
 
   test('configure applies a new specification and settings, keeps the checkpoint, and refuses another element', async (t) => {
-    const { stub, handle } = await instance(t);
-    await handle.signal(pollNow);
-    await eventually(async () => (await handle.query(status)).polls === 1, 'a first poll');
+    const { stub, handle, poll } = await stubbedInstance(env, t);
+    await poll();
     const checkpoint = stub.calls[0]!.pollStartMs;
 
     const renamed = spec({ name: 'renamed', tags: ['new'] });
@@ -142,8 +130,7 @@ describe('instance workflow: the loop', () => {
     assert.equal(configured.resources.contacts!.checkpoint, iso(checkpoint), 'the checkpoint is kept');
     assert.equal(configured.polls, 1);
 
-    await handle.signal(pollNow);
-    await eventually(async () => (await handle.query(status)).polls === 2, 'a poll with the new settings');
+    await poll();
     const [contacts] = stub.of('contacts').slice(1);
     const [accounts] = stub.of('accounts');
     assert.equal(contacts!.resource.url, '/contacts?v=2');
@@ -159,7 +146,7 @@ describe('instance workflow: the loop', () => {
   test('continue-as-new carries checkpoints, boundary, counts, the last run and recent notifications', async (t) => {
     const notification = { id: 'n-1', resource: 'contacts', events: 3, status: 'delivered' as const, atMs: 1 };
     const farFuture = Date.now() + 24 * HOUR_MS;
-    const { stub, handle } = await instance(t, instanceInput({ maxHistoryEvents: 1 }));
+    const { stub, handle } = await stubbedInstance(env, t, instanceInput({ maxHistoryEvents: 1 }));
     stub.answer = (_input, call) =>
       call === 1 ? pageRun({ records: 4, events: 3, notifications: [notification], boundaryCandidates: [{ key: 'c1@late', dateMs: farFuture }] }) : pageRun();
     const firstRunId = handle.firstExecutionRunId;
