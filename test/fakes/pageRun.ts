@@ -1,7 +1,7 @@
 /** A page run's input and the records a scripted provider serves it: contacts dated in the hour before the poll. */
 import type { PollPageInput } from '../../contract/activities';
 import type { InstanceRef } from '../../core/envelope';
-import { notificationId } from '../../core/envelope';
+import { buildNotifications, notificationId, type NotificationBody } from '../../core/envelope';
 import { normalizeResource } from '../../core/settings';
 
 const FORMAT = "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'";
@@ -59,4 +59,10 @@ export function pageRunInput(overrides: Partial<PollPageInput> = {}): PollPageIn
     boundary: [],
     ...overrides,
   };
+}
+
+/** One notification per contact (one event each), as a page run would build them. */
+export function notificationsOf(list: readonly Contact[]): NotificationBody[] {
+  const changes = list.map((c) => ({ record: c, objectId: c.id ?? '', eventType: 'CREATED' as const, dateMs: Date.parse(c.updatedAt), recordDateMs: Date.parse(c.updatedAt), key: keyOf(c) }));
+  return buildNotifications(INSTANCE, 'contacts', POLL_START_MS, changes, 1);
 }

@@ -12,18 +12,12 @@ import { createDeliverNotification } from '../../activities/deliverNotification'
 import type { PendingNotification } from '../../contract/delivery';
 import { FailureType } from '../../contract/failures';
 import { deliveryRetryDueAt, MAX_DELIVERY_ATTEMPTS } from '../../contract/retryPolicy';
-import { buildNotifications } from '../../core/envelope';
 import { outcomes, ScriptedCallback } from '../fakes/activityDeps';
-import { CALLBACK_URL, contacts, INSTANCE, keyOf, POLL_START_MS } from '../fakes/pageRun';
+import { CALLBACK_URL, contacts, INSTANCE, notificationsOf } from '../fakes/pageRun';
 import { startReceiver, type Receiver } from '../fakes/receiver';
 import { failureOf, runAttempt } from '../support/activityEnvironment';
 
-const [notification] = buildNotifications(
-  INSTANCE,
-  'contacts',
-  POLL_START_MS,
-  contacts('q', 1).map((c) => ({ record: c, objectId: c.id!, eventType: 'UPDATED' as const, dateMs: Date.parse(c.updatedAt), recordDateMs: Date.parse(c.updatedAt), key: keyOf(c) })),
-);
+const [notification] = notificationsOf(contacts('q', 1));
 
 function pending(attempts: number, firstFailureAtMs?: number, callbackUrl = CALLBACK_URL): PendingNotification {
   return { notification: notification!, callbackUrl, signatureKey: 'k', instanceId: INSTANCE.id, resource: 'contacts', attempts, firstFailureAtMs, enqueuedAtMs: 0 };

@@ -11,19 +11,13 @@ import type { DeliveryOutcome } from '../../activities/callback';
 import { deliverPage } from '../../activities/deliverPage';
 import type { SubscriptionStatus } from '../../contract/delivery';
 import { FailureType } from '../../contract/failures';
-import type { Change } from '../../core/diff';
-import { buildNotifications } from '../../core/envelope';
 import { fakeActivityWorld, outcomes } from '../fakes/activityDeps';
-import { CALLBACK_URL, contacts, INSTANCE, keyOf, pageRunInput, POLL_START_MS, SIGNATURE_KEY } from '../fakes/pageRun';
+import { CALLBACK_URL, contacts, INSTANCE, notificationsOf, pageRunInput, SIGNATURE_KEY } from '../fakes/pageRun';
 import { failureOf, runAttempt } from '../support/activityEnvironment';
 
 const ok: DeliveryOutcome = { ok: true, status: 200 };
 
-/** `n` notifications of one event each, ids in order. */
-function notifications(n: number) {
-  const changes: Change[] = contacts('d', n).map((c) => ({ record: c, objectId: c.id!, eventType: 'CREATED', dateMs: Date.parse(c.updatedAt), recordDateMs: Date.parse(c.updatedAt), key: keyOf(c) }));
-  return buildNotifications(INSTANCE, 'contacts', POLL_START_MS, changes, 1);
-}
+const notifications = (n: number) => notificationsOf(contacts('d', n));
 
 /** Delivers `n` notifications, the i-th answered `answers[i]`. */
 async function deliver(answers: DeliveryOutcome[], options: { policy?: 'retry' | 'queue'; subscription?: SubscriptionStatus; retryScale?: number } = {}) {
