@@ -54,7 +54,7 @@ describe('pollPage: a run over many pages', () => {
     assert.deepEqual(world.provider.fetched, Array.from({ length: 12 }, (_, i) => pageToken(i + 1)));
     // Ten pages per plan: the plan is on the server before any of its notifications is posted.
     const posts = world.callback.posts.map((p) => `post ${p.notification.id}`);
-    assert.deepEqual(journalWithoutFetches(world.journal), ['record', ...posts.slice(0, 5), 'record', ...posts.slice(5)]);
+    assert.deepEqual(journalWithoutFetches(world.journal), ['record', ...posts.slice(0, 5), 'record', ...posts.slice(5)], 'each plan recorded before its posts');
     assert.deepEqual(world.journal.indexOf('record'), 10, 'the first plan is recorded after ten pages were read');
 
     const [first, second] = world.progress.recorded;
