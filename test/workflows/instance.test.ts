@@ -86,12 +86,13 @@ describe('instance workflow: the loop', () => {
       return history.slice(history.findIndex(signaled('pause'))).filter((e) => e.timerFiredEventAttributes).length >= 2;
     }, 'two intervals due while paused');
     await handle.signal(resume);
-    await eventually(() => stub.calls.length > polled, 'a poll after resume');
-
-    const whilePaused = await historyBetween(handle, signaled('pause'), signaled('resume'));
+    // A signal reaches history once the workflow task in flight (if any) completes.
+    const whilePaused = await eventually(() => historyBetween(handle, signaled('pause'), signaled('resume')), 'the resume signal in history');
     assert.ok(whilePaused.filter((e) => e.timerFiredEventAttributes).length >= 2, 'polls came due');
     assert.ok(whilePaused.some(signaled('pollNow')), 'a poll was asked for');
     assert.deepEqual(whilePaused.filter((e) => e.activityTaskScheduledEventAttributes), [], 'no page run while paused');
+    assert.equal(stub.calls.length, polled);
+    await eventually(() => stub.calls.length > polled, 'a poll after resume');
   });
 
   test('setRefreshInterval: the wait follows the new interval, the memo shows it, and values under a second are ignored', async (t) => {
