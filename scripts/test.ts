@@ -1,13 +1,13 @@
 /**
- * `npm test` after set-up: node's test runner over test/unit, test/integration, test/browser and test/replay (or the suites named
- * as arguments). Integration tests start their own Temporal dev servers on free ports.
+ * `npm test` after set-up: node's test runner over test/unit, test/workflows, test/integration, test/browser and test/replay (or
+ * the suites named as arguments). Integration tests start their own Temporal dev servers on free ports.
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { temporalCliPath } from './devServer';
 
-const suites = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['unit', 'integration', 'browser', 'replay'];
+const suites = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['unit', 'workflows', 'integration', 'browser', 'replay'];
 const files = suites.flatMap((suite) =>
   readdirSync(join('test', suite))
     .filter((f) => f.endsWith('.test.ts'))

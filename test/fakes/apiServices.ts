@@ -1,0 +1,102 @@
+/**
+ * In-memory InstanceService and DeliveryService for route tests: instances kept in a map (a repeated create of the
+ * same specification returns the first, as the workflow id does in Temporal), every call the routes make recorded.
+ */
+import type { ApiServices } from '../../api/app';
+import type { DeliveryService } from '../../api/deliveries/service';
+import type { DeliveryFilter } from '../../api/deliveries/where';
+import { instanceIdFor, newToken } from '../../api/instances/identity';
+import type { InstanceEvent, InstanceService } from '../../api/instances/service';
+import type { ValidInstance } from '../../api/instances/validate';
+import { DEFAULT_ACCOUNT_SETTINGS, type AccountSettings, type DeliveryView } from '../../contract/delivery';
+import type { InstanceRecord, PollerStatus } from '../../contract/instance';
+
+export class FakeInstanceService implements InstanceService {
+  readonly records = new Map<number, InstanceRecord>();
+  /** Every configure call, with the specification and settings the route derived. */
+  readonly configured: { id: number; valid: ValidInstance }[] = [];
+  readonly created: ValidInstance[] = [];
+  readonly polled: number[] = [];
+  /** What `events` answers for an instance. */
+  events: (record: InstanceRecord) => Promise<InstanceEvent[]> = async () => [];
+
+  async create(valid: ValidInstance): Promise<InstanceRecord> {
+    this.created.push(structuredClone(valid));
+    const id = instanceIdFor(valid.spec);
+    const existing = this.records.get(id);
+    if (existing) return structuredClone(existing);
+    const record: InstanceRecord = { id, token: newToken(id), createdDate: new Date().toISOString(), spec: structuredClone(valid.spec) };
+    this.records.set(id, record);
+    return structuredClone(record);
+  }
+
+  async get(id: number): Promise<InstanceRecord | undefined> {
+    const record = this.records.get(id);
+    return record && structuredClone(record);
+  }
+
+  async list(tags: string[]): Promise<InstanceRecord[]> {
+    return [...this.records.values()].filter((r) => tags.every((t) => r.spec.tags.includes(t))).sort((a, b) => a.id - b.id);
+  }
+
+  async configure(id: number, valid: ValidInstance): Promise<InstanceRecord> {
+    const record = this.records.get(id);
+    if (!record) throw new Error(`configure of instance ${id}, which the route should have found missing`);
+    this.configured.push({ id, valid: structuredClone(valid) });
+    record.spec = structuredClone(valid.spec);
+    return structuredClone(record);
+  }
+
+  async pollNow(id: number): Promise<void> {
+    this.polled.push(id);
+  }
+
+  async delete(id: number): Promise<boolean> {
+    return this.records.delete(id);
+  }
+
+  async status(id: number): Promise<PollerStatus> {
+    return { instanceId: id, state: 'waiting', refreshIntervalMinutes: 15, polls: 0, resources: {} };
+  }
+
+  /** The last configure call. */
+  get lastConfigured(): { id: number; valid: ValidInstance } | undefined {
+    return this.configured.at(-1);
+  }
+}
+
+export class FakeDeliveryService implements DeliveryService {
+  /** The filters `list` and `redeliver` were called with, in order. */
+  readonly listed: DeliveryFilter[] = [];
+  readonly redelivered: DeliveryFilter[] = [];
+  views: DeliveryView[] = [];
+  account: AccountSettings = { ...DEFAULT_ACCOUNT_SETTINGS };
+
+  async list(filter: DeliveryFilter): Promise<DeliveryView[]> {
+    this.listed.push(filter);
+    return this.views;
+  }
+
+  async redeliver(filter: DeliveryFilter): Promise<DeliveryView[]> {
+    this.redelivered.push(filter);
+    return this.views.filter((v) => v.status === 'queued');
+  }
+
+  async settings(): Promise<AccountSettings> {
+    return this.account;
+  }
+
+  async updateSettings(patch: Partial<AccountSettings>): Promise<AccountSettings> {
+    this.account = { ...this.account, ...patch };
+    return this.account;
+  }
+}
+
+export interface FakeApiServices extends ApiServices {
+  instances: FakeInstanceService;
+  deliveries: FakeDeliveryService;
+}
+
+export function fakeApiServices(): FakeApiServices {
+  return { instances: new FakeInstanceService(), deliveries: new FakeDeliveryService(), namespace: 'default', checkTemporal: async () => undefined };
+}
