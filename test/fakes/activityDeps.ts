@@ -3,6 +3,7 @@
  * answering as scripted, the subscriptions' gateway and the progress recorder. They share one journal, so a test can
  * check the order of what happened ("plan recorded, then posted").
  */
+import { LookedPages } from '../../activities/lookedPages';
 import type { ActivityDeps } from '../../activities/deps';
 import type { CallbackPoster, DeliveryOutcome } from '../../activities/callback';
 import type { SubscriptionGateway } from '../../activities/subscriptions';
@@ -159,6 +160,7 @@ export function fakeActivityWorld(retryScale = 1): FakeActivityWorld {
       subscriptions,
       recordProgress: progress.record,
       retryScale,
+      lookedPages: new LookedPages(),
     },
     provider,
     callback,

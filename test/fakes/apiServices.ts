@@ -6,7 +6,7 @@ import type { ApiServices } from '../../api/app';
 import type { DeliveryService } from '../../api/deliveries/service';
 import type { DeliveryFilter } from '../../api/deliveries/where';
 import { instanceIdFor, newToken } from '../../api/instances/identity';
-import type { InstanceEvent, InstanceService } from '../../api/instances/service';
+import type { InstanceEvent, InstanceService, ListPage } from '../../api/instances/service';
 import type { ValidInstance } from '../../api/instances/validate';
 import { DEFAULT_ACCOUNT_SETTINGS, type AccountSettings, type DeliveryView } from '../../contract/delivery';
 import type { InstanceRecord, PollerStatus } from '../../contract/instance';
@@ -35,8 +35,11 @@ export class FakeInstanceService implements InstanceService {
     return record && structuredClone(record);
   }
 
-  async list(tags: string[]): Promise<InstanceRecord[]> {
-    return [...this.records.values()].filter((r) => tags.every((t) => r.spec.tags.includes(t))).sort((a, b) => a.id - b.id);
+  async list(tags: string[], page: ListPage): Promise<{ records: InstanceRecord[]; nextPage?: string }> {
+    const all = [...this.records.values()].filter((r) => tags.every((t) => r.spec.tags.includes(t))).sort((a, b) => a.id - b.id);
+    const offset = page.token ? Number(Buffer.from(page.token, 'base64url').toString()) : 0;
+    const next = offset + page.size;
+    return { records: all.slice(offset, next), nextPage: next < all.length ? Buffer.from(String(next)).toString('base64url') : undefined };
   }
 
   async configure(id: number, valid: ValidInstance): Promise<InstanceRecord> {

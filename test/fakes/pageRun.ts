@@ -1,7 +1,7 @@
 /** A page run's input and the records a scripted provider serves it: contacts dated in the hour before the poll. */
 import type { PollPageInput } from '../../contract/activities';
-import type { InstanceRef } from '../../core/envelope';
-import { buildNotifications, notificationId, type NotificationBody } from '../../core/envelope';
+import { batchChanges, buildNotifications, notificationId, outgoingFor, type InstanceRef, type NotificationBody, type Outgoing } from '../../core/envelope';
+import { NOTIFICATION_BYTES } from '../../contract/limits';
 import { normalizeResource } from '../../core/settings';
 
 const FORMAT = "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'";
@@ -61,8 +61,15 @@ export function pageRunInput(overrides: Partial<PollPageInput> = {}): PollPageIn
   };
 }
 
+const changesOf = (list: readonly Contact[]) =>
+  list.map((c) => ({ record: c, objectId: c.id ?? '', eventType: 'CREATED' as const, dateMs: Date.parse(c.updatedAt), recordDateMs: Date.parse(c.updatedAt), key: keyOf(c) }));
+
 /** One notification per contact (one event each), as a page run would build them. */
 export function notificationsOf(list: readonly Contact[]): NotificationBody[] {
-  const changes = list.map((c) => ({ record: c, objectId: c.id ?? '', eventType: 'CREATED' as const, dateMs: Date.parse(c.updatedAt), recordDateMs: Date.parse(c.updatedAt), key: keyOf(c) }));
-  return buildNotifications(INSTANCE, 'contacts', POLL_START_MS, changes, 1);
+  return buildNotifications(INSTANCE, 'contacts', POLL_START_MS, changesOf(list), 1);
+}
+
+/** The same notifications, serialized and ready to go (what deliverPage takes). */
+export function outgoingOf(list: readonly Contact[]): Outgoing[] {
+  return outgoingFor(INSTANCE, 'contacts', POLL_START_MS, batchChanges(changesOf(list), 1), NOTIFICATION_BYTES);
 }

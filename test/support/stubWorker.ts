@@ -7,7 +7,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import type { PollsterActivities } from '../../contract/activities';
+import type { CheckResourcesInput, PollsterActivities } from '../../contract/activities';
 import { workflowBundle } from './temporal';
 
 export { eventually } from './processes';
@@ -30,7 +30,14 @@ export async function startStubWorker(env: TestWorkflowEnvironment, activities: 
     namespace: env.namespace ?? 'default',
     taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: { pollPage: unscripted('pollPage'), authenticate: unscripted('authenticate'), deliverNotification: unscripted('deliverNotification'), ...activities },
+    activities: {
+      // By default the quick look settles nothing: every resource goes to its page run, which the tests script.
+      checkResources: async (input: CheckResourcesInput) => Object.fromEntries(input.resources.map((r) => [r.name, { quiet: false as const }])),
+      pollPage: unscripted('pollPage'),
+      authenticate: unscripted('authenticate'),
+      deliverNotification: unscripted('deliverNotification'),
+      ...activities,
+    },
   });
   const running = worker.run();
   return {

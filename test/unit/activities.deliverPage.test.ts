@@ -12,22 +12,23 @@ import { deliverPage } from '../../activities/deliverPage';
 import type { SubscriptionStatus } from '../../contract/delivery';
 import { FailureType } from '../../contract/failures';
 import { fakeActivityWorld, outcomes } from '../fakes/activityDeps';
-import { CALLBACK_URL, contacts, INSTANCE, notificationsOf, pageRunInput, SIGNATURE_KEY } from '../fakes/pageRun';
+import { CALLBACK_URL, contacts, INSTANCE, outgoingOf, pageRunInput, SIGNATURE_KEY } from '../fakes/pageRun';
 import { failureOf, runAttempt } from '../support/activityEnvironment';
 
 const ok: DeliveryOutcome = { ok: true, status: 200 };
 
-const notifications = (n: number) => notificationsOf(contacts('d', n));
+const outgoing = (n: number) => outgoingOf(contacts('d', n));
 
 /** Delivers `n` notifications, the i-th answered `answers[i]`. */
 async function deliver(answers: DeliveryOutcome[], options: { policy?: 'retry' | 'queue'; subscription?: SubscriptionStatus; retryScale?: number } = {}) {
   const world = fakeActivityWorld(options.retryScale ?? 1);
   world.subscriptions.policy = options.policy ?? 'retry';
   world.subscriptions.current = options.subscription;
-  const notes = notifications(answers.length);
+  const out = outgoing(answers.length);
+  const notes = out.map((o) => o.notification);
   world.callback.answer = (n) => answers[notes.findIndex((m) => m.id === n.id)]!;
   const before = Date.now();
-  const summaries = await runAttempt(deliverPage, [world.deps, CALLBACK_URL, pageRunInput(), notes]);
+  const summaries = await runAttempt(deliverPage, [world.deps, CALLBACK_URL, pageRunInput(), out]);
   return { world, notes, summaries, before, after: Date.now() };
 }
 
@@ -121,7 +122,7 @@ describe('deliverPage: behind a subscription that holds notifications', () => {
   test('a full subscription fails the group with the backlog failure type (retried), nothing posted or handed off', async () => {
     const world = fakeActivityWorld();
     world.subscriptions.current = { url: CALLBACK_URL, state: 'retrying', pending: 9000, full: true };
-    const err = await failureOf(deliverPage, [world.deps, CALLBACK_URL, pageRunInput(), notifications(2)]);
+    const err = await failureOf(deliverPage, [world.deps, CALLBACK_URL, pageRunInput(), outgoing(2)]);
     assert.ok(err instanceof ApplicationFailure);
     assert.equal(err.type, FailureType.backlogFull);
     assert.equal(err.nonRetryable, false);

@@ -13,6 +13,8 @@ import { fakeApiServices, type FakeApiServices } from '../fakes/apiServices';
 
 // Callbacks must be public here: the address policy is part of what POST checks.
 process.env.POLLSTER_ALLOW_PRIVATE_CALLBACKS = 'false';
+// The provider hosts of these bodies do not resolve here: the provider side of the address policy is tested elsewhere.
+process.env.POLLSTER_ALLOW_PRIVATE_PROVIDERS = 'true';
 
 const SECRETS = { userSecret: 'route-user-secret', organizationSecret: 'route-org-secret' };
 const AUTH = `User ${SECRETS.userSecret}, Organization ${SECRETS.organizationSecret}`;
