@@ -8,6 +8,22 @@
 /** InstanceTags as JSON (a search attribute value: 2 KiB). */
 export const MAX_TAGS_BYTES = 1_500;
 
+/** Bytes of a string in UTF-8 (pure: the workflows use it too). */
+export function utf8Bytes(s: string): number {
+  let n = 0;
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    n += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+  }
+  return n;
+}
+
+/** The tags' size as the InstanceTags search attribute holds them, or undefined when they fit. */
+export function tagsTooLarge(tags: readonly string[]): number | undefined {
+  const bytes = utf8Bytes(JSON.stringify(tags));
+  return bytes > MAX_TAGS_BYTES ? bytes : undefined;
+}
+
 /**
  * All configuration values together, as stored: the instance's memo and every `configure` update carry them, and a
  * page of listed instances (at most MAX_LIST_PAGE_SIZE memos) stays under the 4 MiB message limit.

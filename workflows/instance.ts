@@ -15,6 +15,7 @@ import {
 } from '@temporalio/workflow';
 import { MAX_INTERVAL_MINUTES, minutesToMs, type PollerSettings } from '../core/settings';
 import type { InstanceRecord, InstanceState, InstanceWorkflowInput, PollerStatus } from '../contract/instance';
+import { MAX_TAGS_BYTES, tagsTooLarge } from '../contract/limits';
 import { configure, pause, pollNow, recentNotifications, resume, setRefreshInterval, status } from '../contract/messages';
 import { EventsEnabled, InstanceName, InstanceTags, LastPollAt, PollerState } from '../contract/searchAttributes';
 import { workflowMetrics } from './metrics';
@@ -105,6 +106,9 @@ async function instanceLoop(input: InstanceWorkflowInput): Promise<void> {
       validator: (spec, newSettings) => {
         if (spec.elementKey !== instance.spec.elementKey) throw new Error('the element of an instance cannot change');
         if (!newSettings || typeof newSettings.refreshIntervalMs !== 'number') throw new Error('configure needs the settings the API derived');
+        // Temporal would terminate the run for a search attribute over its size: refuse the update instead.
+        const tagBytes = tagsTooLarge(spec.tags);
+        if (tagBytes !== undefined) throw new Error(`the tags take ${tagBytes} bytes; at most ${MAX_TAGS_BYTES}`);
       },
     },
   );
