@@ -11,14 +11,12 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { workflowsPath } from '../workers/workflowsPath';
-import { failureConverterPath } from '../temporal/codec';
+import { workflowBundleOptions } from '../workers/workflowBundle';
 
 const out = resolve(process.argv[2] || 'dist/workflow-bundle.js');
 const t0 = Date.now();
 const { code } = await bundleWorkflowCode({
-  workflowsPath,
-  failureConverterPath,
+  ...workflowBundleOptions,
   logger: { log() {}, info() {}, warn: console.warn, error: console.error, debug() {}, trace() {} } as never,
 });
 mkdirSync(dirname(out), { recursive: true });

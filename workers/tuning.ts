@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import type { WorkerOptions } from '@temporalio/worker';
-import { workflowsPath } from './workflowsPath';
+import { workflowBundleOptions } from './workflowBundle';
 
 /**
  * Workflows kept in memory between tasks. A cached instance holds ~0.25 MB of live state in the
@@ -25,9 +25,9 @@ function whole(env: NodeJS.ProcessEnv, name: string, min: number): number | unde
 }
 
 /** A prebuilt bundle (scripts/build-workflow-bundle.ts) when POLLSTER_WORKFLOW_BUNDLE names one; else the SDK bundles workflows/ at start. */
-export function workflowSource(env: NodeJS.ProcessEnv): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+export function workflowSource(env: NodeJS.ProcessEnv): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'bundlerOptions'> {
   const codePath = env.POLLSTER_WORKFLOW_BUNDLE?.trim();
-  if (!codePath) return { workflowsPath };
+  if (!codePath) return { workflowsPath: workflowBundleOptions.workflowsPath, bundlerOptions: { preloadModules: workflowBundleOptions.preloadModules } };
   if (!existsSync(codePath)) throw new Error(`POLLSTER_WORKFLOW_BUNDLE: no file at ${codePath} (build it with npm run build:workflows)`);
   return { workflowBundle: { codePath } };
 }

@@ -9,7 +9,7 @@ import { activityDeps } from './activityDeps';
 import { capacityFromEnv, workflowSource } from './tuning';
 import { providerLimits } from '../elements/providerLimits';
 
-export { workflowsPath } from './workflowsPath';
+export { workflowsPath } from './workflowBundle';
 
 export interface PollsterWorkerOptions {
   target: TemporalTarget;

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type ReplayWorkerOptions } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { dataConverterFromEnv } from '../../temporal/codec';
-import { workflowsPath } from '../../workers/worker';
+import { workflowBundleOptions } from '../../workers/workflowBundle';
 import { HISTORIES_DIR, replayEnv } from './fixtures';
 import { historyFromJSON } from './historyJson';
 
@@ -42,7 +42,7 @@ describe('replay of recorded histories', () => {
 
   test('every recorded history replays against the current workflow code', async () => {
     const options: ReplayWorkerOptions = {
-      workflowBundle: await bundleWorkflowCode({ workflowsPath, logger: quiet }),
+      workflowBundle: await bundleWorkflowCode({ ...workflowBundleOptions, logger: quiet }),
       dataConverter: dataConverterFromEnv(replayEnv()),
     };
     const failures: string[] = [];

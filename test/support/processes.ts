@@ -10,8 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { freePort, spawnDevServer, waitForTemporal } from '../../scripts/devServer';
-import { workflowsPath } from '../../workers/worker';
-import { failureConverterPath } from '../../temporal/codec';
+import { workflowBundleOptions } from '../../workers/workflowBundle';
 
 export { freePort };
 
@@ -236,8 +235,7 @@ let faultBundle: Promise<string> | undefined;
 export function faultBundlePath(): Promise<string> {
   faultBundle ??= (async () => {
     const bundle = await bundleWorkflowCode({
-      workflowsPath,
-      failureConverterPath,
+      ...workflowBundleOptions,
       workflowInterceptorModules: [FAULT_INTERCEPTORS],
       logger: { log() {}, info() {}, warn() {}, error: console.error, debug() {}, trace() {} } as never,
     });

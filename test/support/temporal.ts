@@ -3,9 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { SEARCH_ATTRIBUTES } from '../../contract/searchAttributes';
-import { failureConverterPath } from '../../temporal/codec';
 import { temporalCliPath } from '../../scripts/devServer';
-import { workflowsPath } from '../../workers/worker';
+import { workflowBundleOptions } from '../../workers/workflowBundle';
 
 // Every test process encrypts with its own throwaway key, exactly as production does with its own.
 process.env.POLLSTER_ENCRYPTION_KEY ??= randomBytes(32).toString('base64');
@@ -28,6 +27,6 @@ export async function startTemporal(): Promise<TestWorkflowEnvironment> {
 let bundle: Promise<WorkflowBundle> | undefined;
 /** The workflow bundle, built once per test process. */
 export function workflowBundle(): Promise<WorkflowBundle> {
-  bundle ??= bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: { log() {}, info() {}, warn() {}, error: console.error, debug() {}, trace() {} } as never });
+  bundle ??= bundleWorkflowCode({ ...workflowBundleOptions, logger: { log() {}, info() {}, warn() {}, error: console.error, debug() {}, trace() {} } as never });
   return bundle;
 }
