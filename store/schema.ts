@@ -47,6 +47,7 @@ const MIGRATIONS: ((t: ColumnTypes) => string[])[] = [
        last_error ${t.blob}
      )`,
     `CREATE INDEX notifications_by_instance ON notifications (instance_id, created_at_ms, seq)`,
+    `CREATE INDEX notifications_by_subscription ON notifications (subscription_id, created_at_ms, seq)`,
     `CREATE INDEX notifications_by_age ON notifications (created_at_ms)`,
     // The object ids a notification reports: for "what was last reported for record X".
     `CREATE TABLE notification_objects (

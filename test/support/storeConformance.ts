@@ -350,13 +350,14 @@ export function storeConformance(name: string, fresh: FreshPlace): void {
         const heapBefore = process.memoryUsage().heapUsed;
         const addFirst = await fill(scan('big-1'), 0);
         await store.completeScan(scan('big-1'));
+        const sizeOne = await place.sizeBytes();
         // The next scan: the first 1,000 ids gone, 1,000 new ones at the end.
         const addSecond = await fill(scan('big-2'), 1_000);
         const started = performance.now();
         const deleted = await allDeleted(store, scan('big-1'), scan('big-2'), 1_000);
         const compare = performance.now() - started;
         assert.deepEqual(deleted, Array.from({ length: 1_000 }, (_, i) => idOf(i)));
-        const size = await place.sizeBytes();
+        const sizeTwo = await place.sizeBytes();
         const completeStarted = performance.now();
         await store.completeScan(scan('big-2'));
         const complete = performance.now() - completeStarted;
@@ -364,7 +365,7 @@ export function storeConformance(name: string, fresh: FreshPlace): void {
         assert.deepEqual(await place.sql('SELECT COUNT(*) AS n FROM scan_ids'), [{ n: total }], "the first scan's ids were dropped");
         t.diagnostic(
           `${name}: 100,000 ids in 20 batches: ${addFirst.toFixed(0)} ms; again: ${addSecond.toFixed(0)} ms; 1,000 deleted ids in pages of 1,000: ${compare.toFixed(0)} ms; ` +
-            `completing (dropping 100,000): ${complete.toFixed(0)} ms; size with two scans: ${(size / 1024 / 1024).toFixed(1)} MiB; ` +
+            `completing (dropping 100,000): ${complete.toFixed(0)} ms; size with one scan: ${(sizeOne / 1024 / 1024).toFixed(1)} MiB, with two: ${(sizeTwo / 1024 / 1024).toFixed(1)} MiB; ` +
             `heap growth: ${((process.memoryUsage().heapUsed - heapBefore) / 1024 / 1024).toFixed(1)} MiB`,
         );
       }));

@@ -98,21 +98,29 @@ test('openStore: POLLSTER_DATABASE_URL picks PostgreSQL, else SQLite in the data
   }
 });
 
-test('SQLite: another process writing to the same file at once waits its turn (busy timeout), nothing is lost', async () => {
+test('SQLite: processes opening a new file at once and writing at once wait their turn (busy timeout); nothing is lost', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pollster-store-proc-'));
   const { key } = newCodec();
   const env = { ...process.env, POLLSTER_DATA_DIR: dir, POLLSTER_ENCRYPTION_KEY: key.toString('base64') };
+  const writers = ['first', 'second'].map((prefix) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/storeWriterMain.ts', prefix, '150'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    return {
+      ready: new Promise<void>((resolve) => child.stdout.once('data', () => resolve())),
+      exited: new Promise<number | null>((resolve) => child.once('exit', resolve)),
+    };
+  });
+  await Promise.all(writers.map((w) => w.ready));
+  // Both children migrated the new file (whichever came first) and are writing now; this process joins in.
   const store = await openStore(env);
   try {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/storeWriterMain.ts', 'child', '200'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
-    // Write while the child does: both go through SQLite's write lock.
-    for (let i = 0; i < 200; i++) await store.recordNotifications([notification({ objectIds: [`parent-${i}`] })]);
-    assert.equal(await exited, 0);
+    for (let i = 0; i < 150; i++) await store.recordNotifications([notification({ objectIds: [`parent-${i}`] })]);
+    assert.deepEqual(await Promise.all(writers.map((w) => w.exited)), [0, 0]);
     const all = await store.notifications({ limit: 1000 });
-    assert.equal(all.filter((n) => n.events[0]!.objectId.startsWith('parent-')).length, 200);
-    assert.equal(all.filter((n) => n.events[0]!.objectId.startsWith('child-')).length, 200);
+    for (const prefix of ['parent', 'first', 'second']) assert.equal(all.filter((n) => n.events[0]!.objectId.startsWith(`${prefix}-`)).length, 150, prefix);
+    assert.deepEqual(
+      withConnection(join(dir, 'pollster.sqlite'), (db) => db.prepare('SELECT version FROM store_migrations').all()),
+      [{ version: 1 }],
+    );
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
