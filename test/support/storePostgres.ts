@@ -45,13 +45,17 @@ function superuserSql(sql: string, port: number): string {
 function rolePassword(): string {
   const dir = join(homedir(), '.cache', 'pollster');
   const file = join(dir, 'store-test-postgres.json');
-  if (existsSync(file)) {
-    const stored = JSON.parse(readFileSync(file, 'utf8')) as { password?: string };
-    if (stored.password) return stored.password;
+  if (!existsSync(file)) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    try {
+      // Exclusive: of two test processes generating at once, the first one's password is everyone's.
+      writeFileSync(file, JSON.stringify({ role: ROLE, password: randomBytes(18).toString('base64url') }) + '\n', { mode: 0o600, flag: 'wx' });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
   }
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const password = randomBytes(18).toString('base64url');
-  writeFileSync(file, JSON.stringify({ role: ROLE, password }) + '\n', { mode: 0o600 });
+  const { password } = JSON.parse(readFileSync(file, 'utf8')) as { password?: string };
+  if (!password) throw new Error(`${file} holds no password: delete it to generate one`);
   return password;
 }
 
