@@ -87,7 +87,7 @@ export class DeliveryLog {
           e.replayId ?? null,
           e.payload.message.events.length,
           bodies[i]!,
-          errors[i]!,
+          errors[i] ?? null,
         ]);
         await this.indexObjects(tx, row!.seq, e.instanceId, indexedObjectIds(e.payload));
       }
@@ -121,7 +121,7 @@ export class DeliveryLog {
     await this.db.run('UPDATE notifications SET status = ?, attempts = ?, last_error = ?, delivered_at_ms = ?, next_attempt_at_ms = ? WHERE id = ?', [
       change.status,
       change.attempts,
-      lastError!,
+      lastError ?? null,
       change.deliveredAtMs ?? null,
       change.nextAttemptAtMs ?? null,
       id,
