@@ -1,0 +1,103 @@
+/**
+ * The environment that deploy/temporal/config/production.yaml reads: where PostgreSQL is, which ports the
+ * server's four services use, how many history shards. The server renders the template itself; this only
+ * fills in the variables, for `npm run cluster`, the cluster tests and deploy/temporal/schema.sh alike.
+ */
+import { fileURLToPath } from 'node:url';
+import { freePort } from '../devServer';
+
+export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** Relative to REPO_ROOT: the server resolves `--config` against `--root`. */
+export const SERVER_CONFIG_DIR = 'deploy/temporal/config';
+export const SERVER_CONFIG_ENV = 'production';
+export const DYNAMIC_CONFIG_FILE = fileURLToPath(new URL('../../deploy/temporal/dynamicconfig.yaml', import.meta.url));
+export const SCHEMA_SCRIPT = fileURLToPath(new URL('../../deploy/temporal/schema.sh', import.meta.url));
+
+export interface PgTarget {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  tls: boolean;
+}
+
+export interface ClusterDatabases {
+  main: string;
+  visibility: string;
+}
+
+export interface ServerPorts {
+  frontend: number;
+  frontendHttp: number;
+  history: number;
+  matching: number;
+  worker: number;
+  frontendMembership: number;
+  historyMembership: number;
+  matchingMembership: number;
+  workerMembership: number;
+}
+
+const PORT_NAMES: (keyof ServerPorts)[] = ['frontend', 'frontendHttp', 'history', 'matching', 'worker', 'frontendMembership', 'historyMembership', 'matchingMembership', 'workerMembership'];
+
+/** Nine consecutive ports from `base`, the frontend's first. */
+export function portsFrom(base: number): ServerPorts {
+  return Object.fromEntries(PORT_NAMES.map((name, i) => [name, base + i])) as unknown as ServerPorts;
+}
+
+/** Ports the OS says are free right now (for tests, several servers side by side). */
+export async function freeServerPorts(): Promise<ServerPorts> {
+  const ports: Partial<ServerPorts> = {};
+  for (const name of PORT_NAMES) ports[name] = await freePort();
+  return ports as ServerPorts;
+}
+
+export function pgEnv(pg: PgTarget, databases: ClusterDatabases): NodeJS.ProcessEnv {
+  return {
+    TEMPORAL_PG_HOST: pg.host,
+    TEMPORAL_PG_PORT: String(pg.port),
+    TEMPORAL_PG_USER: pg.user,
+    TEMPORAL_PG_PASSWORD: pg.password,
+    TEMPORAL_PG_TLS: String(pg.tls),
+    TEMPORAL_PG_DB: databases.main,
+    TEMPORAL_PG_VISIBILITY_DB: databases.visibility,
+  };
+}
+
+export interface ServerSettings {
+  pg: PgTarget;
+  databases: ClusterDatabases;
+  ports: ServerPorts;
+  historyShards: number;
+  /** Defaults to deploy/temporal/dynamicconfig.yaml. */
+  dynamicConfigFile?: string;
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** Connections per pool (the template's defaults: 20 and 10); tests keep them small, PostgreSQL allows 100 in all by default. */
+  maxConns?: { main: number; visibility: number };
+}
+
+export function serverEnv(s: ServerSettings): NodeJS.ProcessEnv {
+  const p = s.ports;
+  return {
+    ...pgEnv(s.pg, s.databases),
+    TEMPORAL_HISTORY_SHARDS: String(s.historyShards),
+    TEMPORAL_BIND_IP: '127.0.0.1',
+    TEMPORAL_FRONTEND_PORT: String(p.frontend),
+    TEMPORAL_FRONTEND_HTTP_PORT: String(p.frontendHttp),
+    TEMPORAL_HISTORY_PORT: String(p.history),
+    TEMPORAL_MATCHING_PORT: String(p.matching),
+    TEMPORAL_WORKER_PORT: String(p.worker),
+    TEMPORAL_FRONTEND_MEMBERSHIP_PORT: String(p.frontendMembership),
+    TEMPORAL_HISTORY_MEMBERSHIP_PORT: String(p.historyMembership),
+    TEMPORAL_MATCHING_MEMBERSHIP_PORT: String(p.matchingMembership),
+    TEMPORAL_WORKER_MEMBERSHIP_PORT: String(p.workerMembership),
+    TEMPORAL_DYNAMIC_CONFIG: s.dynamicConfigFile ?? DYNAMIC_CONFIG_FILE,
+    TEMPORAL_LOG_LEVEL: s.logLevel ?? 'info',
+    ...(s.maxConns ? { TEMPORAL_PG_MAX_CONNS: String(s.maxConns.main), TEMPORAL_PG_VISIBILITY_MAX_CONNS: String(s.maxConns.visibility) } : {}),
+  };
+}
+
+/** `temporal-server` arguments, as a systemd unit or a container would pass them. */
+export function serverArgs(): string[] {
+  return ['--root', REPO_ROOT, '--config', SERVER_CONFIG_DIR, '--env', SERVER_CONFIG_ENV, '--allow-no-auth', 'start'];
+}
