@@ -96,8 +96,8 @@ export function ensureLocalRole(port: number, role: string, password: string): v
   );
 }
 
-export async function withPg<T>(target: PgTarget, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ host: target.host, port: target.port, user: target.user, password: target.password, database: 'postgres', ssl: target.tls ? { rejectUnauthorized: true } : undefined });
+export async function withPg<T>(target: PgTarget, fn: (client: pg.Client) => Promise<T>, database = 'postgres'): Promise<T> {
+  const client = new pg.Client({ host: target.host, port: target.port, user: target.user, password: target.password, database, ssl: target.tls ? { rejectUnauthorized: true } : undefined });
   await client.connect();
   try {
     return await fn(client);

@@ -16,8 +16,15 @@ process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
 
-function tail(file: string, lines = 15): string {
-  return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').slice(-lines).join('\n') : '';
+/** The log's last lines, each cut short (the server's lines carry whole stack traces). */
+function tail(file: string, lines = 8): string {
+  if (!existsSync(file)) return '';
+  return readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .slice(-lines)
+    .map((line) => (line.length > 400 ? `${line.slice(0, 400)}…` : line))
+    .join('\n');
 }
 
 export class TemporalServer {

@@ -3,8 +3,8 @@
  * server's four services use, how many history shards. The server renders the template itself; this only
  * fills in the variables, for `npm run cluster`, the cluster tests and deploy/temporal/schema.sh alike.
  */
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../devServer';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Relative to REPO_ROOT: the server resolves `--config` against `--root`. */
@@ -45,10 +45,28 @@ export function portsFrom(base: number): ServerPorts {
   return Object.fromEntries(PORT_NAMES.map((name, i) => [name, base + i])) as unknown as ServerPorts;
 }
 
-/** Ports the OS says are free right now (for tests, several servers side by side). */
+function listenable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * Ports free right now, for several servers side by side (tests). Not the OS's ephemeral ones: the server
+ * stores membership ports in a PostgreSQL smallint, so they must stay below 32768.
+ */
 export async function freeServerPorts(): Promise<ServerPorts> {
   const ports: Partial<ServerPorts> = {};
-  for (const name of PORT_NAMES) ports[name] = await freePort();
+  const taken = new Set<number>();
+  for (const name of PORT_NAMES) {
+    let port: number;
+    do port = 20_000 + Math.floor(Math.random() * 12_000);
+    while (taken.has(port) || !(await listenable(port)));
+    taken.add(port);
+    ports[name] = port;
+  }
   return ports as ServerPorts;
 }
 
