@@ -41,7 +41,8 @@ export function clusterSettings(env: NodeJS.ProcessEnv): ClusterSettings {
     namespace,
     workers,
     apis,
-    temporalPort: integer(env, 'POLLSTER_CLUSTER_TEMPORAL_PORT', 7300, 1024, 65535 - 8),
+    // The server keeps membership ports (the last four of nine) in a PostgreSQL smallint.
+    temporalPort: integer(env, 'POLLSTER_CLUSTER_TEMPORAL_PORT', 7300, 1024, 32767 - 8),
     apiPort: integer(env, 'POLLSTER_CLUSTER_API_PORT', 3100, 1024, 65535 - Math.max(apis - 1, 0)),
     metricsPort: integer(env, 'POLLSTER_CLUSTER_METRICS_PORT', 9500, 1024, 65535 - Math.max(workers - 1, 0)),
     pgUrl: env.POLLSTER_CLUSTER_PG_URL || undefined,

@@ -139,7 +139,7 @@ describe('cluster: Pollster on Temporal with PostgreSQL, two API replicas, two w
     }
   });
 
-  test('an instance delivers CREATED then UPDATED events, signed, each once, through workers on the cluster', async () => {
+  test('an instance delivers CREATED then UPDATED events, signed, each once, through workers on the cluster', async (t) => {
     const receiver = await startReceiver();
     try {
       const res = await apiA.request('POST', '/instances', instanceBody(provider, receiver, 'skeleton'));
@@ -169,6 +169,7 @@ describe('cluster: Pollster on Temporal with PostgreSQL, two API replicas, two w
       const poller = await apiB.request('GET', `/instances/${id}/poller`);
       assert.equal(poller.status, 200);
       assert.equal(poller.body.resources.contacts.events, 4);
+      t.diagnostic(`4 events in ${receiver.received.length} notifications over ${(await client.workflow.getHandle(`instance-${id}`).query(status)).polls} polls`);
     } finally {
       await receiver.close();
     }
@@ -236,7 +237,7 @@ describe('cluster: Pollster on Temporal with PostgreSQL, two API replicas, two w
     }
   });
 
-  test('an instance continues as new when the server suggests it, keeping its checkpoint, counts and search attributes', async () => {
+  test('an instance continues as new when the server suggests it, keeping its checkpoint, counts and search attributes', async (t) => {
     const receiver = await startReceiver();
     try {
       const res = await apiA.request('POST', '/instances', instanceBody(provider, receiver, 'continued', ['continued']));
@@ -269,12 +270,13 @@ describe('cluster: Pollster on Temporal with PostgreSQL, two API replicas, two w
         return runs.length === 1 && runs[0] !== firstRun ? runs : undefined;
       }, 'the new run listed by its search attributes');
       assert.ok(listed.length === 1);
+      t.diagnostic(`first run ended after ${(before.events ?? []).length} events; ${st.polls} polls carried over; 2 events, each once`);
     } finally {
       await receiver.close();
     }
   });
 
-  test('a callback outage: retries, deactivation, the queue, then PUT redelivers every event once, in order', async () => {
+  test('a callback outage: retries, deactivation, the queue, then PUT redelivers every event once, in order', async (t) => {
     const receiver = await startReceiver();
     receiver.respondWith(500);
     try {
@@ -309,6 +311,7 @@ describe('cluster: Pollster on Temporal with PostgreSQL, two API replicas, two w
         'each event once, in the order of the changes',
       );
       assert.equal((await apiA.request('GET', `/notifications/subscriptions/deliveries?where=${where}`)).body.length, 0);
+      t.diagnostic(`3 events, each once, after ${receiver.attempts} delivery attempts (10 refused before the subscription was deactivated)`);
     } finally {
       await receiver.close();
     }
