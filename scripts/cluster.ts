@@ -3,22 +3,22 @@
  * one, or POLLSTER_CLUSTER_PG_URL), the schema set up and upgraded with Temporal's schema tool, the Temporal
  * server configured from deploy/temporal (persistence and SQL visibility on PostgreSQL, 4 history shards), the
  * namespace and search attributes; then POLLSTER_CLUSTER_WORKERS workers and POLLSTER_CLUSTER_APIS API
- * replicas. A second run reuses all of it; Ctrl-C stops what this run started (PostgreSQL, a shared system
+ * replicas, started with deploy/Procfile's commands. A second run reuses all of it; Ctrl-C stops what this run started (PostgreSQL, a shared system
  * service, keeps running).
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { existingDatabases } from './cluster/postgres';
 import { clusterPostgres } from './cluster/clusterPostgres';
 import { startNodeProcess, type NodeProcess } from './cluster/children';
+import { procfileCommand } from './cluster/procfile';
 import { ensureNamespace } from './cluster/namespace';
 import { prepareSchema } from './cluster/schema';
 import { portsFrom, REPO_ROOT } from './cluster/serverConfig';
-import { SYSTEM_NAMESPACE, TemporalServer } from './cluster/server';
+import { temporalAnswers, TemporalServer } from './cluster/server';
 import { clusterSettings } from './cluster/settings';
 import { serverTools } from './cluster/tools';
-import { waitForTemporal } from './devServer';
 import { loadOrCreateSecrets } from './secrets';
 
 const HISTORY_SHARDS = 4;
@@ -44,7 +44,9 @@ try {
   console.error(`pollster cluster: ${(err as Error).message}`);
   process.exit(2);
 }
+// Logs are per run; the state lives in PostgreSQL and the secrets files.
 const logs = join(settings.dir, 'logs');
+rmSync(logs, { recursive: true, force: true });
 mkdirSync(logs, { recursive: true });
 
 // ---------------------------------------------------------------------------------------------
@@ -103,11 +105,7 @@ try {
 
   const ports = portsFrom(settings.temporalPort);
   const address = `127.0.0.1:${ports.frontend}`;
-  const running = await waitForTemporal(address, SYSTEM_NAMESPACE, 1_000).then(
-    () => true,
-    () => false,
-  );
-  if (running) {
+  if (await temporalAnswers(address)) {
     step('Temporal', `${address} already answers: reused (Ctrl-C leaves it running)`);
   } else {
     const ours = new TemporalServer(tools.server, { pg, databases, ports, historyShards: HISTORY_SHARDS }, join(logs, 'temporal-server.log'));
@@ -140,7 +138,7 @@ try {
     ...Array.from({ length: settings.workers }, (_, i) =>
       startNodeProcess({
         name: `worker ${i + 1}`,
-        entry: 'workers/main.ts',
+        command: procfileCommand('worker'),
         env: { ...env, POLLSTER_WORKER_METRICS_ADDRESS: `127.0.0.1:${settings.metricsPort + i}` },
         logFile: join(logs, `worker-${i + 1}.log`),
         ready: /worker polling task queue/,
@@ -149,7 +147,7 @@ try {
     ...Array.from({ length: settings.apis }, (_, i) =>
       startNodeProcess({
         name: `API ${i + 1}`,
-        entry: 'api/main.ts',
+        command: procfileCommand('api'),
         env: { ...env, POLLSTER_API_PORT: String(settings.apiPort + i), ...(settings.workers > 0 ? { POLLSTER_WORKER_METRICS_URL: metricsUrl(0) } : {}) },
         logFile: join(logs, `api-${i + 1}.log`),
         ready: /API listening/,

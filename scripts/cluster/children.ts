@@ -1,5 +1,5 @@
 /**
- * Pollster's own processes under `npm run cluster`: `node --import tsx <entry>`, their output appended to a
+ * Pollster's own processes under `npm run cluster` (deploy/Procfile's commands), their output appended to a
  * log file, ready once they print a given line. Each leads its own process group, so a stop reaches
  * everything it started; none outlives this process.
  */
@@ -34,8 +34,8 @@ export interface NodeProcess {
 
 export interface NodeProcessOptions {
   name: string;
-  /** Module run with `node --import tsx`, relative to the repository root. */
-  entry: string;
+  /** Program and arguments, run from the repository root; `node` is this Node.js. */
+  command: string[];
   env: NodeJS.ProcessEnv;
   logFile: string;
   ready: RegExp;
@@ -43,7 +43,9 @@ export interface NodeProcessOptions {
 }
 
 export async function startNodeProcess(o: NodeProcessOptions): Promise<NodeProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', o.entry], { cwd: REPO_ROOT, env: o.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [program, ...args] = o.command;
+  if (!program) throw new Error(`${o.name}: no command`);
+  const child = spawn(program === 'node' ? process.execPath : program, args, { cwd: REPO_ROOT, env: o.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);
   const exited = new Promise<number | string>((resolve) =>
     child.once('exit', (code, sig) => {

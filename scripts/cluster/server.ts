@@ -5,11 +5,27 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { Connection } from '@temporalio/client';
 import { waitForTemporal } from '../devServer';
 import { REPO_ROOT, serverArgs, serverEnv, type ServerSettings } from './serverConfig';
 
 /** The namespace every server creates for itself: it answers once the server can read its databases. */
 export const SYSTEM_NAMESPACE = 'temporal-system';
+
+/** Whether a Temporal server answers at `address` now (one attempt, unlike waitForTemporal). */
+export async function temporalAnswers(address: string): Promise<boolean> {
+  try {
+    const connection = await Connection.connect({ address, connectTimeout: 1000 });
+    try {
+      await connection.workflowService.describeNamespace({ namespace: SYSTEM_NAMESPACE });
+      return true;
+    } finally {
+      await connection.close();
+    }
+  } catch {
+    return false;
+  }
+}
 
 const live = new Set<ChildProcess>();
 process.once('exit', () => {

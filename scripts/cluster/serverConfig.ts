@@ -54,20 +54,20 @@ function listenable(port: number): Promise<boolean> {
 }
 
 /**
- * Ports free right now, for several servers side by side (tests). Not the OS's ephemeral ones: the server
- * stores membership ports in a PostgreSQL smallint, so they must stay below 32768.
+ * `count` consecutive ports, all free right now (tests run several servers side by side). Not among the OS's
+ * ephemeral ones: the server keeps membership ports in a PostgreSQL smallint, so they stay below 32768.
  */
-export async function freeServerPorts(): Promise<ServerPorts> {
-  const ports: Partial<ServerPorts> = {};
-  const taken = new Set<number>();
-  for (const name of PORT_NAMES) {
-    let port: number;
-    do port = 20_000 + Math.floor(Math.random() * 12_000);
-    while (taken.has(port) || !(await listenable(port)));
-    taken.add(port);
-    ports[name] = port;
+export async function freePortRun(count: number): Promise<number> {
+  for (;;) {
+    const base = 20_000 + Math.floor(Math.random() * (12_000 - count));
+    let free = true;
+    for (let i = 0; i < count && free; i++) free = await listenable(base + i);
+    if (free) return base;
   }
-  return ports as ServerPorts;
+}
+
+export async function freeServerPorts(): Promise<ServerPorts> {
+  return portsFrom(await freePortRun(PORT_NAMES.length));
 }
 
 export function pgEnv(pg: PgTarget, databases: ClusterDatabases): NodeJS.ProcessEnv {

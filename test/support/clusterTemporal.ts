@@ -63,7 +63,47 @@ async function dropWith(pg: PgTarget, databases: string[]): Promise<void> {
   });
 }
 
-let started = 0;
+let named = 0;
+/** `pollster_test_<pid>_<n>`: a name for databases and roles no other test process uses. */
+export function testName(): string {
+  return `${PREFIX}${process.pid}_${++named}`;
+}
+
+export interface TestPostgres {
+  /** A role of this test process (its own on the local server; POLLSTER_CLUSTER_PG_URL's otherwise). */
+  pg: PgTarget;
+  /** The same as a URL, naming `database`: what POLLSTER_CLUSTER_PG_URL takes. */
+  urlFor(database: string): string;
+  /** Drops these databases (and the role, if it is ours). */
+  drop(databases: string[]): Promise<void>;
+}
+
+/** PostgreSQL for one test: first drops what test processes that died left behind. */
+export async function testPostgres(name: string): Promise<TestPostgres> {
+  const url = process.env.POLLSTER_CLUSTER_PG_URL;
+  let pg: PgTarget;
+  let drop: TestPostgres['drop'];
+  if (url) {
+    pg = pgTargetFromUrl(url).target;
+    await withPg(pg, async (c) => {
+      const rows = (await c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE '${PREFIX}%'`)).rows;
+      await dropWith(pg, orphaned(rows.map((r) => r.datname)));
+    });
+    drop = (databases) => dropWith(pg, databases);
+  } else {
+    const { port } = startLocalPostgres();
+    sweepLocal(port);
+    const password = randomBytes(18).toString('base64url');
+    ensureLocalRole(port, name, password);
+    pg = { host: '127.0.0.1', port, user: name, password, tls: false };
+    drop = async (databases) => dropLocal(port, databases, [name]);
+  }
+  return {
+    pg,
+    urlFor: (database) => `postgres://${encodeURIComponent(pg.user)}:${encodeURIComponent(pg.password)}@${pg.host}:${pg.port}/${database}${pg.tls ? '?sslmode=require' : ''}`,
+    drop,
+  };
+}
 
 export interface ClusterTemporalOptions {
   /** YAML appended to deploy/temporal/dynamicconfig.yaml for this server (e.g. a lower continue-as-new threshold). */
@@ -72,26 +112,10 @@ export interface ClusterTemporalOptions {
 
 export async function startClusterTemporal(options: ClusterTemporalOptions = {}): Promise<ClusterTemporal> {
   const tools = serverTools();
-  const name = `${PREFIX}${process.pid}_${++started}`;
+  const name = testName();
   const databases = { main: name, visibility: `${name}_visibility` };
-  let pg: PgTarget;
-  let drop: () => Promise<void>;
-  const url = process.env.POLLSTER_CLUSTER_PG_URL;
-  if (url) {
-    pg = pgTargetFromUrl(url).target;
-    await withPg(pg, async (c) => {
-      const rows = (await c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE '${PREFIX}%'`)).rows;
-      await dropWith(pg, orphaned(rows.map((r) => r.datname)));
-    });
-    drop = () => dropWith(pg, [databases.main, databases.visibility]);
-  } else {
-    const { port } = startLocalPostgres();
-    sweepLocal(port);
-    const password = randomBytes(18).toString('base64url');
-    ensureLocalRole(port, name, password);
-    pg = { host: '127.0.0.1', port, user: name, password, tls: false };
-    drop = async () => dropLocal(port, [databases.main, databases.visibility], [name]);
-  }
+  const { pg, drop: dropPg } = await testPostgres(name);
+  const drop = (): Promise<void> => dropPg([databases.main, databases.visibility]);
 
   const dir = mkdtempSync(join(tmpdir(), 'pollster-cluster-'));
   const dynamicConfigFile = join(dir, 'dynamicconfig.yaml');
