@@ -6,6 +6,7 @@
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common';
 import proto from '@temporalio/proto';
+import type { TemporalTarget } from '../../temporal/config';
 import { SEARCH_ATTRIBUTE_TYPES } from '../../temporal/searchAttributes';
 import { eventuallyTrue } from './wait';
 
@@ -30,8 +31,10 @@ export interface NamespaceSetup {
   attributesAdded: string[];
 }
 
-export async function ensureNamespace(address: string, namespace: string, retentionDays = 3): Promise<NamespaceSetup> {
-  const connection = await Connection.connect({ address });
+/** `target` as temporal/config.ts reads it from the environment (TLS included); `address` alone for a local server. */
+export async function ensureNamespace(target: string | Pick<TemporalTarget, 'address' | 'tls'>, namespace: string, retentionDays = 3): Promise<NamespaceSetup> {
+  const { address, tls } = typeof target === 'string' ? { address: target, tls: undefined } : target;
+  const connection = await Connection.connect({ address, tls });
   try {
     const { workflowService, operatorService } = connection;
     let namespaceCreated = false;

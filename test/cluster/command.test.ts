@@ -51,6 +51,9 @@ describe('npm run cluster', () => {
       POLLSTER_CLUSTER_WORKERS: '1',
       POLLSTER_CLUSTER_APIS: '1',
       TEMPORAL_NAMESPACE: 'pollster',
+      // Small pools, read by the server's template: test servers share PostgreSQL's 100 connections.
+      TEMPORAL_PG_MAX_CONNS: '4',
+      TEMPORAL_PG_VISIBILITY_MAX_CONNS: '2',
     };
     // Its secrets are its own (generated into the data dir), and it is no test.
     for (const name of ['POLLSTER_USER_SECRET', 'POLLSTER_ORGANIZATION_SECRET', 'POLLSTER_ENCRYPTION_KEY', 'TEMPORAL_ADDRESS', 'NODE_TEST_CONTEXT']) delete env[name];
