@@ -3,8 +3,8 @@
  * one, or POLLSTER_CLUSTER_PG_URL), the schema set up and upgraded with Temporal's schema tool, the Temporal
  * server configured from deploy/temporal (persistence and SQL visibility on PostgreSQL, 4 history shards), the
  * namespace and search attributes; then POLLSTER_CLUSTER_WORKERS workers and POLLSTER_CLUSTER_APIS API
- * replicas, started with deploy/Procfile's commands. A second run reuses all of it; Ctrl-C stops what this run started (PostgreSQL, a shared system
- * service, keeps running).
+ * replicas, started with deploy/Procfile's commands. A second run reuses all of it; Ctrl-C stops what this
+ * run started (PostgreSQL, a shared system service, keeps running).
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
@@ -53,6 +53,7 @@ mkdirSync(logs, { recursive: true });
 // Stopping: what this run started, in reverse order; a child that dies on its own stops the rest.
 
 let server: TemporalServer | undefined;
+let reusedServer = false;
 const pollster: NodeProcess[] = [];
 let stopping = false;
 async function stopAll(code: number): Promise<never> {
@@ -61,7 +62,7 @@ async function stopAll(code: number): Promise<never> {
     console.log('pollster cluster: stopping');
     await Promise.all(pollster.map((p) => p.stop()));
     await server?.stop('SIGTERM');
-    console.log(`pollster cluster: stopped${server ? '' : ' (the Temporal server was not ours and keeps running)'}`);
+    console.log(`pollster cluster: stopped${reusedServer ? ' (the Temporal server was not ours and keeps running)' : ''}`);
     process.exit(code);
   }
   return new Promise<never>(() => undefined);
@@ -106,6 +107,7 @@ try {
   const ports = portsFrom(settings.temporalPort);
   const address = `127.0.0.1:${ports.frontend}`;
   if (await temporalAnswers(address)) {
+    reusedServer = true;
     step('Temporal', `${address} already answers: reused (Ctrl-C leaves it running)`);
   } else {
     const ours = new TemporalServer(tools.server, { pg, databases, ports, historyShards: HISTORY_SHARDS }, join(logs, 'temporal-server.log'));
@@ -134,7 +136,8 @@ try {
     POLLSTER_WORKFLOW_BUNDLE: bundleFile,
   };
   const metricsUrl = (i: number): string => `http://127.0.0.1:${settings.metricsPort + i}/metrics`;
-  const started = await Promise.all([
+  // Each is watched as soon as it is up, so a failure of another stops it too; the lines say where each one is.
+  const lines = await Promise.all([
     ...Array.from({ length: settings.workers }, (_, i) =>
       startNodeProcess({
         name: `worker ${i + 1}`,
@@ -142,7 +145,7 @@ try {
         env: { ...env, POLLSTER_WORKER_METRICS_ADDRESS: `127.0.0.1:${settings.metricsPort + i}` },
         logFile: join(logs, `worker-${i + 1}.log`),
         ready: /worker polling task queue/,
-      }),
+      }).then((p) => `${watch(p).name.padEnd(9)} pid ${p.pid}, metrics ${metricsUrl(i)}   (log ${show(p.logFile)})`),
     ),
     ...Array.from({ length: settings.apis }, (_, i) =>
       startNodeProcess({
@@ -151,28 +154,22 @@ try {
         env: { ...env, POLLSTER_API_PORT: String(settings.apiPort + i), ...(settings.workers > 0 ? { POLLSTER_WORKER_METRICS_URL: metricsUrl(0) } : {}) },
         logFile: join(logs, `api-${i + 1}.log`),
         ready: /API listening/,
-      }),
+      }).then((p) => `${watch(p).name.padEnd(9)} http://127.0.0.1:${settings.apiPort + i}/elements/api-v2   (pid ${p.pid}, log ${show(p.logFile)})`),
     ),
   ]);
-  started.forEach(watch);
   step('Pollster', `${settings.workers} worker(s), ${settings.apis} API replica(s)`);
 
-  const workerLines = pollster
-    .filter((p) => p.name.startsWith('worker'))
-    .map((p, i) => `${p.name.padEnd(9)} pid ${p.pid}, metrics ${metricsUrl(i)}   (log ${show(p.logFile)})`);
-  const apiLines = pollster
-    .filter((p) => p.name.startsWith('API'))
-    .map((p, i) => `${p.name.padEnd(9)} http://127.0.0.1:${settings.apiPort + i}/elements/api-v2   (pid ${p.pid}, log ${show(p.logFile)})`);
   const stopLine = (): string => {
-    if (!server && pollster.length === 0) return 'Nothing was started here, so there is nothing to watch: done.';
-    const ours = [pollster.length > 0 ? 'the workers and APIs' : '', server ? 'the Temporal server' : ''].filter(Boolean).join(' and ');
-    return `Ctrl-C stops ${ours}; ${server ? 'PostgreSQL keeps' : 'PostgreSQL and the Temporal server keep'} running.`;
+    const ours = [settings.workers > 0 ? 'the workers' : '', settings.apis > 0 ? 'the APIs' : '', server ? 'the Temporal server' : ''].filter(Boolean);
+    if (ours.length === 0) return 'Nothing was started here, so there is nothing to watch: done.';
+    const list = ours.length === 1 ? ours[0] : `${ours.slice(0, -1).join(', ')} and ${ours.at(-1)}`;
+    return `Ctrl-C stops ${list}; ${server ? 'PostgreSQL keeps' : 'PostgreSQL and the Temporal server keep'} running.`;
   };
   console.log(`
 Pollster cluster is up in ${((Date.now() - t0) / 1000).toFixed(1)} s (${timings.join(', ')}).
   PostgreSQL   ${description}
   Temporal     ${address}   namespace ${settings.namespace}, ${HISTORY_SHARDS} history shards, SQL visibility${server ? `   (pid ${server.pid}, log ${show(server.logFile)})` : '   (reused)'}
-${[...workerLines, ...apiLines].map((l) => `  ${l}\n`).join('')}  Credentials  ${show(secrets.file)}${secrets.created ? `   (generated now; shown once)\n  Header       Authorization: User ${secrets.secrets.POLLSTER_USER_SECRET}, Organization ${secrets.secrets.POLLSTER_ORGANIZATION_SECRET}` : ''}
+${lines.map((l) => `  ${l}\n`).join('')}  Credentials  ${show(secrets.file)}${secrets.created ? `   (generated now; shown once)\n  Header       Authorization: User ${secrets.secrets.POLLSTER_USER_SECRET}, Organization ${secrets.secrets.POLLSTER_ORGANIZATION_SECRET}` : ''}
   CLI          temporal --address ${address} --namespace ${settings.namespace} workflow list
   Bench        TEMPORAL_ADDRESS=${address} TEMPORAL_NAMESPACE=${settings.namespace} npm run bench   (its own workers: start this with POLLSTER_CLUSTER_WORKERS=0)
 ${stopLine()}

@@ -3,8 +3,8 @@
 # what the server binary expects. Safe to run again: an up-to-date database is left as it is. Run it before
 # every start of a new server version (the schemas only move forward).
 #
-# Reads TEMPORAL_PG_HOST, TEMPORAL_PG_PORT, TEMPORAL_PG_USER, TEMPORAL_PG_PASSWORD, TEMPORAL_PG_DB and
-# TEMPORAL_PG_VISIBILITY_DB (the variables of config/production.yaml); TEMPORAL_SQL_TOOL names the
+# Reads TEMPORAL_PG_HOST, TEMPORAL_PG_PORT, TEMPORAL_PG_USER, TEMPORAL_PG_PASSWORD, TEMPORAL_PG_DB,
+# TEMPORAL_PG_VISIBILITY_DB, TEMPORAL_PG_TLS and TEMPORAL_PG_CA (the variables of config/production.yaml); TEMPORAL_SQL_TOOL names the
 # temporal-sql-tool binary of the same version as the server (default: temporal-sql-tool on PATH). The role
 # needs CREATEDB for the first run, unless the databases exist already.
 set -euo pipefail
@@ -14,6 +14,7 @@ tool="${TEMPORAL_SQL_TOOL:-temporal-sql-tool}"
 export SQL_PLUGIN=postgres12 SQL_HOST="${TEMPORAL_PG_HOST:-127.0.0.1}" SQL_PORT="${TEMPORAL_PG_PORT:-5432}"
 export SQL_USER="$TEMPORAL_PG_USER" SQL_PASSWORD="$TEMPORAL_PG_PASSWORD"
 if [ "${TEMPORAL_PG_TLS:-false}" = true ]; then export SQL_TLS=true; fi
+if [ -n "${TEMPORAL_PG_CA:-}" ]; then export SQL_TLS_CA_FILE="$TEMPORAL_PG_CA"; fi
 
 prepare() { # <database> <embedded schema name>
   # The versioning tables are created only if missing: a first attempt fails when the database itself is missing.

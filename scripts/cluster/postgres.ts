@@ -5,10 +5,14 @@
  * role the Temporal server uses; everything else runs as that role.
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import type { PgTarget } from './serverConfig';
 
-/** `postgres://user:password@host:port/database?sslmode=require`; the database names the cluster's main one. */
+/**
+ * `postgres://user:password@host:port/database?sslmode=require&sslrootcert=/path/ca.pem`; the database names the
+ * cluster's main one. Any sslmode but `disable` means TLS with the certificate verified.
+ */
 export function pgTargetFromUrl(url: string): { target: PgTarget; database?: string } {
   let u: URL;
   try {
@@ -19,6 +23,7 @@ export function pgTargetFromUrl(url: string): { target: PgTarget; database?: str
   if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') throw new Error(`POLLSTER_CLUSTER_PG_URL: expected postgres://, got ${u.protocol}//`);
   if (!u.username || !u.password) throw new Error('POLLSTER_CLUSTER_PG_URL: needs a user and a password');
   const sslmode = u.searchParams.get('sslmode');
+  const caFile = u.searchParams.get('sslrootcert') ?? undefined;
   const database = decodeURIComponent(u.pathname.replace(/^\//, ''));
   return {
     target: {
@@ -27,6 +32,7 @@ export function pgTargetFromUrl(url: string): { target: PgTarget; database?: str
       user: decodeURIComponent(u.username),
       password: decodeURIComponent(u.password),
       tls: sslmode !== null && sslmode !== 'disable',
+      ...(caFile ? { caFile } : {}),
     },
     database: database || undefined,
   };
@@ -97,7 +103,7 @@ export function ensureLocalRole(port: number, role: string, password: string): v
 }
 
 export async function withPg<T>(target: PgTarget, fn: (client: pg.Client) => Promise<T>, database = 'postgres'): Promise<T> {
-  const client = new pg.Client({ host: target.host, port: target.port, user: target.user, password: target.password, database, ssl: target.tls ? { rejectUnauthorized: true } : undefined });
+  const client = new pg.Client({ host: target.host, port: target.port, user: target.user, password: target.password, database, ssl: target.tls ? { rejectUnauthorized: true, ca: target.caFile ? readFileSync(target.caFile, 'utf8') : undefined } : undefined });
   await client.connect();
   try {
     return await fn(client);

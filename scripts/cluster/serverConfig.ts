@@ -19,6 +19,8 @@ export interface PgTarget {
   user: string;
   password: string;
   tls: boolean;
+  /** PEM file of the CA that signed the server's certificate (else the system's CAs). */
+  caFile?: string;
 }
 
 export interface ClusterDatabases {
@@ -77,6 +79,7 @@ export function pgEnv(pg: PgTarget, databases: ClusterDatabases): NodeJS.Process
     TEMPORAL_PG_USER: pg.user,
     TEMPORAL_PG_PASSWORD: pg.password,
     TEMPORAL_PG_TLS: String(pg.tls),
+    ...(pg.caFile ? { TEMPORAL_PG_CA: pg.caFile } : {}),
     TEMPORAL_PG_DB: databases.main,
     TEMPORAL_PG_VISIBILITY_DB: databases.visibility,
   };

@@ -100,7 +100,14 @@ export async function testPostgres(name: string): Promise<TestPostgres> {
   }
   return {
     pg,
-    urlFor: (database) => `postgres://${encodeURIComponent(pg.user)}:${encodeURIComponent(pg.password)}@${pg.host}:${pg.port}/${database}${pg.tls ? '?sslmode=require' : ''}`,
+    urlFor: (database) => {
+      const url = new URL(`postgres://${pg.host}:${pg.port}/${database}`);
+      url.username = pg.user;
+      url.password = pg.password;
+      if (pg.tls) url.searchParams.set('sslmode', 'verify-full');
+      if (pg.caFile) url.searchParams.set('sslrootcert', pg.caFile);
+      return url.toString();
+    },
     drop,
   };
 }

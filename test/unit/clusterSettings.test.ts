@@ -53,6 +53,7 @@ describe('pgTargetFromUrl', () => {
     ['postgresql://u:p%40ss@127.0.0.1/', { target: { host: '127.0.0.1', port: 5432, user: 'u', password: 'p@ss', tls: false }, database: undefined }],
     ['postgres://u:p@h/db?sslmode=require', { target: { host: 'h', port: 5432, user: 'u', password: 'p', tls: true }, database: 'db' }],
     ['postgres://u:p@h/db?sslmode=disable', { target: { host: 'h', port: 5432, user: 'u', password: 'p', tls: false }, database: 'db' }],
+    ['postgres://u:p@h/db?sslmode=verify-full&sslrootcert=/etc/ssl/pg-ca.pem', { target: { host: 'h', port: 5432, user: 'u', password: 'p', tls: true, caFile: '/etc/ssl/pg-ca.pem' }, database: 'db' }],
   ];
   for (const [url, expected] of cases) {
     test(url.replace(/:[^:@/]+@/, ':***@'), () => assert.deepEqual(pgTargetFromUrl(url), expected));
