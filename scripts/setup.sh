@@ -9,6 +9,8 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund >&2
 fi
 bash scripts/temporal-cli.sh >/dev/null
+# The Temporal server and PostgreSQL, for the cluster suite and `npm run cluster` only (the server's first build takes minutes).
+case "${npm_lifecycle_event:-}" in test | cluster) bash scripts/cluster-setup.sh ;; esac
 # Browser tests (test/browser, run by `npm test`) drive Debian's Chromium through playwright-core: install it
 # when it is missing. Only for the test run (npm start and bench never need a browser). A failed install is
 # not fatal here: the browser tests then fail with a one-line explanation instead of skipping.

@@ -7,7 +7,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { temporalCliPath } from './devServer';
 
-const suites = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['unit', 'workflows', 'integration', 'browser', 'replay'];
+const suites = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['unit', 'workflows', 'integration', 'browser', 'replay', 'cluster'];
 const files = suites.flatMap((suite) =>
   readdirSync(join('test', suite))
     .filter((f) => f.endsWith('.test.ts'))

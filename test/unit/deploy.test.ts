@@ -1,0 +1,80 @@
+/**
+ * The shipped deployment files agree with what the cluster tests run: the systemd units and the Dockerfile
+ * start deploy/Procfile's commands (which `npm run cluster` runs), the server units start the server the way
+ * scripts/cluster/serverConfig.ts does, and the variables the configuration template and the schema script
+ * read are the ones the code sets and the example environment files name.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseProcfile, PROCFILE } from '../../scripts/cluster/procfile';
+import { pgEnv, REPO_ROOT, SCHEMA_SCRIPT, SERVER_CONFIG_DIR, SERVER_CONFIG_ENV, serverArgs, serverEnv } from '../../scripts/cluster/serverConfig';
+
+const read = (path: string): string => readFileSync(join(REPO_ROOT, path), 'utf8');
+const procfile = parseProcfile(readFileSync(PROCFILE, 'utf8'));
+const template = read(`${SERVER_CONFIG_DIR}/${SERVER_CONFIG_ENV}.yaml`);
+
+function execStart(unit: string): string[] {
+  const line = read(`deploy/systemd/${unit}`)
+    .split('\n')
+    .find((l) => l.startsWith('ExecStart='));
+  assert.ok(line, `${unit} has an ExecStart`);
+  return line.slice('ExecStart='.length).split(/\s+/);
+}
+
+/** Variables a file reads: `env "X"` in the template, `$X` / `${X…}` in a shell script, `X=` lines in an env file. */
+function variables(text: string, pattern: RegExp): Set<string> {
+  return new Set([...text.matchAll(pattern)].map((m) => m[1]!));
+}
+
+describe('deploy/', () => {
+  test('the Procfile has a worker and an api, each a script of this repository', () => {
+    assert.deepEqual(Object.keys(procfile).sort(), ['api', 'worker']);
+    for (const command of Object.values(procfile)) {
+      assert.deepEqual(command.slice(0, 3), ['node', '--import', 'tsx']);
+      assert.ok(existsSync(join(REPO_ROOT, command[3]!)), command.join(' '));
+    }
+  });
+
+  test('the systemd units run the Procfile commands', () => {
+    for (const [unit, name] of [['pollster-worker@.service', 'worker'], ['pollster-api@.service', 'api']] as const) {
+      const [node, ...args] = execStart(unit);
+      assert.equal(node, '/usr/bin/node');
+      assert.deepEqual(args, procfile[name]!.slice(1), unit);
+    }
+  });
+
+  test("the Dockerfile's entrypoint and default command are the Procfile's worker; its api is the same entrypoint", () => {
+    const dockerfile = read('deploy/Dockerfile');
+    const json = (instruction: string): string[] => JSON.parse(new RegExp(`^${instruction} (\\[.*\\])$`, 'm').exec(dockerfile)![1]!);
+    assert.deepEqual([...json('ENTRYPOINT'), ...json('CMD')], procfile.worker);
+    assert.deepEqual([...json('ENTRYPOINT'), procfile.api!.at(-1)], procfile.api);
+  });
+
+  test('the server unit starts the server as the cluster does, with the schema steps first', () => {
+    const [binary, ...args] = execStart('temporal-server.service');
+    assert.equal(binary, '/usr/local/bin/temporal-server');
+    const ours = serverArgs();
+    // The same flags; only the root differs (/etc/temporal holds a copy of deploy/temporal).
+    assert.deepEqual(args.filter((a, i) => a !== '--root' && args[i - 1] !== '--root'), ours.filter((a, i) => a !== '--root' && ours[i - 1] !== '--root').map((a) => (a === SERVER_CONFIG_DIR ? 'config' : a)));
+    assert.match(read('deploy/systemd/temporal-server.service'), /^ExecStartPre=\/etc\/temporal\/schema\.sh$/m);
+  });
+
+  test('the template reads exactly the variables the cluster sets or its header documents, and the example sets them', () => {
+    const reads = variables(template, /env "([A-Z0-9_]+)"/g);
+    const documented = variables(template.split('\n').filter((l) => l.startsWith('#')).join('\n'), /\b(TEMPORAL_[A-Z0-9_]+)\b/g);
+    const set = Object.keys(serverEnv({ pg: { host: 'h', port: 1, user: 'u', password: 'p', tls: false }, databases: { main: 'm', visibility: 'v' }, ports: { frontend: 1, frontendHttp: 2, history: 3, matching: 4, worker: 5, frontendMembership: 6, historyMembership: 7, matchingMembership: 8, workerMembership: 9 }, historyShards: 4, maxConns: { main: 1, visibility: 1 } }));
+    for (const name of set) assert.ok(reads.has(name), `the template reads ${name}, which the cluster sets`);
+    for (const name of reads) assert.ok(documented.has(name), `the template's header documents ${name}`);
+    const example = variables(read('deploy/systemd/temporal.env.example'), /^([A-Z0-9_]+)=/gm);
+    for (const name of ['TEMPORAL_PG_HOST', 'TEMPORAL_PG_USER', 'TEMPORAL_PG_PASSWORD', 'TEMPORAL_HISTORY_SHARDS', 'TEMPORAL_BIND_IP', 'TEMPORAL_DYNAMIC_CONFIG', 'TEMPORAL_SQL_TOOL']) assert.ok(example.has(name), `temporal.env.example sets ${name}`);
+    for (const name of example) assert.ok(reads.has(name) || name === 'TEMPORAL_SQL_TOOL', `temporal.env.example sets ${name}, which the template reads`);
+  });
+
+  test('the schema script reads the PostgreSQL variables the cluster sets', () => {
+    const script = readFileSync(SCHEMA_SCRIPT, 'utf8');
+    const used = variables(script, /\$\{?(TEMPORAL_[A-Z0-9_]+)/g);
+    for (const name of Object.keys(pgEnv({ host: 'h', port: 1, user: 'u', password: 'p', tls: false }, { main: 'm', visibility: 'v' }))) assert.ok(used.has(name), `schema.sh reads ${name}`);
+  });
+});
