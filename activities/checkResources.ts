@@ -9,22 +9,26 @@ import { renderPlaceholders } from '../core/placeholders';
 import type { CheckFailure, CheckResourcesInput, PollsterActivities, ResourceCheck } from '../contract/activities';
 import type { ActivityDeps } from './deps';
 import { toFailure } from './failures';
+import { withRequestLog, type ProviderRequest } from '../elements/requestLog';
 import { lookedPageKey } from './lookedPages';
 import { countRecords } from './metrics';
 import { QUERY_SLACK_MS } from './pollPage';
 
-export function createCheckResources(deps: Pick<ActivityDeps, 'elementAdapter' | 'lookedPages'>): PollsterActivities['checkResources'] {
+export function createCheckResources(deps: Pick<ActivityDeps, 'elementAdapter' | 'lookedPages' | 'journal'>): PollsterActivities['checkResources'] {
   return async function checkResources(input: CheckResourcesInput) {
     const adapter = deps.elementAdapter(input.instance.elementKey);
     const checks: Record<string, ResourceCheck> = {};
     for (const { name, resource, sinceMs, boundary } of input.resources) {
       checks[name] = { quiet: false };
       if (!adapter) continue;
+      const requests: ProviderRequest[] = [];
       try {
         const url = renderPlaceholders(resource.url, sinceMs - QUERY_SLACK_MS);
-        const page = await adapter.fetchPage(
-          { url, pageSize: resource.pageSize },
-          { configuration: input.configuration, credentials: input.credentials, signal: Context.current().cancellationSignal },
+        const page = await withRequestLog(requests, () =>
+          adapter.fetchPage(
+            { url, pageSize: resource.pageSize },
+            { configuration: input.configuration, credentials: input.credentials, signal: Context.current().cancellationSignal },
+          ),
         );
         countRecords(page.records.length, input.instance.elementKey);
         const lastPage = page.records.length === 0 || page.nextPageToken === undefined;
@@ -38,6 +42,20 @@ export function createCheckResources(deps: Pick<ActivityDeps, 'elementAdapter' |
       } catch (err) {
         checks[name] = { quiet: false, failure: checkFailure(err) };
       }
+      // The look's request in the poll's history; when a page run follows, it counts the records.
+      const check = checks[name]!;
+      await deps.journal.pollEntry({
+        instanceId: input.instance.id,
+        pollStartMs: input.pollStartMs,
+        resource: name,
+        atMs: Date.now(),
+        requests,
+        records: check.quiet ? check.records : 0,
+        events: 0,
+        problems: 0,
+        quiet: check.quiet,
+        error: check.quiet ? undefined : check.failure?.message,
+      });
     }
     return checks;
   };

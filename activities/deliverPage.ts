@@ -2,14 +2,15 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Outgoing } from '../core/envelope';
 import type { PollPageInput } from '../contract/activities';
-import type { FailurePolicy, NotificationSummary, PendingNotification } from '../contract/delivery';
+import type { DeliveryStatus, FailurePolicy, NotificationSummary, PendingNotification } from '../contract/delivery';
 import { FailureType } from '../contract/failures';
 import { HANDOFF_CHUNK_BYTES, NOTIFICATION_BYTES } from '../contract/limits';
 import { deliveryRetryDueAt } from '../contract/retryPolicy';
+import type { NotificationRecord } from '../store/types';
 import type { ActivityDeps } from './deps';
 import { countDelivered, countDeliveryFailure } from './metrics';
 
-type Deps = Pick<ActivityDeps, 'subscriptions' | 'postNotification' | 'retryScale'>;
+type Deps = Pick<ActivityDeps, 'subscriptions' | 'postNotification' | 'retryScale' | 'journal'>;
 
 /**
  * Delivers the notifications of a group of pages just read (one plan) concurrently, unless the callback's
@@ -39,10 +40,23 @@ export async function deliverPage(deps: Deps, callbackUrl: string, input: PollPa
     atMs: nowMs,
   });
 
+  /** The delivery log's record of each notification, as this run leaves it. */
+  const logged = (o: Outgoing, change: Pick<NotificationRecord, 'status' | 'attempts' | 'lastError' | 'deliveredAtMs' | 'nextAttemptAtMs'>): NotificationRecord => ({
+    id: o.notification.id,
+    instanceId: input.instance.id,
+    resource: input.resourceName,
+    callbackUrl,
+    createdAtMs: nowMs,
+    payload: o.notification,
+    ...change,
+  });
+
   const [subscription, policy] = await Promise.all([deps.subscriptions.status(callbackUrl), deps.subscriptions.failurePolicy()]);
   if (subscription && (subscription.state !== 'active' || subscription.pending > 0)) {
     await handOff(deps, callbackUrl, policy, outgoing.map((o) => ({ outgoing: o, item: pending(o) })), subscription.full);
-    return outgoing.map((o) => summary(o, subscription.state === 'deactivated' ? 'queued' : 'retry'));
+    const status = subscription.state === 'deactivated' ? 'queued' : 'retry';
+    await deps.journal.notifications(outgoing.map((o) => logged(o, { status, attempts: 0 })));
+    return outgoing.map((o) => summary(o, status));
   }
 
   const outcomes = await Promise.all(outgoing.map((o) => deps.postNotification(callbackUrl, o.notification, signatureKey, o.body)));
@@ -56,7 +70,20 @@ export async function deliverPage(deps: Deps, callbackUrl: string, input: PollPa
     Context.current().log.warn('notifications handed to the retry path', { failed: failed.length, of: outgoing.length, error: failed[0]!.outcome.error });
   }
   const queued = policy === 'queue' || final !== undefined;
-  return outgoing.map((o, i) => summary(o, outcomes[i]!.ok ? 'delivered' : queued ? 'queued' : 'retry'));
+  const deliveredAtMs = Date.now();
+  const statuses = outgoing.map((_, i): DeliveryStatus => (outcomes[i]!.ok ? 'delivered' : queued ? 'queued' : 'retry'));
+  await deps.journal.notifications(
+    outgoing.map((o, i) =>
+      logged(o, {
+        status: statuses[i]!,
+        attempts: 1,
+        deliveredAtMs: outcomes[i]!.ok ? deliveredAtMs : undefined,
+        lastError: outcomes[i]!.error,
+        nextAttemptAtMs: statuses[i] === 'retry' ? deliveryRetryDueAt(deliveredAtMs, 1, deps.retryScale) : undefined,
+      }),
+    ),
+  );
+  return outgoing.map((o, i) => summary(o, statuses[i]!));
 }
 
 /**

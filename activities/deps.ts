@@ -4,6 +4,7 @@
  */
 import type { ElementAdapter } from '../elements/types';
 import type { CallbackPoster } from './callback';
+import type { Journal } from './journal';
 import type { LookedPages } from './lookedPages';
 import type { RecordProgress } from './progress';
 import type { SubscriptionGateway } from './subscriptions';
@@ -21,4 +22,6 @@ export interface ActivityDeps {
   retryScale: number;
   /** First pages the quick look read, for the page run that follows on this worker. */
   lookedPages: LookedPages;
+  /** Poll history and the delivery log, in Pollster's store. */
+  journal: Journal;
 }

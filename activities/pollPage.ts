@@ -14,6 +14,7 @@ import { NOTIFICATION_BYTES, PLAN_BYTES } from '../contract/limits';
 import { deliverPage } from './deliverPage';
 import type { ActivityDeps } from './deps';
 import { toFailure, withProgress } from './failures';
+import { withRequestLog, type ProviderRequest } from '../elements/requestLog';
 import { lookedPageKey } from './lookedPages';
 import { countRecords } from './metrics';
 
@@ -44,8 +45,27 @@ const SUMMARIES_RETURNED = 100;
 type Position = Omit<PageRunProgress, 'plan' | 'done'>;
 
 export function createPollPage(deps: ActivityDeps): PollsterActivities['pollPage'] {
-  const { recordProgress } = deps;
+  const runPages = pageRun(deps);
+  /** A page run, with its provider requests and counts written to the poll's history. */
   return async function pollPage(input: PollPageInput): Promise<PollPageResult> {
+    const requests: ProviderRequest[] = [];
+    const before = (Context.current().info.heartbeatDetails as PageRunProgress | undefined)?.result;
+    const entry = { instanceId: input.instance.id, pollStartMs: input.pollStartMs, resource: input.resourceName, requests };
+    try {
+      const result = await withRequestLog(requests, () => runPages(input));
+      const since = (n: keyof Pick<PollPageResult, 'records' | 'events' | 'problems'>): number => result[n] - (before?.[n] ?? 0);
+      await deps.journal.pollEntry({ ...entry, atMs: Date.now(), records: since('records'), events: since('events'), problems: since('problems') });
+      return result;
+    } catch (err) {
+      await deps.journal.pollEntry({ ...entry, atMs: Date.now(), records: 0, events: 0, problems: 0, error: (err as Error).message });
+      throw err;
+    }
+  };
+}
+
+function pageRun(deps: ActivityDeps): PollsterActivities['pollPage'] {
+  const { recordProgress } = deps;
+  return async function runPages(input: PollPageInput): Promise<PollPageResult> {
     const adapter = deps.elementAdapter(input.instance.elementKey);
     if (!adapter) throw ApplicationFailure.nonRetryable(`unknown element ${input.instance.elementKey}`, FailureType.configuration);
     const context = Context.current();

@@ -4,6 +4,7 @@ import { serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-
 import type { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import { TASK_QUEUE } from '../contract/names';
+import type { PollsterStore } from '../store/types';
 import type { ApiSecrets } from './auth';
 import { TemporalDeliveryService, type DeliveryService } from './deliveries/service';
 import { registerErrorHandler } from './errors';
@@ -23,19 +24,22 @@ import { instanceRoutes } from './routes/instances';
 
 export const BASE_PATH = '/elements/api-v2';
 
-/** What the routes work with: Temporal in production, fakes in route tests. */
+/** What the routes work with: Temporal and Pollster's store in production, fakes in route tests. */
 export interface ApiServices {
   instances: InstanceService;
   deliveries: DeliveryService;
+  /** Poll history and the delivery log (absent in route tests that do not need them). */
+  store?: PollsterStore;
   /** The Temporal namespace (the console links into it). */
   namespace: string;
   /** Resolves when Temporal answers (`/healthz`). */
   checkTemporal(): Promise<void>;
 }
 
-export function temporalServices(client: Client, taskQueue: string = TASK_QUEUE): ApiServices {
+export function temporalServices(client: Client, taskQueue: string = TASK_QUEUE, store?: PollsterStore): ApiServices {
   return {
-    instances: new TemporalInstanceService(client, taskQueue),
+    store,
+    instances: new TemporalInstanceService(client, taskQueue, store),
     deliveries: new TemporalDeliveryService(client, taskQueue),
     namespace: client.options.namespace,
     checkTemporal: async () => {

@@ -4,6 +4,7 @@ import { temporalTarget } from '../temporal/target';
 import { codecFromEnv, failureConverterPath } from '../temporal/codec';
 import { buildApi, BASE_PATH, temporalServices } from './app';
 import { apiLoggerOptions } from './logging';
+import { openStore, schedulePrune } from '../store';
 
 const target = temporalTarget();
 const connection = await Connection.connect({ address: target.address, tls: target.tls });
@@ -13,8 +14,10 @@ const secrets = {
   userSecret: required('POLLSTER_USER_SECRET'),
   organizationSecret: required('POLLSTER_ORGANIZATION_SECRET'),
 };
+const store = await openStore(process.env);
+const stopPruning = schedulePrune(store, (err) => app.log.warn({ err }, 'store: prune failed'));
 const app = await buildApi({
-  services: temporalServices(client),
+  services: temporalServices(client, undefined, store),
   secrets,
   codec,
   workerMetricsUrl: process.env.POLLSTER_WORKER_METRICS_URL,
@@ -26,7 +29,8 @@ console.log(`API listening on http://127.0.0.1:${port}${BASE_PATH}`);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    void app.close().then(() => connection.close()).then(() => process.exit(0));
+    stopPruning();
+    void app.close().then(() => store.close()).then(() => connection.close()).then(() => process.exit(0));
   });
 }
 

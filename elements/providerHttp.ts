@@ -5,6 +5,7 @@
  */
 import { errors, request, type Agent } from 'undici';
 import { guardedDispatcher, OutboundRefused } from '../net/outboundGuard';
+import { noteRequest } from './requestLog';
 import { ProviderError, classifyStatus, parseRetryAfter } from './providerError';
 import { endpointOf, limitSetting, oneLine, providerLimits, type ProviderLimits } from './providerLimits';
 
@@ -89,7 +90,22 @@ function requestFailure(err: unknown, url: string, limits: ProviderLimits, deadl
   return new ProviderError(`request to ${where} failed: ${oneLine((err as Error)?.message ?? String(err))}`, 0, 'retryable');
 }
 
+/** One request, noted in the request log of the work it belongs to (elements/requestLog.ts). */
 export async function requestJson(url: string, options: JsonRequest = {}): Promise<JsonResponse> {
+  const method = options.method ?? 'GET';
+  const startedAt = performance.now();
+  const ms = (): number => Math.round(performance.now() - startedAt);
+  try {
+    const response = await sendJson(url, options);
+    noteRequest({ method, url, status: response.status, ms: ms() });
+    return response;
+  } catch (err) {
+    noteRequest({ method, url, status: err instanceof ProviderError ? err.status : 0, ms: ms(), error: (err as Error).message });
+    throw err;
+  }
+}
+
+async function sendJson(url: string, options: JsonRequest): Promise<JsonResponse> {
   const limits = providerLimits();
   const idle = Math.min(options.timeoutMs ?? 30_000, limits.timeoutMs);
   const deadline = AbortSignal.timeout(limits.timeoutMs);

@@ -5,6 +5,7 @@ import { createActivities } from '../activities';
 import { TASK_QUEUE } from '../contract/names';
 import type { TemporalTarget } from '../temporal/target';
 import { dataConverterFromEnv } from '../temporal/codec';
+import { openStore, schedulePrune } from '../store';
 import { activityDeps } from './activityDeps';
 import { capacityFromEnv, workflowSource } from './tuning';
 import { providerLimits } from '../elements/providerLimits';
@@ -38,12 +39,15 @@ export async function createWorker(options: PollsterWorkerOptions): Promise<Poll
   const clientConnection = await Connection.connect({ address: options.target.address, tls: options.target.tls });
   const client = new Client({ connection: clientConnection, namespace: options.target.namespace, dataConverter });
   const taskQueue = options.taskQueue ?? TASK_QUEUE;
+  // Pollster's store (poll history, the delivery log): the embedded SQLite file, or POLLSTER_DATABASE_URL.
+  const store = await openStore(env);
+  const stopPruning = schedulePrune(store, (err) => console.warn(`store: prune failed: ${(err as Error).message}`));
   const worker = await Worker.create({
     connection,
     namespace: options.target.namespace,
     taskQueue,
     ...source,
-    activities: createActivities(activityDeps(client, taskQueue, env)),
+    activities: createActivities(activityDeps(client, taskQueue, env, store)),
     dataConverter,
     ...capacity,
     ...options.overrides,
@@ -51,6 +55,8 @@ export async function createWorker(options: PollsterWorkerOptions): Promise<Poll
   return {
     worker,
     async close() {
+      stopPruning();
+      await store.close();
       await clientConnection.close();
       await connection.close();
     },

@@ -12,6 +12,7 @@ import { instanceWorkflowId, TASK_QUEUE, WorkflowType } from '../../contract/nam
 import { ElementKey, EventsEnabled, InstanceName, InstanceTags, PollerState } from '../../contract/searchAttributes';
 import { subscriptionWorkflowId } from '../../contract/subscriptionId';
 import { isWorkflowGone } from '../../temporal/errors';
+import type { PollsterStore } from '../../store/types';
 import { instanceIdFor, newToken } from './identity';
 import type { ValidInstance } from './validate';
 
@@ -73,6 +74,8 @@ export class TemporalInstanceService implements InstanceService {
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string = TASK_QUEUE,
+    /** Pollster's store: what it keeps of an instance goes with the instance. */
+    private readonly store?: PollsterStore,
   ) {}
 
   private handle(id: number): WorkflowHandle<InstanceWorkflow> {
@@ -126,6 +129,7 @@ export class TemporalInstanceService implements InstanceService {
   async delete(id: number): Promise<boolean> {
     if (!(await this.get(id))) return false;
     await this.handle(id).terminate('instance deleted through the API');
+    await this.store?.forgetInstance(id);
     return true;
   }
 

@@ -94,7 +94,8 @@ export async function startWorkerProcess(target: TemporalTarget, dir: string, op
     name: options.name ?? 'worker',
     command: process.execPath,
     args: [...nodeArgs, '--import', 'tsx', entry],
-    env: workerEnv(target, metricsAddress, { ...bundle, ...options.env }),
+    // Pollster's store in the benchmark's own dir (the bench's key encrypts it; nothing of it outlives the run).
+    env: workerEnv(target, metricsAddress, { POLLSTER_DATA_DIR: dir, ...bundle, ...options.env }),
     logFile: join(dir, `${options.name ?? 'worker'}.log`),
     ready: /worker polling task queue/,
     readyTimeoutMs: 180_000,

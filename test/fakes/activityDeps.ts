@@ -3,6 +3,7 @@
  * answering as scripted, the subscriptions' gateway and the progress recorder. They share one journal, so a test can
  * check the order of what happened ("plan recorded, then posted").
  */
+import { noJournal } from '../../activities/journal';
 import { LookedPages } from '../../activities/lookedPages';
 import type { ActivityDeps } from '../../activities/deps';
 import type { CallbackPoster, DeliveryOutcome } from '../../activities/callback';
@@ -161,6 +162,7 @@ export function fakeActivityWorld(retryScale = 1): FakeActivityWorld {
       recordProgress: progress.record,
       retryScale,
       lookedPages: new LookedPages(),
+      journal: noJournal,
     },
     provider,
     callback,

@@ -16,7 +16,8 @@
  * behaviour under a suffix and keep the old files: both branches then replay on every `npm test`.
  * Nothing is deleted; remove a history by hand once no running workflow can have it.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -54,7 +55,8 @@ const unknown = selected.filter((name) => !(NAMES as readonly string[]).includes
 if (unknown.length > 0) throw new Error(`unknown scenario ${unknown.join(', ')}; known: ${NAMES.join(', ')}`);
 
 const ISO_MS = "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'";
-const env = { ...process.env, ...replayEnv() };
+// The store of this recording in a temp dir: it is encrypted with the replay key, not the data dir's.
+const env = { ...process.env, ...replayEnv(), POLLSTER_DATA_DIR: mkdtempSync(join(tmpdir(), 'pollster-record-')) };
 
 interface Recorded {
   file: string;

@@ -29,7 +29,7 @@ const args = parseArgs({ options: { from: { type: 'string' }, save: { type: 'boo
 if (!args.from) throw new Error('--from <git ref of the earlier release> is required');
 
 const ISO_MS = "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'";
-const env: NodeJS.ProcessEnv = { ...process.env, ...replayEnv(), POLLSTER_ALLOW_PRIVATE_CALLBACKS: 'true', POLLSTER_RETRY_SCALE: '0.001' };
+const env: NodeJS.ProcessEnv = { ...process.env, ...replayEnv(), POLLSTER_ALLOW_PRIVATE_CALLBACKS: 'true', POLLSTER_RETRY_SCALE: '0.001', POLLSTER_DATA_DIR: mkdtempSync(join(tmpdir(), 'pollster-upgrade-')) };
 
 /** The earlier release in a worktree of its own; its node_modules hard-linked from this checkout's. */
 function checkout(ref: string): { dir: string; remove(): void } {
@@ -52,7 +52,9 @@ function processEnv(address: string, apiPort: number): NodeJS.ProcessEnv {
     TEMPORAL_NAMESPACE: 'default',
     POLLSTER_ENCRYPTION_KEY: env.POLLSTER_ENCRYPTION_KEY,
     POLLSTER_ALLOW_PRIVATE_CALLBACKS: 'true',
+    POLLSTER_ALLOW_PRIVATE_PROVIDERS: 'true',
     POLLSTER_RETRY_SCALE: env.POLLSTER_RETRY_SCALE,
+    POLLSTER_DATA_DIR: env.POLLSTER_DATA_DIR,
     POLLSTER_USER_SECRET: SECRETS.userSecret,
     POLLSTER_ORGANIZATION_SECRET: SECRETS.organizationSecret,
     POLLSTER_API_PORT: String(apiPort),

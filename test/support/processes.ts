@@ -206,6 +206,7 @@ export function pollsterEnv(address: string, extra: NodeJS.ProcessEnv = {}): Nod
     POLLSTER_ALLOW_PRIVATE_CALLBACKS: process.env.POLLSTER_ALLOW_PRIVATE_CALLBACKS,
     POLLSTER_ALLOW_PRIVATE_PROVIDERS: process.env.POLLSTER_ALLOW_PRIVATE_PROVIDERS,
     POLLSTER_RETRY_SCALE: process.env.POLLSTER_RETRY_SCALE,
+    POLLSTER_DATA_DIR: process.env.POLLSTER_DATA_DIR,
     ...extra,
   };
 }

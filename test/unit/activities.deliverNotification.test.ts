@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { ApplicationFailure } from '@temporalio/common';
 import { createCallbackPoster, type DeliveryOutcome } from '../../activities/callback';
 import { createDeliverNotification } from '../../activities/deliverNotification';
+import { noJournal } from '../../activities/journal';
 import type { PendingNotification } from '../../contract/delivery';
 import { FailureType } from '../../contract/failures';
 import { deliveryRetryDueAt, MAX_DELIVERY_ATTEMPTS } from '../../contract/retryPolicy';
@@ -27,7 +28,7 @@ function pending(attempts: number, firstFailureAtMs?: number, callbackUrl = CALL
 function scripted(outcome: DeliveryOutcome, retryScale = 1) {
   const callback = new ScriptedCallback([]);
   callback.answer = () => outcome;
-  return { deliverNotification: createDeliverNotification({ postNotification: callback.post, retryScale }), callback };
+  return { deliverNotification: createDeliverNotification({ postNotification: callback.post, retryScale, journal: noJournal }), callback };
 }
 
 const attemptsOf = (err: Error): number => ((err as ApplicationFailure).details?.[0] as { attempts: number }).attempts;
@@ -129,7 +130,7 @@ describe('deliverNotification with the real callback poster', () => {
   after(() => receiver.close());
 
   test('a receiver answering 410 ends the retries as Gone; answering 200 delivers', async () => {
-    const deliverNotification = createDeliverNotification({ postNotification: createCallbackPoster({ perHostConcurrency: 2, allowPrivate: true }), retryScale: 1 });
+    const deliverNotification = createDeliverNotification({ postNotification: createCallbackPoster({ perHostConcurrency: 2, allowPrivate: true }), retryScale: 1, journal: noJournal });
     receiver.respondWith(410);
     const err = await failureOf(deliverNotification, [pending(2, Date.now(), receiver.url)], { attempt: 1 });
     assert.ok(err instanceof ApplicationFailure);
@@ -141,7 +142,7 @@ describe('deliverNotification with the real callback poster', () => {
   });
 
   test('a loopback callback under the public-only policy is refused without a request', async () => {
-    const deliverNotification = createDeliverNotification({ postNotification: createCallbackPoster({ perHostConcurrency: 2, allowPrivate: false }), retryScale: 1 });
+    const deliverNotification = createDeliverNotification({ postNotification: createCallbackPoster({ perHostConcurrency: 2, allowPrivate: false }), retryScale: 1, journal: noJournal });
     const attempts = receiver.attempts;
     const err = await failureOf(deliverNotification, [pending(0, Date.now(), receiver.url)], { attempt: 1 });
     assert.ok(err instanceof ApplicationFailure);

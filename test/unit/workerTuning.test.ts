@@ -36,8 +36,8 @@ describe('worker capacity from the environment', () => {
 });
 
 describe('workflow code from the environment', () => {
-  test('no POLLSTER_WORKFLOW_BUNDLE: workflows/ bundled at start', () => {
-    assert.deepEqual(workflowSource({}), { workflowsPath });
+  test('no POLLSTER_WORKFLOW_BUNDLE: workflows/ bundled at start, its modules preloaded', () => {
+    assert.deepEqual(workflowSource({}), { workflowsPath, bundlerOptions: { preloadModules: [workflowsPath] } });
   });
 
   test('POLLSTER_WORKFLOW_BUNDLE: that file', () => {
