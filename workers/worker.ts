@@ -8,6 +8,8 @@ import { dataConverterFromEnv } from '../temporal/codec';
 import { activityDeps } from './activityDeps';
 import { capacityFromEnv, workflowSource } from './tuning';
 import { providerLimits } from '../elements/providerLimits';
+import type { Logger } from '../log/logger';
+import { activityLogInterceptor } from './activityLog';
 
 export { workflowsPath } from './workflowsPath';
 
@@ -18,6 +20,8 @@ export interface PollsterWorkerOptions {
   /** Reuse a prebuilt bundle (tests build once per file); else POLLSTER_WORKFLOW_BUNDLE, else workflows/ bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   overrides?: Partial<WorkerOptions>;
+  /** Prints a line per poll outcome and per failed activity attempt (the worker process's log). */
+  log?: Logger;
 }
 
 export interface PollsterWorker {
@@ -45,6 +49,7 @@ export async function createWorker(options: PollsterWorkerOptions): Promise<Poll
     ...source,
     activities: createActivities(activityDeps(client, taskQueue, env)),
     dataConverter,
+    ...(options.log ? { interceptors: { activity: [activityLogInterceptor(options.log)] } } : {}),
     ...capacity,
     ...options.overrides,
   });
