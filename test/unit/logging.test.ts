@@ -2,14 +2,14 @@
  * The process logger: LOG_FORMAT picks readable lines (the default) or pino's JSON lines, LOG_LEVEL the level, and
  * a bad value of either is refused naming the variable; a readable line is the message alone (fields stay in JSON),
  * an error's stack shows at debug and at error but never with a warning; errors read as one line; the API logs each
- * request once, at debug.
+ * request once, at debug, with secret-looking query values and the codec path key masked.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Client } from '@temporalio/client';
 import { buildApi, temporalServices } from '../../api/app';
-import { apiLogger } from '../../api/logging';
+import { apiLogger, loggableUrl } from '../../api/logging';
 import { createLogger } from '../../log/logger';
 import { errorText } from '../../log/errorText';
 import { logSettings } from '../../log/settings';
@@ -115,7 +115,7 @@ test('the API logs each request once, at debug: nothing at info', async () => {
       loggerInstance: apiLogger({ LOG_FORMAT: 'json', LOG_LEVEL: level }, { write: (chunk: string) => lines.push(...chunk.split('\n').filter(Boolean)) }),
     });
     try {
-      const res = await app.inject({ method: 'GET', url: '/elements/api-v2/no-such-route?x=1', headers: { authorization: 'User u, Organization o' } });
+      const res = await app.inject({ method: 'GET', url: '/elements/api-v2/no-such-route?x=1&apiSecret=hunter2hunter2', headers: { authorization: 'User u, Organization o' } });
       assert.equal(res.statusCode, 404);
     } finally {
       await app.close();
@@ -123,9 +123,36 @@ test('the API logs each request once, at debug: nothing at info', async () => {
     assert.equal(lines.length, expected, `${level}: ${lines.join('\n')}`);
     if (expected === 1) {
       const entry = JSON.parse(lines[0]!);
-      assert.equal(entry.msg.replace(/\(\d+ ms\)/, '(n ms)'), 'GET /elements/api-v2/no-such-route?x=1 → 404 (n ms)');
+      assert.equal(entry.msg.replace(/\(\d+ ms\)/, '(n ms)'), 'GET /elements/api-v2/no-such-route?x=1&apiSecret=*** → 404 (n ms)');
+      assert.equal(entry.req.url, '/elements/api-v2/no-such-route?x=1&apiSecret=***');
       assert.equal(entry.res.statusCode, 404);
       assert.ok(!lines[0]!.includes('Organization o'), 'the Authorization header is not logged');
+      assert.ok(!lines[0]!.includes('hunter2'), 'the secret in the query is not logged');
     }
   }
+});
+
+test('loggableUrl: secret-looking query values and the codec path key masked, the rest as requested', () => {
+  const table: [string, string][] = [
+    ['/elements/api-v2/instances', '/elements/api-v2/instances'],
+    ["/elements/api-v2/notifications/subscriptions/deliveries?where=status%3D'retry'", "/elements/api-v2/notifications/subscriptions/deliveries?where=status%3D'retry'"],
+    ['/elements/api-v2/elements/sageone/oauth/url?apiKey=id&apiSecret=s3cret&callbackUrl=https%3A%2F%2Fapp.example.com%2Fcb&state=x', '/elements/api-v2/elements/sageone/oauth/url?apiKey=***&apiSecret=***&callbackUrl=https%3A%2F%2Fapp.example.com%2Fcb&state=x'],
+    ['/x?access_token=a&refresh_token=b&password=c&code=d&api%5Fkey=e', '/x?access_token=***&refresh_token=***&password=***&code=***&api%5Fkey=***'],
+    ['/x?flag&page=2', '/x?flag&page=2'],
+    ['/elements/api-v2/codec/abcDEF_-123/decode?token=t', '/elements/api-v2/codec/***/decode?token=***'],
+  ];
+  for (const [url, expected] of table) assert.equal(loggableUrl(url), expected, url);
+});
+
+test('loggableUrl: a secret in a secret-named parameter never shows, whatever its value', () => {
+  const name = fc.constantFrom('apiSecret', 'client_secret', 'password', 'token', 'accessToken', 'apiKey', 'code');
+  const value = fc.stringMatching(/^[A-Za-z0-9._~-]{6,40}$/);
+  fc.assert(
+    fc.property(name, value, fc.boolean(), (n, v, first) => {
+      const query = first ? `${n}=${v}&page=1` : `page=1&${n}=${encodeURIComponent(v)}`;
+      const logged = loggableUrl(`/elements/api-v2/anything?${query}`);
+      assert.ok(!logged.includes(`=${v}`) && !logged.includes(`=${encodeURIComponent(v)}`), logged);
+      assert.ok(logged.includes('page=1'));
+    }),
+  );
 });
