@@ -48,8 +48,9 @@ export function temporalServices(client: Client, taskQueue: string = TASK_QUEUE)
 export interface ApiOptions {
   services: ApiServices;
   secrets: ApiSecrets;
-  /** Fastify's logger: pino options, or a logger (api/logging.ts's apiLogger). Requests are logged at debug. */
+  /** Fastify's logger as pino options (none by default). Requests are logged at debug (api/logging.ts). */
   logger?: boolean | object;
+  /** Or a logger: api/logging.ts's apiLogger. */
   loggerInstance?: FastifyBaseLogger;
   /** The payload codec, served to the Temporal UI and CLI at /codec. */
   codec?: PayloadCodec;
