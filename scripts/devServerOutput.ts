@@ -1,7 +1,7 @@
 /**
  * What `npm start` shows of the embedded dev server's output. Its start banner repeats Pollster's (dropped); its
- * logfmt lines (`time=… level=WARN msg="…" key=value …`) become entries of the `temporal` logger, with the message
- * and the error only; once stopping, only errors pass: the server's own shutdown warns for every internal poller it
+ * logfmt lines (`time=… level=WARN msg="…" key=value …`) become entries of the `temporal` logger, the message first,
+ * then the error, then the other attributes; once stopping, only errors pass: the server's own shutdown warns for every internal poller it
  * closes ("Failed to poll for task", "network dial error"), which says nothing about Pollster.
  */
 export type DevServerLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -38,8 +38,9 @@ export function devServerLine(line: string, stopping: boolean): DevServerLine {
     const { time: _time, level: rawLevel = 'INFO', msg = '', ...fields } = logfmt(text);
     const level = LEVELS[rawLevel.toUpperCase()] ?? 'info';
     if (stopping && level !== 'error') return { kind: 'drop' };
-    const error = fields.error ?? fields['error-message'];
-    return { kind: 'entry', level, text: error ? `${msg}: ${error}` : msg, fields };
+    const { error, 'logging-call-at': _at, stacktrace: _stack, ...details } = fields;
+    const context = Object.entries(details).map(([key, value]) => `${key}: ${value}`);
+    return { kind: 'entry', level, text: `${msg}${error ? `: ${error}` : ''}${context.length > 0 ? ` (${context.join(', ')})` : ''}`, fields };
   }
   // Anything else (a start failure, a panic) is shown as printed, unless it is shutdown noise.
   if (stopping && !/^(panic|fatal|error)\b/i.test(text)) return { kind: 'drop' };

@@ -1,7 +1,8 @@
 /**
  * What `npm start` shows of the dev server: its start banner dropped (Pollster's says the same), its log lines as
- * entries with the message and the error, and, once stopping, only errors (its own shutdown warns about every
- * internal poller and dial it closes). The lines are as the Temporal CLI 1.5.1 dev server prints them.
+ * entries with the message, the error and the other attributes, and, once stopping, only errors (its own shutdown
+ * warns about every internal poller and dial it closes). The lines are shaped as the Temporal CLI 1.5.1 dev server
+ * prints them.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -22,8 +23,8 @@ test('devServerLine: banner dropped, log lines as entries, shutdown noise droppe
     ['Metrics: http://localhost:33557/metrics', false, 'drop'],
     ['Stopping server...', true, 'drop'],
     // While running, its warnings are Pollster's business (the server Pollster needs is unwell).
-    [DIAL_WARN, false, 'entry', 'warn', 'network dial error: dial tcp 127.0.0.1:36275: connect: connection refused'],
-    [POLL_WARN, false, 'entry', 'warn', 'Failed to poll for task.'],
+    [DIAL_WARN, false, 'entry', 'warn', 'network dial error: dial tcp 127.0.0.1:36275: connect: connection refused (service: client, address: 127.0.0.1:36275, totalDuration: 28.623µs, error-type: net.OpError)'],
+    ['time=2026-12-06T21:25:00.101 level=WARN msg="Slow gRPC call" service=frontend', false, 'entry', 'warn', 'Slow gRPC call (service: frontend)'],
     [STARTUP_ERROR, false, 'entry', 'error', 'Unable to start server: listen tcp 127.0.0.1:7233: bind: address already in use'],
     // Once stopping, its own shutdown: nothing but errors.
     [DIAL_WARN, true, 'drop'],
