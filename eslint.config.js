@@ -5,18 +5,19 @@ import tseslint from 'typescript-eslint';
  * The rooms of the house and what each may import (docs/architecture.md). Data flows one way:
  * api → Temporal → workflows → activities → elements / callback; `contract/` is where they meet.
  */
-const ROOMS = ['core', 'contract', 'elements', 'net', 'temporal', 'store', 'activities', 'workflows', 'workers', 'api', 'scripts', 'console', 'bench', 'test', 'examples'];
+const ROOMS = ['core', 'contract', 'elements', 'net', 'temporal', 'store', 'log', 'activities', 'workflows', 'workers', 'api', 'scripts', 'console', 'bench', 'test', 'examples'];
 const MAY_IMPORT = {
   core: [],
   net: [],
   temporal: [],
+  log: [],
   elements: ['core', 'net'],
   contract: ['core', 'elements'], // elements: the OAuth credentials type only
   store: ['contract', 'core', 'temporal'],
   activities: ['contract', 'core', 'elements', 'net', 'store', 'temporal'],
   workflows: ['contract', 'core'],
-  api: ['contract', 'core', 'elements', 'net', 'store', 'temporal'],
-  workers: ['activities', 'contract', 'core', 'elements', 'net', 'store', 'temporal', 'workflows'],
+  api: ['contract', 'core', 'elements', 'log', 'net', 'store', 'temporal'],
+  workers: ['activities', 'contract', 'core', 'elements', 'log', 'net', 'store', 'temporal', 'workflows'],
 };
 /** A room seen from any folder below the top (`../api`, `../../api/app`, …): imports are relative. */
 const patternsOf = (rooms) => rooms.flatMap((room) => ['../', '../../', '../../../'].flatMap((up) => [`${up}${room}`, `${up}${room}/**`]));

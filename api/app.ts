@@ -1,5 +1,5 @@
 /** The HTTP API: Fastify under `/elements/api-v2`, Cloud Elements' auth header, zod validation, thin routes over services. */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
@@ -8,6 +8,7 @@ import type { PollsterStore } from '../store/types';
 import type { ApiSecrets } from './auth';
 import { TemporalDeliveryService, type DeliveryService } from './deliveries/service';
 import { registerErrorHandler } from './errors';
+import { RequestLog } from './logging';
 import { TemporalInstanceService, type InstanceService } from './instances/service';
 import { openApi } from './plugins/openapi';
 import { platformAuth } from './plugins/platformAuth';
@@ -51,7 +52,10 @@ export function temporalServices(client: Client, taskQueue: string = TASK_QUEUE,
 export interface ApiOptions {
   services: ApiServices;
   secrets: ApiSecrets;
+  /** Fastify's logger as pino options (none by default). Requests are logged at debug (api/logging.ts). */
   logger?: boolean | object;
+  /** Or a logger: api/logging.ts's apiLogger. */
+  loggerInstance?: FastifyBaseLogger;
   /** The payload codec, served to the Temporal UI and CLI at /codec. */
   codec?: PayloadCodec;
   /** A worker's Prometheus endpoint, served again at /metrics. */
@@ -63,7 +67,8 @@ export interface ApiOptions {
 export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   const { services, secrets } = options;
   const app = Fastify({
-    logger: options.logger ?? false,
+    ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: options.logger ?? false }),
+    logController: new RequestLog(),
     // A client must send its whole request within this time: slow bodies do not hold connections open.
     requestTimeout: 30_000,
     genReqId: () => crypto.randomUUID(),

@@ -19,7 +19,7 @@ export const notFound = (what: string): ApiError => new ApiError(404, `${what} n
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError & { issues?: Issue[] }, request, reply) => {
     const status = error instanceof ApiError ? error.statusCode : error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
-    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    if (status >= 500) request.log.error({ err: error }, `${request.method} ${request.routeOptions.url ?? '(no route)'} failed: ${error.message}`);
     const message = status >= 500 ? 'internal error' : error.message;
     void reply.status(status).send({ requestId: request.id, message, ...(error.issues ? { issues: error.issues } : {}) });
   });

@@ -3,9 +3,10 @@ import { Client, Connection } from '@temporalio/client';
 import { temporalTarget } from '../temporal/target';
 import { codecFromEnv, failureConverterPath } from '../temporal/codec';
 import { buildApi, BASE_PATH, temporalServices } from './app';
-import { apiLoggerOptions } from './logging';
+import { apiLogger } from './logging';
 import { openStore, schedulePrune } from '../store';
 
+const log = apiLogger();
 const target = temporalTarget();
 const connection = await Connection.connect({ address: target.address, tls: target.tls });
 const codec = codecFromEnv();
@@ -15,22 +16,24 @@ const secrets = {
   organizationSecret: required('POLLSTER_ORGANIZATION_SECRET'),
 };
 const store = await openStore(process.env);
-const stopPruning = schedulePrune(store, (err) => app.log.warn({ err }, 'store: prune failed'));
+const stopPruning = schedulePrune(store, (err) => log.warn({ err }, 'store: prune failed'));
 const app = await buildApi({
   services: temporalServices(client, undefined, store),
   secrets,
   codec,
   workerMetricsUrl: process.env.POLLSTER_WORKER_METRICS_URL,
-  logger: apiLoggerOptions(process.env.LOG_LEVEL || 'info'),
+  loggerInstance: log,
 });
 const port = Number(process.env.POLLSTER_API_PORT || 3000);
-await app.listen({ port, host: process.env.POLLSTER_API_HOST || '127.0.0.1' });
-console.log(`API listening on http://127.0.0.1:${port}${BASE_PATH}`);
+// Fastify's one start line (at info), with the API's path.
+await app.listen({ port, host: process.env.POLLSTER_API_HOST || '127.0.0.1', listenTextResolver: (address) => `API listening on ${address}${BASE_PATH}` });
 
+// Once, whichever signal comes first; a second (the terminal's Ctrl-C, then npm start's) changes nothing.
+let closing: Promise<void> | undefined;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
+  process.on(signal, () => {
     stopPruning();
-    void app.close().then(() => store.close()).then(() => connection.close()).then(() => process.exit(0));
+    closing ??= app.close().then(() => store.close()).then(() => connection.close()).then(() => process.exit(0));
   });
 }
 

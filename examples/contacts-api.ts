@@ -1,5 +1,6 @@
 /**
- * A small contacts API with no webhooks: the kind of API Pollster polls. Kept in memory.
+ * A small contacts API with no webhooks: the kind of API Pollster polls. Its data lives in a ContactsStore (a file
+ * under the data dir with `npm run example`, so a restart keeps it).
  *
  *   GET   /contacts?updatedSince=<ISO instant>&page=<n>&pageSize=<n>
  *         contacts updated at or after updatedSince (inclusive, as many APIs are), by id, one page:
@@ -12,18 +13,24 @@
  * `yyyy-MM-dd'T'HH:mm:ss.SSS'Z'` reads and writes.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { ContactsStore } from './contacts-store';
 
-export interface Contact {
-  id: string;
-  name: string;
-  email: string;
-  createdAt: string;
-  updatedAt: string;
+export type { Contact } from './contacts-store';
+
+/** A route served beside /contacts: answers and returns what to print, or returns undefined for a path it does not serve. */
+export type ExtraRoutes = (req: IncomingMessage, res: ServerResponse) => Promise<string | undefined>;
+
+export interface ContactsApiOptions {
+  port: number;
+  host?: string;
+  /** The data; a fresh in-memory store by default. */
+  store?: ContactsStore;
+  extra?: ExtraRoutes;
 }
 
 const MAX_PAGE_SIZE = 500;
 
-function send(res: ServerResponse, status: number, body: unknown): void {
+export function send(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }
 
@@ -49,20 +56,12 @@ function positiveInt(text: string | null, fallback: number): number | undefined 
   return /^\d+$/.test(text) && Number(text) >= 1 ? Number(text) : undefined;
 }
 
-export function startContactsApi(port: number, host = '127.0.0.1'): Promise<Server> {
-  const contacts = new Map<string, Contact>();
-  let lastId = 0;
-  const add = (name: string, email: string, at: Date): Contact => {
-    const contact = { id: String(++lastId), name, email, createdAt: at.toISOString(), updatedAt: at.toISOString() };
-    contacts.set(contact.id, contact);
-    return contact;
-  };
-  // Two contacts that exist before any instance does: a poll finds them only with event.poller.since.
-  const hour = 3_600_000;
-  add('Grace Hopper', 'grace@example.com', new Date(Date.now() - 48 * hour));
-  add('Alan Turing', 'alan@example.com', new Date(Date.now() - 24 * hour));
+export function startContactsApi(options: ContactsApiOptions): Promise<Server> {
+  const store = options.store ?? new ContactsStore();
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<string> {
+    const extra = await options.extra?.(req, res);
+    if (extra !== undefined) return extra;
     const url = new URL(req.url ?? '/', 'http://localhost');
     const parts = url.pathname.split('/').filter(Boolean);
     if (parts[0] !== 'contacts' || parts.length > 2) {
@@ -80,13 +79,13 @@ export function startContactsApi(port: number, host = '127.0.0.1'): Promise<Serv
         send(res, 400, { message: `expected updatedSince=<ISO instant>, page>=1 and 1<=pageSize<=${MAX_PAGE_SIZE}` });
         return '400';
       }
-      const matching = [...contacts.values()].filter((c) => Date.parse(c.updatedAt) >= sinceMs);
+      const matching = store.list().filter((c) => Date.parse(c.updatedAt) >= sinceMs);
       const items = matching.slice((page - 1) * pageSize, page * pageSize);
       send(res, 200, { items, page, pageSize, total: matching.length });
       return `200, ${items.length} of ${matching.length} matching`;
     }
 
-    const contact = id === undefined ? undefined : contacts.get(id);
+    const contact = id === undefined ? undefined : store.get(id);
     if (req.method === 'GET' && contact) {
       send(res, 200, contact);
       return '200';
@@ -98,18 +97,16 @@ export function startContactsApi(port: number, host = '127.0.0.1'): Promise<Serv
         send(res, 400, { message: 'name is required' });
         return '400';
       }
-      const created = add(body.name, typeof body.email === 'string' ? body.email : '', new Date());
+      const created = store.add(body.name, typeof body.email === 'string' ? body.email : '');
       send(res, 201, created);
       return `201, created ${created.id}`;
     }
 
     if (req.method === 'PATCH' && contact) {
       const body = await readJson(req);
-      if (typeof body.name === 'string') contact.name = body.name;
-      if (typeof body.email === 'string') contact.email = body.email;
-      contact.updatedAt = new Date().toISOString();
-      send(res, 200, contact);
-      return `200, updated ${contact.id}`;
+      const updated = store.update(contact.id, { name: typeof body.name === 'string' ? body.name : undefined, email: typeof body.email === 'string' ? body.email : undefined })!;
+      send(res, 200, updated);
+      return `200, updated ${updated.id}`;
     }
 
     if (id !== undefined && !contact) {
@@ -130,6 +127,6 @@ export function startContactsApi(port: number, host = '127.0.0.1'): Promise<Serv
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => resolve(server));
+    server.listen(options.port, options.host ?? '127.0.0.1', () => resolve(server));
   });
 }

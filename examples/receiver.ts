@@ -27,6 +27,8 @@ export interface ReceiverOptions {
   signatureKey?: string;
   /** The HTTP status to answer every notification with. */
   status?: number;
+  /** Ids of the notifications processed (shared by the receiver's restarts within one run). */
+  seen?: Set<string>;
 }
 
 const header = (req: IncomingMessage, name: string): string | undefined => {
@@ -36,7 +38,7 @@ const header = (req: IncomingMessage, name: string): string | undefined => {
 
 export function startReceiver(options: ReceiverOptions): Promise<Server> {
   const status = options.status ?? 200;
-  const seen = new Set<string>();
+  const seen = options.seen ?? new Set<string>();
   const log = (line: string): void => console.log(`receiver      ${line}`);
 
   const server = createServer((req, res) => {
@@ -68,8 +70,9 @@ export function startReceiver(options: ReceiverOptions): Promise<Server> {
       let body: Notification;
       try {
         body = JSON.parse(raw.toString('utf8')) as Notification;
+        if (typeof body?.id !== 'string' || !Array.isArray(body.message?.events)) throw new Error('not a notification');
       } catch {
-        log(`notification ${id}: not JSON; answered 400`);
+        log(`notification ${id}: not a Pollster notification (JSON with id and message.events); answered 400`);
         res.writeHead(400).end();
         return;
       }

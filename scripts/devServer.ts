@@ -15,7 +15,10 @@ export interface DevServerOptions {
   port: number;
   uiPort?: number;
   codecEndpoint?: string;
-  log?: 'inherit' | 'ignore';
+  /** Its stdout (stderr is inherited, or piped too with 'pipe'). */
+  log?: 'inherit' | 'ignore' | 'pipe';
+  /** A process group of its own: a terminal's Ctrl-C then reaches only its parent, which stops it last. */
+  detached?: boolean;
 }
 
 export function devServerArgs(o: DevServerOptions): string[] {
@@ -28,7 +31,8 @@ export function devServerArgs(o: DevServerOptions): string[] {
 }
 
 export function spawnDevServer(o: DevServerOptions): ChildProcess {
-  return spawn(temporalCliPath(), devServerArgs(o), { stdio: ['ignore', o.log ?? 'inherit', 'inherit'] });
+  const log = o.log ?? 'inherit';
+  return spawn(temporalCliPath(), devServerArgs(o), { stdio: ['ignore', log, log === 'pipe' ? 'pipe' : 'inherit'], detached: o.detached ?? false });
 }
 
 /** Resolves once the frontend answers (and its namespace exists), or rejects after `timeoutMs`. */

@@ -1,18 +1,26 @@
 /**
  * `npm start`: the embedded default — a Temporal dev server (unless TEMPORAL_ADDRESS is set), one
  * worker and the API, as children of this process. A child that dies is started again with backoff
- * (scripts/supervisor.ts); Ctrl-C stops them all. The worker gets a workflow bundle built here into
- * the data dir (POLLSTER_WORKFLOW_BUNDLE), so it does not run webpack itself (bench/NOTES.md, B3).
+ * (scripts/supervisor.ts); Ctrl-C stops them all, the worker and the API before the dev server. The worker gets a
+ * workflow bundle built here into the data dir (POLLSTER_WORKFLOW_BUNDLE), so it does not run webpack itself
+ * (bench/NOTES.md, B3). The children log in LOG_FORMAT (readable lines by default); the dev server's output is
+ * filtered (scripts/devServerOutput.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import { spawnDevServer, waitForTemporal } from './devServer';
+import { devServerLine } from './devServerOutput';
+import { createLogger } from '../log/logger';
 import { loadOrCreateSecrets } from './secrets';
 import { prepareDataDir, PRIVATE_UMASK } from './dataDir';
 import { Supervisor } from './supervisor';
 import { codecPathKey } from '../api/routes/codec';
 
 const env = { ...process.env };
+// First: a bad LOG_FORMAT or LOG_LEVEL stops npm start here, before any child inherits it.
+const temporalLog = createLogger('temporal', { env });
 const dataDir = resolve(env.POLLSTER_DATA_DIR || '.data');
 // Secrets, the SQLite file and its journals: this process and its children create files 0600, dirs 0700.
 process.umask(PRIVATE_UMASK);
@@ -38,10 +46,24 @@ function stopAll(code = 0): void {
   if (supervisor.isStopping) return;
   console.log('pollster: stopping');
   building?.kill('SIGINT');
-  void supervisor.stop().then(() => process.exit(code));
+  void supervisor.stop().then(() => {
+    console.log('pollster: stopped');
+    process.exit(code);
+  });
 }
-process.on('SIGINT', () => stopAll());
-process.on('SIGTERM', () => stopAll());
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stopAll());
+// The dev server has a process group of its own (a terminal's Ctrl-C does not reach it): it must not outlive this process.
+process.on('exit', () => supervisor.killAll());
+
+/** The dev server's lines, as devServerOutput.ts decides. */
+function showDevServerOutput(stream: Readable | null): void {
+  if (!stream) return;
+  createInterface({ input: stream }).on('line', (line) => {
+    const shown = devServerLine(line, supervisor.isStopping);
+    if (shown.kind === 'entry') temporalLog[shown.level](shown.fields, shown.text);
+    else if (shown.kind === 'raw') console.error(shown.text);
+  });
+}
 
 /** `node --import tsx <entry>`: one process per child (no tsx wrapper in between), so a signal reaches it and its exit is its own. */
 const node = (entry: string, ...args: string[]): [string, string[]] => [process.execPath, ['--import', 'tsx', entry, ...args]];
@@ -67,15 +89,20 @@ const workflowBundle = env.POLLSTER_WORKFLOW_BUNDLE ? Promise.resolve(env.POLLST
 
 if (embedded) {
   env.TEMPORAL_ADDRESS = `127.0.0.1:${temporalPort}`;
-  supervisor.supervise('temporal', () =>
-    spawnDevServer({
+  supervisor.supervise('temporal', () => {
+    const server = spawnDevServer({
+      log: 'pipe',
+      detached: true,
       dbFile: join(dataDir, 'temporal.sqlite'),
       port: temporalPort,
       uiPort,
       // The UI cannot send the API's Authorization header: it gets a key derived from the secrets in the path.
       codecEndpoint: `http://127.0.0.1:${apiPort}/elements/api-v2/codec/${codecPathKey({ userSecret: secrets.POLLSTER_USER_SECRET, organizationSecret: secrets.POLLSTER_ORGANIZATION_SECRET })}`,
-    }),
-  );
+    });
+    showDevServerOutput(server.stdout);
+    showDevServerOutput(server.stderr);
+    return server;
+  });
 }
 try {
   await waitForTemporal(env.TEMPORAL_ADDRESS!, env.TEMPORAL_NAMESPACE || 'default');

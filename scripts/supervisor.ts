@@ -93,18 +93,31 @@ export class Supervisor {
     });
   }
 
-  /** Stops every child (newest first) and restarts none; SIGKILL for those still up after `forceAfterMs`. */
+  /**
+   * Stops every child for good, newest first, each after the one started after it has exited: the worker and the
+   * API finish what they were doing while the dev server they talk to is still up. SIGKILL for a child still up
+   * after `forceAfterMs`.
+   */
   async stop(signal: NodeJS.Signals = 'SIGINT', forceAfterMs = 10_000): Promise<void> {
     this.stopping = true;
-    const children = [...this.supervised].reverse().map((s) => {
+    for (const s of this.supervised) clearTimeout(s.timer);
+    for (const { child } of [...this.supervised].reverse()) {
+      if (child.pid === undefined || exited(child)) continue;
+      const gone = new Promise((resolve) => child.once('exit', resolve));
+      child.kill(signal);
+      const force = setTimeout(() => exited(child) || child.kill('SIGKILL'), forceAfterMs);
+      force.unref();
+      await gone;
+      clearTimeout(force);
+    }
+  }
+
+  /** SIGKILL to every child still up, at once, and no restarts (the parent is exiting without stop(): none may outlive it). */
+  killAll(): void {
+    this.stopping = true;
+    for (const s of this.supervised) {
       clearTimeout(s.timer);
-      return s.child;
-    });
-    const alive = children.filter((c) => c.pid !== undefined && !exited(c));
-    for (const child of alive) child.kill(signal);
-    const force = setTimeout(() => alive.forEach((c) => exited(c) || c.kill('SIGKILL')), forceAfterMs);
-    force.unref();
-    await Promise.all(alive.map((c) => (exited(c) ? undefined : new Promise((resolve) => c.once('exit', resolve)))));
-    clearTimeout(force);
+      if (s.child.pid !== undefined && !exited(s.child)) s.child.kill('SIGKILL');
+    }
   }
 }

@@ -1,19 +1,36 @@
 /** `npm run worker`: one worker process, until SIGINT/SIGTERM. */
-import { Runtime } from '@temporalio/worker';
+import { createLogger } from '../log/logger';
+import { errorText } from '../log/errorText';
 import { temporalTarget } from '../temporal/target';
+import { installRuntime } from './runtime';
 import { createWorker } from './worker';
 
-// The SDK's metrics and Pollster's own, in Prometheus format (scraped directly, or through the API's /metrics).
-const metricsAddress = process.env.POLLSTER_WORKER_METRICS_ADDRESS;
-if (metricsAddress) {
-  Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: metricsAddress, countersTotalSuffix: true, unitSuffix: true } } } });
+const log = createLogger('worker');
+installRuntime(log);
+// The SDK shuts the worker down gracefully on the first SIGINT/SIGTERM and stops listening; under `npm start` a
+// second one follows at once (the terminal's Ctrl-C, then the supervisor's), which must not end the drain early.
+// Before the worker runs there is nothing to drain: a signal then ends the process.
+let running = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (!running) process.exit(0);
+    log.debug(`${signal}: the worker is shutting down`);
+  });
 }
+const metricsAddress = process.env.POLLSTER_WORKER_METRICS_ADDRESS;
 
-const { worker, close } = await createWorker({ target: temporalTarget() });
-const bundle = process.env.POLLSTER_WORKFLOW_BUNDLE ? `; workflows from ${process.env.POLLSTER_WORKFLOW_BUNDLE}` : '';
-console.log(`worker polling task queue on ${temporalTarget().address}${metricsAddress ? `; metrics on http://${metricsAddress}/metrics` : ''}${bundle}`);
 try {
-  await worker.run(); // the SDK shuts down gracefully on SIGINT/SIGTERM
-} finally {
-  await close();
+  const { worker, close } = await createWorker({ target: temporalTarget(), log });
+  const bundle = process.env.POLLSTER_WORKFLOW_BUNDLE ? `; workflows from ${process.env.POLLSTER_WORKFLOW_BUNDLE}` : '';
+  log.info(`worker polling task queue on ${temporalTarget().address}${metricsAddress ? `; metrics on http://${metricsAddress}/metrics` : ''}${bundle}`);
+  try {
+    running = true;
+    await worker.run(); // the SDK shuts down gracefully on SIGINT/SIGTERM
+  } finally {
+    await close();
+  }
+  log.debug('worker stopped');
+} catch (err) {
+  log.fatal({ err }, `worker: ${errorText(err)}`);
+  process.exitCode = 1;
 }

@@ -9,6 +9,8 @@ import { openStore, schedulePrune } from '../store';
 import { activityDeps } from './activityDeps';
 import { capacityFromEnv, workflowSource } from './tuning';
 import { providerLimits } from '../elements/providerLimits';
+import type { Logger } from '../log/logger';
+import { activityLogInterceptor } from './activityLog';
 
 export { workflowsPath } from './workflowBundle';
 
@@ -19,6 +21,8 @@ export interface PollsterWorkerOptions {
   /** Reuse a prebuilt bundle (tests build once per file); else POLLSTER_WORKFLOW_BUNDLE, else workflows/ bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   overrides?: Partial<WorkerOptions>;
+  /** Prints a line per poll outcome and per failed activity attempt (the worker process's log). */
+  log?: Logger;
 }
 
 export interface PollsterWorker {
@@ -41,7 +45,7 @@ export async function createWorker(options: PollsterWorkerOptions): Promise<Poll
   const taskQueue = options.taskQueue ?? TASK_QUEUE;
   // Pollster's store (poll history, the delivery log): the embedded SQLite file, or POLLSTER_DATABASE_URL.
   const store = await openStore(env);
-  const stopPruning = schedulePrune(store, (err) => console.warn(`store: prune failed: ${(err as Error).message}`));
+  const stopPruning = schedulePrune(store, (err) => (options.log ?? console).warn(`store: prune failed: ${(err as Error).message}`));
   const worker = await Worker.create({
     connection,
     namespace: options.target.namespace,
@@ -49,6 +53,7 @@ export async function createWorker(options: PollsterWorkerOptions): Promise<Poll
     ...source,
     activities: createActivities(activityDeps(client, taskQueue, env, store)),
     dataConverter,
+    ...(options.log ? { interceptors: { activity: [activityLogInterceptor(options.log)] } } : {}),
     ...capacity,
     ...options.overrides,
   });

@@ -1,6 +1,7 @@
 /** `/healthz` (the API and its Temporal) and `/metrics` (the worker's Prometheus metrics, served again, and the API's own). */
 import type { FastifyPluginAsync } from 'fastify';
 import { request as httpRequest } from 'undici';
+import { errorText } from '../../log/errorText';
 
 export interface HealthRouteOptions {
   /** Resolves when Temporal answers. */
@@ -26,7 +27,7 @@ export const healthRoutes: FastifyPluginAsync<HealthRouteOptions> = async (app, 
         const res = await httpRequest(workerMetricsUrl, { headersTimeout: 5000, bodyTimeout: 5000 });
         body = (await res.body.text()) + body;
       } catch (err) {
-        app.log.warn({ err }, 'worker metrics unavailable');
+        app.log.warn({ err }, `worker metrics unavailable at ${workerMetricsUrl}: ${errorText(err)}`);
       }
     }
     return reply.type('text/plain; version=0.0.4').send(body);

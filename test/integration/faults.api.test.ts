@@ -52,7 +52,7 @@ describe('faults: the API restarted mid-request', () => {
   async function startApiProcess(): Promise<ChildHandle> {
     apiProcess = await spawnNode({
       entry: 'api/main.ts',
-      env: pollsterEnv(address, { POLLSTER_API_PORT: String(port), POLLSTER_USER_SECRET: SECRETS.userSecret, POLLSTER_ORGANIZATION_SECRET: SECRETS.organizationSecret, LOG_LEVEL: 'warn' }),
+      env: pollsterEnv(address, { POLLSTER_API_PORT: String(port), POLLSTER_USER_SECRET: SECRETS.userSecret, POLLSTER_ORGANIZATION_SECRET: SECRETS.organizationSecret }),
       ready: /API listening/,
     });
     return apiProcess;

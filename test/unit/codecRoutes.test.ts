@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { Client } from '@temporalio/client';
 import { buildApi, temporalServices } from '../../api/app';
-import { apiLoggerOptions } from '../../api/logging';
+import { apiLogger } from '../../api/logging';
 import { codecAllowedOrigins, codecPathKey, maskCodecPathKey } from '../../api/routes/codec';
 import { EncryptionCodec } from '../../temporal/codec';
 
@@ -40,7 +40,8 @@ describe('codec endpoint', () => {
       secrets: SECRETS,
       codec: new EncryptionCodec(randomBytes(32)),
       consoleUiUrl: UI,
-      logger: { ...apiLoggerOptions('info'), stream },
+      // Requests are logged at debug: the path key must not reach those lines either.
+      loggerInstance: apiLogger({ LOG_FORMAT: 'json', LOG_LEVEL: 'debug' }, stream),
     });
   });
   after(() => app.close());
@@ -127,7 +128,7 @@ describe('codec endpoint', () => {
     await post(`/${KEY}/decode`, { payloads: [] }, { origin: UI });
     await post(`/${KEY}/encode`, { payloads: [] });
     const log = logLines.join('');
-    assert.ok(logLines.length >= 4, 'requests are logged');
+    assert.ok(logLines.length >= 2, 'requests are logged');
     assert.ok(!log.includes(KEY), 'no path key in the log');
     assert.match(log, /"url":"\/elements\/api-v2\/codec\/\*\*\*\/decode"/);
     assert.ok(!log.includes(SECRETS.userSecret));

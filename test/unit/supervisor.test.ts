@@ -1,7 +1,8 @@
 /**
  * `npm start`'s supervisor with real child processes: a killed child comes back (a new process), a
  * child that keeps crashing is restarted after doubling delays, and stop() ends every child for
- * good, with SIGKILL for one that ignores the signal.
+ * good, newest first (the dev server, started first, is signalled only once the worker has exited),
+ * with SIGKILL for one that ignores the signal.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -81,7 +82,7 @@ test('a child that keeps crashing is restarted after doubling delays, up to the 
   ]);
 });
 
-test('stop() ends every child for good, and SIGKILLs one that ignores SIGINT after the grace period', async () => {
+test('stop() ends every child for good, newest first, and SIGKILLs one that ignores SIGINT after the grace period', async () => {
   const supervisor = new Supervisor({ backoff: FAST, log: () => undefined });
   const order: string[] = [];
   const temporal = supervisor.supervise('temporal', () => longRunning());
@@ -91,7 +92,18 @@ test('stop() ends every child for good, and SIGKILLs one that ignores SIGINT aft
   worker.once('exit', (_code, signal) => order.push(`worker ${signal}`));
   await supervisor.stop('SIGINT', 200);
   assert.ok(!alive(temporal.pid!) && !alive(worker.pid!));
-  assert.deepEqual(order, ['temporal', 'worker SIGKILL'], 'the deaf worker was killed after the grace period');
+  assert.deepEqual(order, ['worker SIGKILL', 'temporal'], 'the deaf worker was killed after the grace period, and only then was temporal stopped');
   assert.equal(supervisor.restarts('temporal') + supervisor.restarts('worker'), 0);
   assert.equal(supervisor.child('worker'), worker, 'nothing was started again');
+});
+
+test('killAll() SIGKILLs every child still up, at once, even one deaf to SIGINT', async () => {
+  const supervisor = new Supervisor({ backoff: FAST, log: () => undefined });
+  const children = [supervisor.supervise('temporal', () => longRunning(true)), supervisor.supervise('worker', () => longRunning())];
+  await Promise.all(children.map(up));
+  const signals = children.map((c) => once(c, 'exit').then(([, signal]) => signal));
+  supervisor.killAll();
+  assert.deepEqual(await Promise.all(signals), ['SIGKILL', 'SIGKILL']);
+  await new Promise((r) => setTimeout(r, 100)); // longer than FAST's first restart delay
+  assert.equal(supervisor.restarts('temporal') + supervisor.restarts('worker'), 0, 'nothing was started again');
 });
