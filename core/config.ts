@@ -10,7 +10,7 @@ import { formatJavaDate, resolveZone } from './javaDate';
 import { parseIsoInstant } from './isoInstant';
 import { checkPlaceholders } from './placeholders';
 import { parseLegacyPollerUrls } from './legacyUrls';
-import { ELEMENT_KEYS, MIN_INTERVAL_MINUTES, RESERVED_RESOURCE_NAMES } from './settings';
+import { ELEMENT_KEYS, MAX_INTERVAL_MINUTES, MIN_INTERVAL_MINUTES, RESERVED_RESOURCE_NAMES } from './settings';
 
 /** A number as configuration strings hold it: plain decimal notation. */
 export const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
@@ -87,13 +87,42 @@ const datesConfigurationSchema = z.looseObject({
   createdCheckTolerance: nonNegative.optional(),
 });
 
-export const resourceSchema = z.looseObject({
-  url: z
-    .string()
-    .refine((url) => url.trim() !== '', 'required')
-    .superRefine((url, ctx) => {
-      for (const message of checkPlaceholders(url)) ctx.addIssue({ code: 'custom', message });
+/** A poller URL: not empty, its placeholders known. */
+const pollerUrl = z
+  .string()
+  .refine((url) => url.trim() !== '', 'required')
+  .superRefine((url, ctx) => {
+    for (const message of checkPlaceholders(url)) ctx.addIssue({ code: 'custom', message });
+  });
+
+/**
+ * How a resource reports DELETED events, in one of three forms: a field of the record says it is deleted (`flag`),
+ * the provider lists deleted records since a date (`tombstones`), or every id is listed now and then and the ones gone
+ * since the last complete listing are deleted (`scan`).
+ */
+const deletionSchema = z.union(
+  [
+    z.strictObject({ field: z.string().min(1, 'required'), value: z.union([z.string(), z.number(), z.boolean(), z.null()]) }),
+    z.strictObject({
+      url: pollerUrl,
+      idField: z.string().min(1, 'required'),
+      dateField: z.string().optional(),
+      dateFormat: javaFormat.optional(),
+      dateTimezone: timeZone.optional(),
     }),
+    z.strictObject({
+      scan: z.strictObject({
+        url: pollerUrl,
+        idField: z.string().min(1, 'required'),
+        every: numberish.pipe(z.number().min(1, 'at least 1 minute').max(MAX_INTERVAL_MINUTES)),
+      }),
+    }),
+  ],
+  { error: 'expected { field, value } (a flag), { url, idField, dateField?, dateFormat?, dateTimezone? } (tombstones) or { scan: { url, idField, every } }' },
+);
+
+export const resourceSchema = z.looseObject({
+  url: pollerUrl,
   idField: z.string(),
   filterByUpdatedDate: booleanish.optional(),
   // Spelled this way once in the archived docs.
@@ -105,6 +134,9 @@ export const resourceSchema = z.looseObject({
   pollDelay: nonNegative.optional(),
   // The archived example carries a resource-level zone beside datesConfiguration; tolerated.
   updatedDateTimezone: timeZone.optional(),
+  deletion: deletionSchema.optional(),
+  /** Seconds after each poll when its window is read once more, for records that show up late. */
+  settleDelay: numberish.pipe(z.number().gt(0, 'must be more than 0 seconds').max(7 * 24 * 3600, 'at most a week')).optional(),
 });
 
 /** Keys that would reach an object's prototype instead of naming a value of it. */

@@ -48,6 +48,32 @@ export interface ResourceConfig {
   createdCheckToleranceSec: number;
   pageSize: number;
   pollDelaySec: number;
+  /** How DELETED events are found, if they are. */
+  deletion?: Deletion;
+  /** A poll's window is read once more this long after it, for late records. */
+  settleDelaySec?: number;
+}
+
+export type Deletion =
+  /** The record says it is deleted: its `field` holds `value`. */
+  | { kind: 'flag'; field: string; value: string | number | boolean | null }
+  /** The provider lists deleted records since a date, at their own URL. */
+  | { kind: 'tombstones'; url: string; idField: string; date?: DateFieldConfig }
+  /** Every id is listed every `everyMs`; the ones gone since the last complete listing are deleted. */
+  | { kind: 'scan'; url: string; idField: string; everyMs: number };
+
+/** A deletion as configured (core/config.ts resource `deletion`). */
+export type DeletionFields =
+  | { field: string; value: string | number | boolean | null }
+  | { url: string; idField: string; dateField?: string; dateFormat?: string; dateTimezone?: string }
+  | { scan: { url: string; idField: string; every: number } };
+
+function normalizeDeletion(d: DeletionFields | undefined): Deletion | undefined {
+  if (!d) return undefined;
+  if ('scan' in d) return { kind: 'scan', url: d.scan.url, idField: d.scan.idField.trim(), everyMs: minutesToMs(d.scan.every) };
+  if ('field' in d) return { kind: 'flag', field: d.field, value: d.value };
+  const date = d.dateField?.trim() ? { field: d.dateField, format: d.dateFormat || undefined, timezone: d.dateTimezone || undefined } : undefined;
+  return { kind: 'tombstones', url: d.url, idField: d.idField.trim(), date };
 }
 
 /** A resource as configured, values already typed (core/config.ts `ResourceInput` is one). */
@@ -70,6 +96,8 @@ export interface ResourceFields {
   pageSize?: number;
   pollDelay?: number;
   updatedDateTimezone?: string;
+  deletion?: DeletionFields;
+  settleDelay?: number;
 }
 
 export function normalizeResource(input: ResourceFields): ResourceConfig {
@@ -86,6 +114,8 @@ export function normalizeResource(input: ResourceFields): ResourceConfig {
     createdCheckToleranceSec: input.createdCheckTolerance ?? dates.createdCheckTolerance ?? 0,
     pageSize: input.pageSize ?? 200,
     pollDelaySec: input.pollDelay ?? 0,
+    ...(input.deletion ? { deletion: normalizeDeletion(input.deletion) } : {}),
+    ...(input.settleDelay ? { settleDelaySec: input.settleDelay } : {}),
   };
 }
 

@@ -575,3 +575,45 @@ describe('property: the configuration schema', () => {
     );
   });
 });
+
+describe('deletion and settleDelay of a resource', () => {
+  const resourceWith = (extra: Record<string, unknown>) => ({ url: '/contacts', idField: 'id', ...extra });
+  const settingsOf = (extra: Record<string, unknown>) => {
+    const parsed = parseInstanceBody({ element: { key: 'http' }, configuration: { 'event.poller.configuration': { contacts: resourceWith(extra) } } });
+    assert.ok(parsed.ok, JSON.stringify(!parsed.ok && parsed.issues));
+    return pollerSettings(parsed.value.configuration).resources['contacts']!;
+  };
+  const issueOf = (extra: Record<string, unknown>) => {
+    const parsed = parseInstanceBody({ element: { key: 'http' }, configuration: { 'event.poller.configuration': { contacts: resourceWith(extra) } } });
+    assert.ok(!parsed.ok, 'refused');
+    return parsed.issues[0]!;
+  };
+
+  test('the three forms of deletion, normalized', () => {
+    assert.deepEqual(settingsOf({ deletion: { field: 'deleted', value: true } }).deletion, { kind: 'flag', field: 'deleted', value: true });
+    assert.deepEqual(settingsOf({ deletion: { url: '/contacts/deleted?since=${gmtDate:yyyy-MM-dd}', idField: 'id', dateField: 'deletedAt' } }).deletion, {
+      kind: 'tombstones',
+      url: '/contacts/deleted?since=${gmtDate:yyyy-MM-dd}',
+      idField: 'id',
+      date: { field: 'deletedAt', format: undefined, timezone: undefined },
+    });
+    assert.deepEqual(settingsOf({ deletion: { scan: { url: '/contacts?fields=id', idField: 'id', every: '60' } } }).deletion, { kind: 'scan', url: '/contacts?fields=id', idField: 'id', everyMs: 3_600_000 });
+    assert.equal(settingsOf({ settleDelay: '300' }).settleDelaySec, 300);
+    assert.equal(settingsOf({}).deletion, undefined);
+  });
+
+  const refused: [string, Record<string, unknown>, RegExp][] = [
+    ['a flag without a field', { deletion: { value: true } }, /expected \{ field, value \}/],
+    ['two forms at once', { deletion: { field: 'x', value: 1, url: '/d', idField: 'id' } }, /expected/],
+    ['a scan every 0 minutes', { deletion: { scan: { url: '/ids', idField: 'id', every: 0 } } }, /.*/],
+    ['a tombstone URL with an unknown placeholder', { deletion: { url: '/d?since=${nope}', idField: 'id' } }, /.*/],
+    ['settleDelay 0', { settleDelay: 0 }, /more than 0 seconds/],
+  ];
+  for (const [name, extra, message] of refused) {
+    test(`${name}: a 400 at the resource's key`, () => {
+      const issue = issueOf(extra);
+      assert.match(issue.path, /^configuration\['event\.poller\.configuration'\]\.contacts\.(deletion|settleDelay)/);
+      assert.match(issue.message, message);
+    });
+  }
+});
