@@ -7,6 +7,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { diffRecords } from '../core/diff';
 import { renderPlaceholders } from '../core/placeholders';
 import type { CheckFailure, CheckResourcesInput, PollsterActivities, ResourceCheck } from '../contract/activities';
+import { CHECK_REQUEST_MS } from '../contract/retryPolicy';
 import type { ActivityDeps } from './deps';
 import { toFailure } from './failures';
 import { withRequestLog, type ProviderRequest } from '../elements/requestLog';
@@ -27,7 +28,7 @@ export function createCheckResources(deps: Pick<ActivityDeps, 'elementAdapter' |
         const page = await withRequestLog(requests, () =>
           adapter.fetchPage(
             { url, pageSize: resource.pageSize },
-            { configuration: input.configuration, credentials: input.credentials, signal: Context.current().cancellationSignal },
+            { configuration: input.configuration, credentials: input.credentials, signal: AbortSignal.any([Context.current().cancellationSignal, AbortSignal.timeout(CHECK_REQUEST_MS)]) },
           ),
         );
         countRecords(page.records.length, input.instance.elementKey);

@@ -59,6 +59,8 @@ export interface LastRun {
   endedAt: string;
   records: number;
   events: number;
+  /** Records with a missing id or an unreadable date this poll found (absent in runs of the previous release). */
+  problems?: number;
   failedResources: string[];
 }
 
@@ -77,9 +79,43 @@ export interface InstanceState {
   recentNotifications: NotificationSummary[];
   /** A poll was asked for when the run continued as new (a run of the previous release migrating). */
   pollRequested?: boolean;
+  /** How delivery goes, by callback URL, as its subscription last said (deliveryHealth). */
+  delivery?: Record<string, DeliveryHealth>;
+  /** The instance's health as last judged. */
+  health?: Health;
 }
 
 export type PollerStateName = 'waiting' | 'polling' | 'paused' | 'disabled';
+
+/**
+ * An instance's health at a glance: `healthy`; `degraded` (a resource failing, deliveries retrying, problem records
+ * rising); `failing` (every resource failing, credentials refused, the callback's subscription deactivated). Each
+ * reason is one line a user can act on.
+ */
+export type HealthState = 'healthy' | 'degraded' | 'failing';
+
+export interface Health {
+  state: HealthState;
+  reasons: string[];
+  since: string;
+}
+
+/** What a subscription tells an instance about its callback (the deliveryHealth signal). */
+export interface DeliveryHealth {
+  callbackUrl: string;
+  state: 'active' | 'retrying' | 'deactivated';
+  /** The failure behind `retrying` or `deactivated`. */
+  lastError?: string;
+  atMs: number;
+}
+
+/** Where each resource's next poll starts (pollPosition query). */
+export interface PollPosition {
+  resources: Record<string, { checkpointMs: number; boundary: string[] }>;
+  /** Until events are enabled, the first poll's lower bound. */
+  enabledAtMs: number;
+  credentials?: Credentials;
+}
 
 /** What the `status` query answers, and GET /instances/{id}/poller shows. */
 export interface PollerStatus {
@@ -90,5 +126,7 @@ export interface PollerStatus {
   lastRun?: LastRun;
   polls: number;
   authError?: string;
+  /** Absent in the answer of a run of the previous release. */
+  health?: Health;
   resources: Record<string, Omit<ResourceState, 'boundary' | 'checkpointMs' | 'resume'> & { checkpoint: string }>;
 }

@@ -5,7 +5,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { InstanceSpec } from '../core/instanceSpec';
 import type { PollerSettings } from '../core/settings';
-import type { InstanceRecord, PollerStatus } from './instance';
+import type { DeliveryHealth, InstanceRecord, PollerStatus, PollPosition } from './instance';
 import type { AccountSettings, DeliveryView, EnqueueRequest, NotificationSummary, SubscriptionStatus } from './delivery';
 
 // ---------- the instance workflow ----------
@@ -23,6 +23,13 @@ export const status = defineQuery<PollerStatus>('status');
 export const configure = defineUpdate<InstanceRecord, [InstanceSpec, PollerSettings]>('configure');
 /** The instance's latest notifications, newest last. */
 export const recentNotifications = defineQuery<NotificationSummary[]>('recentNotifications');
+/** Where each resource's next poll starts (checkpoint and boundary set), and the OAuth2 tokens: what a dry run reads from. */
+export const pollPosition = defineQuery<PollPosition>('pollPosition');
+/**
+ * A callback's subscription tells the instances whose notifications it holds how delivery goes (the instance's
+ * health reads it).
+ */
+export const deliveryHealth = defineSignal<[DeliveryHealth]>('deliveryHealth');
 
 // ---------- a subscription (one callback URL) ----------
 

@@ -26,6 +26,9 @@ export const checkActivityOptions: LocalActivityOptions = {
   retry: { maximumAttempts: 1 },
 };
 
+/** How long the quick look waits for one provider: a slower one is left to the page run (which has the full deadline). */
+export const CHECK_REQUEST_MS = 10_000;
+
 /** Delivery attempts of one notification: the first (direct, in the poll) and up to nine retries, as Cloud Elements. */
 export const MAX_DELIVERY_ATTEMPTS = 10;
 

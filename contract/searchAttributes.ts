@@ -10,9 +10,11 @@ export const InstanceTags = defineSearchAttributeKey('InstanceTags', SearchAttri
 export const EventsEnabled = defineSearchAttributeKey('EventsEnabled', SearchAttributeType.BOOL);
 export const PollerState = defineSearchAttributeKey('PollerState', SearchAttributeType.KEYWORD);
 export const LastPollAt = defineSearchAttributeKey('LastPollAt', SearchAttributeType.DATETIME);
+/** `healthy`, `degraded` or `failing` (contract/instance.ts Health). */
+export const Health = defineSearchAttributeKey('Health', SearchAttributeType.KEYWORD);
 
 /** Every key, for registration. */
-export const SEARCH_ATTRIBUTES = [ElementKey, InstanceName, InstanceTags, EventsEnabled, PollerState, LastPollAt] as const;
+export const SEARCH_ATTRIBUTES = [ElementKey, InstanceName, InstanceTags, EventsEnabled, PollerState, LastPollAt, Health] as const;
 
 const CLI_TYPE_NAMES: Record<SearchAttributeType, string> = {
   TEXT: 'Text',

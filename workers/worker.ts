@@ -5,6 +5,7 @@ import { createActivities } from '../activities';
 import { TASK_QUEUE } from '../contract/names';
 import type { TemporalTarget } from '../temporal/target';
 import { dataConverterFromEnv } from '../temporal/codec';
+import { assertSearchAttributes } from './searchAttributeCheck';
 import { openStore, schedulePrune } from '../store';
 import { activityDeps } from './activityDeps';
 import { capacityFromEnv, workflowSource } from './tuning';
@@ -42,6 +43,7 @@ export async function createWorker(options: PollsterWorkerOptions): Promise<Poll
   // Activities hand notifications to subscription workflows through this client.
   const clientConnection = await Connection.connect({ address: options.target.address, tls: options.target.tls });
   const client = new Client({ connection: clientConnection, namespace: options.target.namespace, dataConverter });
+  await assertSearchAttributes(clientConnection, options.target.namespace);
   const taskQueue = options.taskQueue ?? TASK_QUEUE;
   // Pollster's store (poll history, the delivery log): the embedded SQLite file, or POLLSTER_DATABASE_URL.
   const store = await openStore(env);

@@ -16,10 +16,11 @@ import {
 import { MAX_INTERVAL_MINUTES, minutesToMs, type PollerSettings } from '../core/settings';
 import type { InstanceRecord, InstanceState, InstanceWorkflowInput, PollerStatus } from '../contract/instance';
 import { MAX_TAGS_BYTES, tagsTooLarge } from '../contract/limits';
-import { configure, pause, pollNow, recentNotifications, resume, setRefreshInterval, status } from '../contract/messages';
-import { EventsEnabled, InstanceName, InstanceTags, LastPollAt, PollerState } from '../contract/searchAttributes';
+import { configure, deliveryHealth, pause, pollNow, pollPosition, recentNotifications, resume, setRefreshInterval, status } from '../contract/messages';
+import { EventsEnabled, Health, InstanceName, InstanceTags, LastPollAt, PollerState } from '../contract/searchAttributes';
 import { workflowMetrics } from './metrics';
 import { pollCycle } from './pollCycle';
+import { judgeHealth } from './health';
 import { describe, pollerStateName } from './status';
 import { instanceWorkflowV1 } from './v1/instance';
 import type { InstanceWorkflowInput as InstanceWorkflowInputV1 } from './v1/types';
@@ -93,6 +94,7 @@ async function instanceLoop(input: InstanceWorkflowInput): Promise<void> {
       // A new URL or paging may not know an interrupted pass's page token: the next pass starts over.
       for (const rs of Object.values(state.resources)) rs.resume = undefined;
       if (!wasEnabled && settings.enabled) state.enabledAtMs = Date.now();
+      showHealth();
       upsertMemo({ instance });
       upsertSearchAttributes([
         { key: InstanceName, value: spec.name },
@@ -113,6 +115,15 @@ async function instanceLoop(input: InstanceWorkflowInput): Promise<void> {
     },
   );
   setHandler(status, (): PollerStatus => describe(instance, state, settings, polling, lastPollStartMs));
+  setHandler(pollPosition, () => ({
+    resources: Object.fromEntries(Object.entries(state.resources).map(([name, rs]) => [name, { checkpointMs: rs.checkpointMs, boundary: rs.boundary }])),
+    enabledAtMs: state.enabledAtMs,
+    credentials: state.credentials,
+  }));
+  setHandler(deliveryHealth, (report) => {
+    state.delivery = { ...state.delivery, [report.callbackUrl]: report };
+    showHealth();
+  });
 
   const active = (): boolean => settings.enabled && !state.paused && !instance.spec.disabled;
   // Search attributes are visibility writes: each is upserted only when its value changes.
@@ -123,6 +134,11 @@ async function instanceLoop(input: InstanceWorkflowInput): Promise<void> {
   const showLastPoll = (pollStartMs: number): void => {
     const shown = workflowInfo().typedSearchAttributes.get(LastPollAt);
     if (!shown || pollStartMs - shown.getTime() >= LAST_POLL_AT_RESOLUTION_MS) upsertSearchAttributes([{ key: LastPollAt, value: new Date(pollStartMs) }]);
+  };
+  /** Judges the instance's health again; the Health search attribute changes only with its value. */
+  const showHealth = (): void => {
+    state.health = judgeHealth(state, Object.keys(settings.resources), settings.callbackUrl, Date.now());
+    if (workflowInfo().typedSearchAttributes.get(Health) !== state.health.state) upsertSearchAttributes([{ key: Health, value: state.health.state }]);
   };
   const historyIsLong = (): boolean => {
     const info = workflowInfo();
@@ -150,6 +166,7 @@ async function instanceLoop(input: InstanceWorkflowInput): Promise<void> {
       workflowMetrics().pollDuration.record(Date.now() - lastPollStartMs);
       polling = false;
       showLastPoll(lastPollStartMs);
+      showHealth();
     }
     if (historyIsLong()) {
       await condition(allHandlersFinished);

@@ -29,7 +29,7 @@ export async function pollCycle(instance: InstanceRecord, settings: PollerSettin
     hubKey: ELEMENT_HUBS[instance.spec.elementKey],
   };
   const configuration = activityConfiguration(instance.spec.configuration);
-  const run: Omit<LastRun, 'startedAt' | 'endedAt'> = { records: 0, events: 0, failedResources: [] };
+  const run: Omit<LastRun, 'startedAt' | 'endedAt'> & { problems: number } = { records: 0, events: 0, problems: 0, failedResources: [] };
   const oauth = OAUTH_ELEMENTS.includes(instance.spec.elementKey);
 
   const refreshCredentials = async (): Promise<void> => {
@@ -66,6 +66,7 @@ export async function pollCycle(instance: InstanceRecord, settings: PollerSettin
       rs.lastProblem = page.lastProblem ?? rs.lastProblem;
       remember(state, page.notifications);
       run.records += page.records;
+      run.problems += page.problems;
       run.events += page.events;
     },
   });
@@ -130,12 +131,16 @@ async function firstPages(
 ): Promise<Record<string, ResourceCheck>> {
   const candidates = resources.filter(({ rs }) => !rs.resume);
   if (candidates.length === 0) return {};
+  // The look only saves work: if it fails as a whole (a timeout), every resource goes to its page run.
   return checkResources({
     instance: o.ref,
     configuration: o.configuration,
     credentials: o.state.credentials,
     pollStartMs: o.pollStartMs,
     resources: candidates.map(({ name, resource, rs }) => ({ name, resource, sinceMs: rs.checkpointMs - resource.pollDelaySec * 1000, boundary: rs.boundary })),
+  }).catch((err: unknown) => {
+    log.warn('the quick look failed; every resource goes to its page run', { error: errorMessage(err) });
+    return {};
   });
 }
 

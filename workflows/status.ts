@@ -21,6 +21,7 @@ export function describe(instance: InstanceRecord, state: InstanceState, setting
     lastRun: state.lastRun,
     polls: state.polls,
     authError: state.authError,
+    health: state.health ?? { state: 'healthy', reasons: [], since: instance.createdDate },
     resources,
   };
 }
