@@ -6,7 +6,7 @@ import type { PayloadCodec } from '@temporalio/common';
 import { TASK_QUEUE } from '../contract/names';
 import type { ApiSecrets } from './auth';
 import { TemporalDeliveryService, type DeliveryService } from './deliveries/service';
-import { registerErrorHandler } from './errors';
+import { frameworkError, registerErrorHandler } from './errors';
 import { TemporalInstanceService, type InstanceService } from './instances/service';
 import { openApi } from './plugins/openapi';
 import { platformAuth } from './plugins/platformAuth';
@@ -62,6 +62,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     logger: options.logger ?? false,
     // A client must send its whole request within this time: slow bodies do not hold connections open.
     requestTimeout: 30_000,
+    frameworkErrors: frameworkError,
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: 'x-request-id',
   }).withTypeProvider<ZodTypeProvider>();
