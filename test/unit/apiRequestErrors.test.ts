@@ -1,7 +1,8 @@
 /**
  * Requests the API cannot use are 400s that name the field, through the real app (app.inject; none of them reaches
  * Temporal): a body that is not an object or not JSON, a path that is not UTF-8, odd query and path parameters,
- * and codec bodies of the wrong shape. Found by the API fuzz suite (test/integration/apiFuzz.test.ts).
+ * codec bodies of the wrong shape, and OAuth parameters that would make an
+ * authorization URL of another scheme (`javascript:`). Found by the API fuzz suite (test/integration/apiFuzz.test.ts).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,6 +15,7 @@ import { EncryptionCodec } from '../../temporal/codec';
 const SECRETS = { userSecret: 'errors-user-secret', organizationSecret: 'errors-org-secret' };
 const AUTH = `User ${SECRETS.userSecret}, Organization ${SECRETS.organizationSecret}`;
 const BASE = '/elements/api-v2';
+const OAUTH = `${BASE}/elements/sageone/oauth/url?apiKey=client&callbackUrl=${encodeURIComponent('https://app.example.com/cb')}`;
 
 describe('requests the API cannot use: 400s naming the field', () => {
   let app: FastifyInstance;
@@ -39,6 +41,11 @@ describe('requests the API cannot use: 400s naming the field', () => {
     ['an id that is not a number', 'GET', `${BASE}/instances/abc`, undefined, 'params.id'],
     ['codec: a body that is an array', 'POST', `${BASE}/codec/decode`, '[]', 'body', /payloads/],
     ['codec: a payload whose data is a number', 'POST', `${BASE}/codec/decode`, '{"payloads":[{"data":5}]}', 'payloads[0].data'],
+    ['OAuth: a javascript: authorization URL', 'GET', `${OAUTH}&oauth.authorization.url=${encodeURIComponent('javascript:alert(1)')}`, undefined, "query['oauth.authorization.url']", /http\(s\)/],
+    ['OAuth: a NUL for the authorization URL', 'GET', `${OAUTH}&oauth.authorization.url=%00`, undefined, "query['oauth.authorization.url']", /absolute URL/],
+    ['OAuth: a data: base.url', 'GET', `${OAUTH}&base.url=${encodeURIComponent('data:text/html,<script>alert(1)</script>')}`, undefined, "query['base.url']"],
+    ['OAuth: a relative base.url', 'GET', `${OAUTH}&base.url=%2F%2Fevil.example`, undefined, "query['base.url']"],
+    ['OAuth: a data center that is no host name', 'GET', `${BASE}/elements/maximizer/oauth/url?apiKey=a&callbackUrl=https%3A%2F%2Fx.example&maximizer.datacenter=a%3Ab`, undefined, "query['maximizer.datacenter']", /http\(s\) authorization URL/],
   ];
   for (const [name, method, url, payload, path, message] of cases) {
     test(`${name} → 400 at ${path}`, async () => {
@@ -49,4 +56,12 @@ describe('requests the API cannot use: 400s naming the field', () => {
       if (message) assert.match(issue.message, message);
     });
   }
+
+  test('OAuth: http(s) authorization URLs still come back, as given or derived', async () => {
+    for (const url of [OAUTH, `${OAUTH}&oauth.authorization.url=${encodeURIComponent('https://auth.example.com/authorize?x=1')}`, `${BASE}/elements/maximizer/oauth/url?apiKey=a&callbackUrl=https%3A%2F%2Fx.example&maximizer.datacenter=ukw`]) {
+      const res = await send('GET', url);
+      assert.equal(res.statusCode, 200, res.body);
+      assert.match(res.json().oauthUrl, /^https:\/\//);
+    }
+  });
 });
