@@ -7,6 +7,7 @@ import { TASK_QUEUE } from '../contract/names';
 import type { ApiSecrets } from './auth';
 import { TemporalDeliveryService, type DeliveryService } from './deliveries/service';
 import { frameworkError, registerErrorHandler } from './errors';
+import { pageTokens } from './instances/pageToken';
 import { TemporalInstanceService, type InstanceService } from './instances/service';
 import { openApi } from './plugins/openapi';
 import { platformAuth } from './plugins/platformAuth';
@@ -78,7 +79,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
       if (options.codec) await api.register(codecRoutes(options.codec, secrets, { uiUrl: options.consoleUiUrl }));
       await api.register(async (secured) => {
         await secured.register(platformAuth, { secrets });
-        await secured.register(instanceRoutes, { instances: services.instances });
+        await secured.register(instanceRoutes, { instances: services.instances, pageTokens: pageTokens(secrets) });
         await secured.register(configurationRoutes, { instances: services.instances });
         await secured.register(eventRoutes, { instances: services.instances });
         await secured.register(elementRoutes);

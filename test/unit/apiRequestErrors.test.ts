@@ -1,7 +1,7 @@
 /**
  * Requests the API cannot use are 400s that name the field, through the real app (app.inject; none of them reaches
  * Temporal): a body that is not an object or not JSON, a path that is not UTF-8, odd query and path parameters,
- * codec bodies of the wrong shape, and OAuth parameters that would make an
+ * codec bodies of the wrong shape, page tokens the API did not issue, and OAuth parameters that would make an
  * authorization URL of another scheme (`javascript:`). Found by the API fuzz suite (test/integration/apiFuzz.test.ts).
  */
 import { after, before, describe, test } from 'node:test';
@@ -39,6 +39,8 @@ describe('requests the API cannot use: 400s naming the field', () => {
     ['a page size that is not a number', 'GET', `${BASE}/instances?pageSize=x`, undefined, 'query.pageSize'],
     ['a tag filter with a NUL', 'GET', `${BASE}/instances?tags[]=%00`, undefined, "query['tags[]']", /control characters/],
     ['an id that is not a number', 'GET', `${BASE}/instances/abc`, undefined, 'params.id'],
+    ['a page token the API never issued', 'GET', `${BASE}/instances?nextPage=AA`, undefined, 'query.nextPage', /not a token this API issued/],
+    ['a forged page token', 'GET', `${BASE}/instances?nextPage=eyJ0b2tlbiI6MX0.AAAAAAAAAAAAAAAAAAAAAA`, undefined, 'query.nextPage'],
     ['codec: a body that is an array', 'POST', `${BASE}/codec/decode`, '[]', 'body', /payloads/],
     ['codec: a payload whose data is a number', 'POST', `${BASE}/codec/decode`, '{"payloads":[{"data":5}]}', 'payloads[0].data'],
     ['OAuth: a javascript: authorization URL', 'GET', `${OAUTH}&oauth.authorization.url=${encodeURIComponent('javascript:alert(1)')}`, undefined, "query['oauth.authorization.url']", /http\(s\)/],
