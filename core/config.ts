@@ -202,6 +202,18 @@ export const configurationSchema = z
     }
   });
 
+/**
+ * A tag: a search attribute value that GET /instances filters by, so text that survives the trip through Temporal
+ * (which stores a lone surrogate as U+FFFD, and finds no empty keyword) and belongs in a query (no control characters).
+ */
+export const tagSchema = z
+  .string()
+  .min(1, 'a tag is not empty')
+  .max(100)
+  .regex(/^\P{Cc}*$/u, 'control characters are not allowed')
+  .refine((tag) => !/\p{Cs}/u.test(tag), 'not valid Unicode text (a lone surrogate)');
+export const tagsSchema = z.array(tagSchema).max(50);
+
 export const instanceBodySchema = z.object({
   element: z.object({
     key: z
@@ -214,7 +226,7 @@ export const instanceBodySchema = z.object({
       }),
   }),
   name: z.string().max(200).optional(),
-  tags: z.array(z.string().max(100)).max(50).optional(),
+  tags: tagsSchema.optional(),
   providerData: z.object({ code: z.string().optional() }).catchall(z.unknown()).optional(),
   configuration: configurationSchema.default({}),
   disabled: booleanish.optional(),

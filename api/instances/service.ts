@@ -13,17 +13,13 @@ import { ElementKey, EventsEnabled, InstanceName, InstanceTags, PollerState } fr
 import { subscriptionWorkflowId } from '../../contract/subscriptionId';
 import { isWorkflowGone } from '../../temporal/errors';
 import { instanceIdFor, newToken } from './identity';
+import { carriesTags, listQuery } from './visibilityQuery';
 import type { ValidInstance } from './validate';
 
 export interface ListPage {
   size: number;
   /** The token a previous page answered with. */
   token?: string;
-}
-
-/** A string literal of Temporal's visibility query language: backslashes and quotes escaped. */
-export function queryLiteral(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
 /** A recent notification with its current delivery status (and the retry path's view of it, if it holds it). */
@@ -34,7 +30,10 @@ export interface InstanceService {
   create(valid: ValidInstance): Promise<InstanceRecord>;
   /** The running instance, or undefined when there is none (never created, or deleted). */
   get(id: number): Promise<InstanceRecord | undefined>;
-  /** A page of the running instances carrying every one of `tags`, and the token of the next page if there is one. */
+  /**
+   * A page of the running instances carrying every one of `tags`, and the token of the next page if there is one. A
+   * page may hold fewer than `size` instances (none, even) while a token follows.
+   */
   list(tags: string[], page: ListPage): Promise<{ records: InstanceRecord[]; nextPage?: string }>;
   /** Applies a new specification and its settings to the running workflow; checkpoints are kept. */
   configure(id: number, valid: ValidInstance): Promise<InstanceRecord>;
@@ -67,8 +66,6 @@ export async function startInstanceWorkflow(client: Client, record: InstanceReco
   });
 }
 
-const LIST_QUERY = `WorkflowType = '${WorkflowType.instance}' AND ExecutionStatus = 'Running'`;
-
 export class TemporalInstanceService implements InstanceService {
   constructor(
     private readonly client: Client,
@@ -98,10 +95,9 @@ export class TemporalInstanceService implements InstanceService {
   }
 
   async list(tags: string[], page: ListPage): Promise<{ records: InstanceRecord[]; nextPage?: string }> {
-    const query = [LIST_QUERY, ...tags.map((t) => `InstanceTags = ${queryLiteral(t)}`)].join(' AND ');
     const response = await this.client.workflowService.listWorkflowExecutions({
       namespace: this.client.options.namespace,
-      query,
+      query: listQuery(tags),
       pageSize: page.size,
       nextPageToken: page.token ? Buffer.from(page.token, 'base64url') : undefined,
     });
@@ -109,7 +105,7 @@ export class TemporalInstanceService implements InstanceService {
     for (const raw of response.executions) {
       const info = await executionInfoFromRaw(raw, this.client.options.loadedDataConverter, raw, this.client.options.namespace);
       const record = (info.memo as { instance?: InstanceRecord } | undefined)?.instance;
-      if (record) records.push(record);
+      if (record && carriesTags(record, tags)) records.push(record);
     }
     const next = response.nextPageToken && response.nextPageToken.length > 0 ? Buffer.from(response.nextPageToken).toString('base64url') : undefined;
     return { records, nextPage: next };

@@ -9,14 +9,14 @@ import { updateInstance } from '../instances/update';
 import { instanceInputSchema, validInstance } from '../instances/validate';
 import { instanceView } from '../instances/views';
 import { MAX_LIST_PAGE_SIZE } from '../../contract/limits';
+import { tagSchema, tagsSchema } from '../../core/config';
 import { badRequest } from '../errors';
 import type { PageTokens } from '../instances/pageToken';
 
 export const idParams = z.object({ id: z.coerce.number().int().positive() });
-// A tag to filter by is a tag: the same bounds, and no control characters (they have no place in a visibility query).
-const tagFilter = z.string().max(100).regex(/^\P{Cc}*$/u, 'control characters are not allowed');
+// A tag to filter by is a tag: the same rules as the tags an instance is given.
 const listQuery = z.object({
-  'tags[]': z.union([tagFilter, z.array(tagFilter).max(50)]).optional(),
+  'tags[]': z.union([tagSchema, tagsSchema]).optional(),
   pageSize: z.coerce.number().int().min(1).max(MAX_LIST_PAGE_SIZE).default(MAX_LIST_PAGE_SIZE),
   nextPage: z.string().max(4096).regex(/^[A-Za-z0-9_.-]*$/, 'expected the token of a previous page').optional(),
 });

@@ -38,6 +38,7 @@ describe('requests the API cannot use: 400s naming the field', () => {
     ['a path that is not UTF-8', 'GET', `${BASE}/elements/%ED%BF%BF%00/configuration`, undefined, 'url', /percent-encoded UTF-8/],
     ['a page size that is not a number', 'GET', `${BASE}/instances?pageSize=x`, undefined, 'query.pageSize'],
     ['a tag filter with a NUL', 'GET', `${BASE}/instances?tags[]=%00`, undefined, "query['tags[]']", /control characters/],
+    ['an empty tag filter', 'GET', `${BASE}/instances?tags[]=`, undefined, "query['tags[]']", /not empty/],
     ['an id that is not a number', 'GET', `${BASE}/instances/abc`, undefined, 'params.id'],
     ['a page token the API never issued', 'GET', `${BASE}/instances?nextPage=AA`, undefined, 'query.nextPage', /not a token this API issued/],
     ['a forged page token', 'GET', `${BASE}/instances?nextPage=eyJ0b2tlbiI6MX0.AAAAAAAAAAAAAAAAAAAAAA`, undefined, 'query.nextPage'],

@@ -347,6 +347,9 @@ describe('every error names its path', () => {
     ['a legacy line with a bad placeholder', body({ 'event.poller.urls': 'accounts|/hubs/crm/accounts?d=${nope}' }), "configuration['event.poller.urls']", /line 1 \(accounts\): url: .*unknown placeholder/],
     ['a legacy resource twice', body({ 'event.poller.urls': 'a|/x\na|/y' }), "configuration['event.poller.urls']", /already defined on line 1/],
     ['tags not strings', { element: { key: 'http' }, tags: [1] }, 'tags[0]'],
+    ['a tag with a control character', { element: { key: 'http' }, tags: ['ok', 'a\u0000b'] }, 'tags[1]', /control characters/],
+    ['a tag with a lone surrogate', { element: { key: 'http' }, tags: ['\ud800x'] }, 'tags[0]', /lone surrogate/],
+    ['an empty tag', { element: { key: 'http' }, tags: [''] }, 'tags[0]', /not empty/],
   ];
   for (const [name, b, path, message] of cases) {
     test(`${name} → ${path}`, () => {
