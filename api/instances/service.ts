@@ -47,6 +47,9 @@ export interface InstanceService {
 
 type InstanceWorkflow = (input: InstanceWorkflowInput) => Promise<void>;
 
+/** Visibility reads one page of GET /instances may take to fill up when tags are checked here (a bound on its cost). */
+const MAX_VISIBILITY_READS = 10;
+
 /** Starts an instance's workflow with its memo and search attributes; a running one with its id is kept. */
 export async function startInstanceWorkflow(client: Client, record: InstanceRecord, settings: ValidInstance['settings'], taskQueue: string = TASK_QUEUE): Promise<void> {
   const { spec } = record;
@@ -95,20 +98,26 @@ export class TemporalInstanceService implements InstanceService {
   }
 
   async list(tags: string[], page: ListPage): Promise<{ records: InstanceRecord[]; nextPage?: string }> {
-    const response = await this.client.workflowService.listWorkflowExecutions({
-      namespace: this.client.options.namespace,
-      query: listQuery(tags),
-      pageSize: page.size,
-      nextPageToken: page.token ? Buffer.from(page.token, 'base64url') : undefined,
-    });
+    // A superset comes back when a tag cannot be searched for (visibilityQuery.ts): read on, asking each time for no
+    // more rows than the page still needs, so nothing read is ever dropped and the last token resumes exactly.
     const records: InstanceRecord[] = [];
-    for (const raw of response.executions) {
-      const info = await executionInfoFromRaw(raw, this.client.options.loadedDataConverter, raw, this.client.options.namespace);
-      const record = (info.memo as { instance?: InstanceRecord } | undefined)?.instance;
-      if (record && carriesTags(record, tags)) records.push(record);
+    let token = page.token ? Buffer.from(page.token, 'base64url') : undefined;
+    for (let reads = 0; reads < MAX_VISIBILITY_READS && records.length < page.size; reads++) {
+      const response = await this.client.workflowService.listWorkflowExecutions({
+        namespace: this.client.options.namespace,
+        query: listQuery(tags),
+        pageSize: page.size - records.length,
+        nextPageToken: token,
+      });
+      for (const raw of response.executions) {
+        const info = await executionInfoFromRaw(raw, this.client.options.loadedDataConverter, raw, this.client.options.namespace);
+        const record = (info.memo as { instance?: InstanceRecord } | undefined)?.instance;
+        if (record && carriesTags(record, tags)) records.push(record);
+      }
+      token = response.nextPageToken && response.nextPageToken.length > 0 ? Buffer.from(response.nextPageToken) : undefined;
+      if (!token) break;
     }
-    const next = response.nextPageToken && response.nextPageToken.length > 0 ? Buffer.from(response.nextPageToken).toString('base64url') : undefined;
-    return { records, nextPage: next };
+    return { records, nextPage: token?.toString('base64url') };
   }
 
   async configure(id: number, { spec, settings }: ValidInstance): Promise<InstanceRecord> {
