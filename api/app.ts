@@ -7,7 +7,8 @@ import { TASK_QUEUE } from '../contract/names';
 import type { PollsterStore } from '../store/types';
 import type { ApiSecrets } from './auth';
 import { TemporalDeliveryService, type DeliveryService } from './deliveries/service';
-import { registerErrorHandler } from './errors';
+import { frameworkError, registerErrorHandler } from './errors';
+import { pageTokens } from './instances/pageToken';
 import { RequestLog } from './logging';
 import { TemporalInstanceService, type InstanceService } from './instances/service';
 import { openApi } from './plugins/openapi';
@@ -71,6 +72,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     logController: new RequestLog(),
     // A client must send its whole request within this time: slow bodies do not hold connections open.
     requestTimeout: 30_000,
+    frameworkErrors: frameworkError,
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: 'x-request-id',
   }).withTypeProvider<ZodTypeProvider>();
@@ -86,7 +88,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
       if (options.codec) await api.register(codecRoutes(options.codec, secrets, { uiUrl: options.consoleUiUrl }));
       await api.register(async (secured) => {
         await secured.register(platformAuth, { secrets });
-        await secured.register(instanceRoutes, { instances: services.instances });
+        await secured.register(instanceRoutes, { instances: services.instances, pageTokens: pageTokens(secrets) });
         await secured.register(configurationRoutes, { instances: services.instances });
         await secured.register(eventRoutes, { instances: services.instances });
         await secured.register(elementRoutes);

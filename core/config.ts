@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { formatPath } from './issues';
 import { jsonDepth, MAX_JSON_DEPTH } from './jsonDepth';
+import { PROTOTYPE_KEYS, prototypeKeysIn } from './prototypeKeys';
 import { formatJavaDate, resolveZone } from './javaDate';
 import { parseIsoInstant } from './isoInstant';
 import { checkPlaceholders } from './placeholders';
@@ -139,36 +140,35 @@ export const resourceSchema = z.looseObject({
   settleDelay: numberish.pipe(z.number().gt(0, 'must be more than 0 seconds').max(7 * 24 * 3600, 'at most a week')).optional(),
 });
 
-/** Keys that would reach an object's prototype instead of naming a value of it. */
-const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'prototype'];
-
-/** A JSON string of a value: parsed, and refused when it nests too deeply or uses a prototype key. */
-function parseJsonString(value: unknown, ctx: z.RefinementCtx): unknown {
-  if (typeof value !== 'string') return value;
-  let parsed: unknown;
-  const prototypeKeys = new Set<string>();
-  try {
-    parsed = JSON.parse(value, (key, v: unknown) => {
-      if (PROTOTYPE_KEYS.includes(key)) prototypeKeys.add(key);
-      return v;
-    });
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: `not valid JSON: ${(err as Error).message}` });
-    return z.NEVER;
-  }
-  if (prototypeKeys.size > 0) {
-    ctx.addIssue({ code: 'custom', message: `the key ${[...prototypeKeys].map((k) => `'${k}'`).join(', ')} is not allowed` });
-    return z.NEVER;
+/**
+ * The poller configuration given as itself or as its JSON string: parsed, and refused when it nests too deeply or
+ * uses a prototype key, as a resource name or anywhere inside. Both forms are checked here: the API hands a string
+ * on already parsed (element defaults fill it in), and zod would drop a `__proto__` resource silently.
+ */
+function parsePollerConfiguration(value: unknown, ctx: z.RefinementCtx): unknown {
+  let parsed = value;
+  if (typeof value === 'string') {
+    try {
+      parsed = JSON.parse(value);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: `not valid JSON: ${(err as Error).message}` });
+      return z.NEVER;
+    }
   }
   if (jsonDepth(parsed, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
     ctx.addIssue({ code: 'custom', message: `nested deeper than ${MAX_JSON_DEPTH} levels` });
     return z.NEVER;
   }
-  return parsed;
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return parsed;
+  const names = Object.keys(parsed).filter((name) => PROTOTYPE_KEYS.includes(name));
+  for (const name of names) ctx.addIssue({ code: 'custom', path: [name], message: `'${name}' is not allowed as a resource name` });
+  const inside = prototypeKeysIn(Object.values(parsed));
+  if (inside.size > 0) ctx.addIssue({ code: 'custom', message: `the key ${[...inside].map((k) => `'${k}'`).join(', ')} is not allowed` });
+  return names.length > 0 || inside.size > 0 ? z.NEVER : parsed;
 }
 
 export const pollerConfigurationSchema = z.preprocess(
-  parseJsonString,
+  parsePollerConfiguration,
   z
     .record(z.string(), resourceSchema, {
       error: (issue) => (issue.code === 'invalid_type' ? 'expected an object of resources (or its JSON string)' : undefined),
@@ -176,7 +176,6 @@ export const pollerConfigurationSchema = z.preprocess(
     .superRefine((resources, ctx) => {
       for (const name of Object.keys(resources)) {
         if (name.trim() === '') ctx.addIssue({ code: 'custom', path: [name], message: 'resource name must not be empty' });
-        if (PROTOTYPE_KEYS.includes(name)) ctx.addIssue({ code: 'custom', path: [name], message: `'${name}' is not allowed as a resource name` });
         if (RESERVED_RESOURCE_NAMES.includes(name)) {
           ctx.addIssue({ code: 'custom', path: [name], message: `resource name must not be one of ${RESERVED_RESOURCE_NAMES.join(', ')} (keys of the notification's raw object)` });
         }
@@ -235,6 +234,18 @@ export const configurationSchema = z
     }
   });
 
+/**
+ * A tag: a search attribute value that GET /instances filters by, so text that survives the trip through Temporal
+ * (which stores a lone surrogate as U+FFFD, and finds no empty keyword) and belongs in a query (no control characters).
+ */
+export const tagSchema = z
+  .string()
+  .min(1, 'a tag is not empty')
+  .max(100)
+  .regex(/^\P{Cc}*$/u, 'control characters are not allowed')
+  .refine((tag) => !/\p{Cs}/u.test(tag), 'not valid Unicode text (a lone surrogate)');
+export const tagsSchema = z.array(tagSchema).max(50);
+
 export const instanceBodySchema = z.object({
   element: z.object({
     key: z
@@ -247,7 +258,7 @@ export const instanceBodySchema = z.object({
       }),
   }),
   name: z.string().max(200).optional(),
-  tags: z.array(z.string().max(100)).max(50).optional(),
+  tags: tagsSchema.optional(),
   providerData: z.object({ code: z.string().optional() }).catchall(z.unknown()).optional(),
   configuration: configurationSchema.default({}),
   disabled: booleanish.optional(),

@@ -9,6 +9,7 @@
  * of some line is poller lines. Legacy lines have no id field: records are identified by `id`.
  * The xPath field is read and ignored. Pure.
  */
+import { PROTOTYPE_KEYS } from './prototypeKeys';
 import type { ResourceFields } from './settings';
 
 export interface LegacyPollerUrls {
@@ -24,8 +25,6 @@ export interface LegacyPollerUrls {
 /** The id field of resources defined by poller lines, which have none. */
 export const LEGACY_ID_FIELD = 'id';
 const FIELDS = 9;
-
-const PROTOTYPE_NAMES = ['__proto__', 'constructor', 'prototype'];
 
 const isUrl = (s: string): boolean => s.startsWith('/') || /^https?:\/\//i.test(s);
 
@@ -66,7 +65,7 @@ export function parseLegacyPollerUrls(value: string, configured?: readonly strin
       errors.push(`line ${number} (${name}): ${fields.length} fields, at most ${FIELDS}`);
       continue;
     }
-    if (PROTOTYPE_NAMES.includes(name)) {
+    if (PROTOTYPE_KEYS.includes(name)) {
       errors.push(`line ${number}: '${name}' is not allowed as a resource name`);
       continue;
     }

@@ -35,6 +35,8 @@ const FIELDS: Record<MaxObject, string[]> = {
 const FIELD_KEYS: Record<MaxObject, string> = { AbEntry: 'maximizer.abentry.fields', Opportunity: 'maximizer.opportunity.fields' };
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** One DNS label: `caw`, `cae`, `ukw`… */
+const DATACENTER = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 const OPS: Record<string, string> = { '=': '$EQ', '!=': '$NE', '<>': '$NE', '<': '$LT', '<=': '$LE', '>': '$GT', '>=': '$GE' };
 
 function resourceOf(name: string): { object: MaxObject; types?: string[] } {
@@ -242,6 +244,9 @@ export const maximizerElement: ElementAdapter = {
   },
   validate(c) {
     const issues: Issue[] = c['maximizer.token']?.trim() ? [] : requireKeys(c, ['oauth.api.key', 'oauth.api.secret', 'oauth.callback.url'], 'required (or maximizer.token)');
+    // It becomes the first label of the token endpoint's host: anything else could name another host (`127.0.0.1:80/`).
+    const dc = c['maximizer.datacenter']?.trim();
+    if (dc && !DATACENTER.test(dc)) issues.push({ key: 'maximizer.datacenter', message: 'expected a data center name such as caw (letters, digits and hyphens)' });
     issues.push(...validatePollerUrls(c, (url) => {
       const { resource, where } = parseHubUrl(url, 'crm');
       translate(resource, where);

@@ -1,5 +1,6 @@
 /** PATCH and PUT: a change laid over the current instance, into a whole body that is validated like a POST. */
 import { z } from 'zod';
+import { tagsSchema } from '../../core/config';
 import { MASK } from '../../core/instanceSpec';
 import type { InstanceRecord } from '../../contract/instance';
 
@@ -8,7 +9,7 @@ const scalarOrObject = z.union([z.string(), z.number(), z.boolean(), z.null(), z
 /** The body of PATCH and PUT (and of the enable/disable calls, which change `disabled`). */
 export const instanceChangeSchema = z.object({
   name: z.string().max(200).optional(),
-  tags: z.array(z.string().max(100)).max(50).optional(),
+  tags: tagsSchema.optional(),
   configuration: z.record(z.string(), scalarOrObject).optional(),
   providerData: z.object({ code: z.string().optional() }).catchall(z.unknown()).optional(),
   disabled: z.boolean().optional(),

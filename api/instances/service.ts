@@ -14,17 +14,13 @@ import { subscriptionWorkflowId } from '../../contract/subscriptionId';
 import { isWorkflowGone } from '../../temporal/errors';
 import type { PollsterStore } from '../../store/types';
 import { instanceIdFor, newToken } from './identity';
+import { carriesTags, listQuery } from './visibilityQuery';
 import type { ValidInstance } from './validate';
 
 export interface ListPage {
   size: number;
   /** The token a previous page answered with. */
   token?: string;
-}
-
-/** A string literal of Temporal's visibility query language: backslashes and quotes escaped. */
-export function queryLiteral(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
 /** A recent notification with its current delivery status (and the retry path's view of it, if it holds it). */
@@ -35,7 +31,10 @@ export interface InstanceService {
   create(valid: ValidInstance): Promise<InstanceRecord>;
   /** The running instance, or undefined when there is none (never created, or deleted). */
   get(id: number): Promise<InstanceRecord | undefined>;
-  /** A page of the running instances carrying every one of `tags`, and the token of the next page if there is one. */
+  /**
+   * A page of the running instances carrying every one of `tags`, and the token of the next page if there is one. A
+   * page may hold fewer than `size` instances (none, even) while a token follows.
+   */
   list(tags: string[], page: ListPage): Promise<{ records: InstanceRecord[]; nextPage?: string }>;
   /** Applies a new specification and its settings to the running workflow; checkpoints are kept. */
   configure(id: number, valid: ValidInstance): Promise<InstanceRecord>;
@@ -48,6 +47,9 @@ export interface InstanceService {
 }
 
 type InstanceWorkflow = (input: InstanceWorkflowInput) => Promise<void>;
+
+/** Visibility reads one page of GET /instances may take to fill up when tags are checked here (a bound on its cost). */
+const MAX_VISIBILITY_READS = 10;
 
 /** Starts an instance's workflow with its memo and search attributes; a running one with its id is kept. */
 export async function startInstanceWorkflow(client: Client, record: InstanceRecord, settings: ValidInstance['settings'], taskQueue: string = TASK_QUEUE): Promise<void> {
@@ -67,8 +69,6 @@ export async function startInstanceWorkflow(client: Client, record: InstanceReco
     workflowIdConflictPolicy: 'USE_EXISTING',
   });
 }
-
-const LIST_QUERY = `WorkflowType = '${WorkflowType.instance}' AND ExecutionStatus = 'Running'`;
 
 export class TemporalInstanceService implements InstanceService {
   constructor(
@@ -101,21 +101,26 @@ export class TemporalInstanceService implements InstanceService {
   }
 
   async list(tags: string[], page: ListPage): Promise<{ records: InstanceRecord[]; nextPage?: string }> {
-    const query = [LIST_QUERY, ...tags.map((t) => `InstanceTags = ${queryLiteral(t)}`)].join(' AND ');
-    const response = await this.client.workflowService.listWorkflowExecutions({
-      namespace: this.client.options.namespace,
-      query,
-      pageSize: page.size,
-      nextPageToken: page.token ? Buffer.from(page.token, 'base64url') : undefined,
-    });
+    // A superset comes back when a tag cannot be searched for (visibilityQuery.ts): read on, asking each time for no
+    // more rows than the page still needs, so nothing read is ever dropped and the last token resumes exactly.
     const records: InstanceRecord[] = [];
-    for (const raw of response.executions) {
-      const info = await executionInfoFromRaw(raw, this.client.options.loadedDataConverter, raw, this.client.options.namespace);
-      const record = (info.memo as { instance?: InstanceRecord } | undefined)?.instance;
-      if (record) records.push(record);
+    let token = page.token ? Buffer.from(page.token, 'base64url') : undefined;
+    for (let reads = 0; reads < MAX_VISIBILITY_READS && records.length < page.size; reads++) {
+      const response = await this.client.workflowService.listWorkflowExecutions({
+        namespace: this.client.options.namespace,
+        query: listQuery(tags),
+        pageSize: page.size - records.length,
+        nextPageToken: token,
+      });
+      for (const raw of response.executions) {
+        const info = await executionInfoFromRaw(raw, this.client.options.loadedDataConverter, raw, this.client.options.namespace);
+        const record = (info.memo as { instance?: InstanceRecord } | undefined)?.instance;
+        if (record && carriesTags(record, tags)) records.push(record);
+      }
+      token = response.nextPageToken && response.nextPageToken.length > 0 ? Buffer.from(response.nextPageToken) : undefined;
+      if (!token) break;
     }
-    const next = response.nextPageToken && response.nextPageToken.length > 0 ? Buffer.from(response.nextPageToken).toString('base64url') : undefined;
-    return { records, nextPage: next };
+    return { records, nextPage: token?.toString('base64url') };
   }
 
   async configure(id: number, { spec, settings }: ValidInstance): Promise<InstanceRecord> {

@@ -14,6 +14,7 @@ import type { Payload, PayloadCodec } from '@temporalio/common';
 import { parseAuthorization, platformAuthorized, secretEquals, type ApiSecrets } from '../auth';
 import { ApiError, badRequest } from '../errors';
 import { isSecretKey, MASK } from '../../core/instanceSpec';
+import { issuePath } from '../plugins/validation';
 import { temporalUiUrl } from './console';
 
 /** Keys that hold credentials anywhere in a payload: configuration secrets, tokens, OAuth credentials. */
@@ -155,7 +156,7 @@ export const codecRoutes =
           cors(request, reply);
           const access = authorize(request, op);
           const parsed = payloadsBody.safeParse(request.body);
-          if (!parsed.success) throw new ApiError(400, 'expected { "payloads": [...] }');
+          if (!parsed.success) throw badRequest(parsed.error.issues.map((i) => ({ path: issuePath('body', i.path), message: `${i.message} (expected { "payloads": [...] })` })));
           const payloads = parsed.data.payloads.map(fromJson);
           const result = op === 'encode' ? await codec.encode(payloads) : await decodeEach(payloads);
           return { payloads: (op === 'decode' && access === 'masked' ? result.map(maskCredentials) : result).map(toJson) };

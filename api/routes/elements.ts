@@ -6,7 +6,8 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { httpUrl } from '../../core/config';
 import { allElements, elementAdapter } from '../../elements/registry';
-import { notFound } from '../errors';
+import { badRequest, notFound } from '../errors';
+import { issuePath } from '../plugins/validation';
 
 const keyParams = z.object({ key: z.string() });
 
@@ -20,8 +21,21 @@ const oauthQuery = z
     apiSecret: z.string().optional(),
     callbackUrl: httpUrl,
     state: z.string().optional(),
+    // The settings an authorization URL is built on: http(s) only, so no `javascript:` ever comes back as one.
+    'oauth.authorization.url': httpUrl.optional(),
+    'base.url': httpUrl.optional(),
   })
   .catchall(z.string());
+
+/** The authorization URL as an http(s) URL, or undefined when the parameters do not make one. */
+function httpAuthorizationUrl(build: () => string): string | undefined {
+  try {
+    const url = new URL(build());
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.toString() : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export const elementRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get('/elements', { schema: { tags: ['elements'] } }, async () =>
@@ -43,7 +57,13 @@ export const elementRoutes: FastifyPluginAsyncZod = async (app) => {
     if (!adapter?.oauthUrl) throw notFound(adapter ? `OAuth2 authorization for element ${request.params.key}` : `element ${request.params.key}`);
     const { apiKey, apiSecret, callbackUrl, state, ...rest } = request.query;
     // The secret is accepted for compatibility but never placed in a URL.
-    const oauthUrl = adapter.oauthUrl({ apiKey, apiSecret: apiSecret ?? '', callbackUrl, state, configuration: rest as Record<string, string> });
+    const configuration = rest as Record<string, string>;
+    const oauthUrl = httpAuthorizationUrl(() => adapter.oauthUrl!({ apiKey, apiSecret: apiSecret ?? '', callbackUrl, state, configuration }));
+    if (!oauthUrl) {
+      // Only the configuration shapes the URL's scheme and host: name what was given of it.
+      const given = Object.keys(configuration);
+      throw badRequest((given.length > 0 ? given : ['']).map((key) => ({ path: issuePath('querystring', key ? [key] : []), message: 'these parameters do not make an http(s) authorization URL' })));
+    }
     return { element: adapter.definition.key, oauthUrl };
   });
 };

@@ -9,17 +9,20 @@ import { updateInstance } from '../instances/update';
 import { instanceInputSchema, validInstance } from '../instances/validate';
 import { instanceView } from '../instances/views';
 import { MAX_LIST_PAGE_SIZE } from '../../contract/limits';
+import { tagSchema, tagsSchema } from '../../core/config';
+import { badRequest } from '../errors';
+import type { PageTokens } from '../instances/pageToken';
 
 export const idParams = z.object({ id: z.coerce.number().int().positive() });
-// A tag to filter by is a tag: the same bounds, and no control characters (they have no place in a visibility query).
-const tagFilter = z.string().max(100).regex(/^\P{Cc}*$/u, 'control characters are not allowed');
+// A tag to filter by is a tag: the same rules as the tags an instance is given.
 const listQuery = z.object({
-  'tags[]': z.union([tagFilter, z.array(tagFilter).max(50)]).optional(),
+  'tags[]': z.union([tagSchema, tagsSchema]).optional(),
   pageSize: z.coerce.number().int().min(1).max(MAX_LIST_PAGE_SIZE).default(MAX_LIST_PAGE_SIZE),
-  nextPage: z.string().max(4096).regex(/^[A-Za-z0-9_-]*$/, 'expected the token of a previous page').optional(),
+  nextPage: z.string().max(4096).regex(/^[A-Za-z0-9_.-]*$/, 'expected the token of a previous page').optional(),
 });
+const STRANGE_TOKEN = 'not a token this API issued for these tags[]: use elements-next-page-token of the previous page, with the same tags[]';
 
-export const instanceRoutes: FastifyPluginAsyncZod<{ instances: InstanceService }> = async (app, { instances }) => {
+export const instanceRoutes: FastifyPluginAsyncZod<{ instances: InstanceService; pageTokens: PageTokens }> = async (app, { instances, pageTokens }) => {
   const update = async (request: FastifyRequest, change: InstanceChange, replace: boolean, id?: number) => instanceView(await updateInstance(instances, request, change, replace, id));
   const remove = async (request: FastifyRequest, id?: number) => {
     const record = await addressedInstance(instances, request, id);
@@ -34,8 +37,12 @@ export const instanceRoutes: FastifyPluginAsyncZod<{ instances: InstanceService 
 
   app.get('/instances', { schema: { querystring: listQuery, tags: ['instances'], summary: 'List instances, optionally by tags[], a page at a time' } }, async (request, reply) => {
     const tags = request.query['tags[]'];
-    const page = await instances.list(tags === undefined ? [] : [tags].flat(), { size: request.query.pageSize, token: request.query.nextPage });
-    if (page.nextPage) void reply.header('elements-next-page-token', page.nextPage);
+    const filter = tags === undefined ? [] : [tags].flat();
+    const sealed = request.query.nextPage;
+    const token = sealed ? pageTokens.open(filter, sealed) : undefined;
+    if (sealed && token === undefined) throw badRequest([{ path: 'query.nextPage', message: STRANGE_TOKEN }]);
+    const page = await instances.list(filter, { size: request.query.pageSize, token });
+    if (page.nextPage) void reply.header('elements-next-page-token', pageTokens.seal(filter, page.nextPage));
     return page.records.map(instanceView);
   });
 

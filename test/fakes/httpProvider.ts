@@ -85,7 +85,14 @@ export async function startHttpProvider(options: HttpProviderOptions = {}): Prom
   const after = (a: [number, number], b: [number, number]): boolean => a[0] > b[0] || (a[0] === b[0] && a[1] > b[1]);
 
   const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    let url: URL;
+    try {
+      // A request target read as a path (`//a:b/x` is a path, not a host), never thrown on: odd paths get a 400.
+      url = new URL(`http://localhost${req.url ?? '/'}`);
+    } catch {
+      json(res, 400, { message: 'unreadable request target' });
+      return;
+    }
     requests.push(url.pathname + url.search);
     if (failures.count > 0 && (failures.when?.(url) ?? true)) {
       failures.count--;

@@ -163,7 +163,13 @@ export async function startVendorServer(opts: VendorServerOptions): Promise<Vend
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       void (async () => {
-        const url = new URL(req.url ?? '/', origin);
+        let url: URL;
+        try {
+          // A request target read as a path (`//a:b/x` is a path, not a host), never thrown on: odd paths get a 400.
+          url = new URL(`${origin}${req.url ?? '/'}`);
+        } catch {
+          return send(res, { status: 400, body: opts.errorBody(400) });
+        }
         const body = Buffer.concat(chunks).toString('utf8');
         let path = url.pathname;
         try {

@@ -19,8 +19,9 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-export async function startWorker(env: TestWorkflowEnvironment, taskQueue?: string): Promise<RunningWorker> {
-  const { worker, close } = await createWorker({ target: target(env), taskQueue, workflowBundle: await workflowBundle() });
+/** `settings`: the worker's environment variables, when they must differ from this process's (default process.env). */
+export async function startWorker(env: TestWorkflowEnvironment, taskQueue?: string, settings?: NodeJS.ProcessEnv): Promise<RunningWorker> {
+  const { worker, close } = await createWorker({ target: target(env), taskQueue, env: settings, workflowBundle: await workflowBundle() });
   const running = worker.run();
   return {
     worker,

@@ -334,7 +334,11 @@ describe('every error names its path', () => {
     ['a reserved resource name', withResource({}, 'objectType'), `${P}.objectType`, /must not be one of/],
     ['an empty resource name', withResource({}, ''), `${P}['']`, /must not be empty/],
     ['a prototype key as a resource name', withResource({}, 'constructor'), `${P}.constructor`, /not allowed as a resource name/],
-    ['__proto__ as a resource, in the JSON string', body({ 'event.poller.configuration': '{"__proto__": {"url": "/x", "idField": "id"}}' }), P, /the key '__proto__' is not allowed/],
+    ['__proto__ as a resource, in the JSON string', body({ 'event.poller.configuration': '{"__proto__": {"url": "/x", "idField": "id"}}' }), `${P}.__proto__`, /'__proto__' is not allowed as a resource name/],
+    ['__proto__ as a resource, parsed from JSON', body({ 'event.poller.configuration': JSON.parse('{"__proto__": {"url": "/x", "idField": "id"}, "ok": {"url": "/ok", "idField": "id"}}') }), `${P}.__proto__`, /not allowed as a resource name/],
+    ['__proto__ inside a resource, in the JSON string', body({ 'event.poller.configuration': '{"ok": {"url": "/ok", "idField": "id", "datesConfiguration": {"__proto__": {"x": 1}}}}' }), P, /the key '__proto__' is not allowed/],
+    ['constructor inside a resource', withResource({ extra: { constructor: { prototype: 1 } } }), P, /the key 'constructor', 'prototype' is not allowed/],
+    ['an object nested too deep', withResource({ extra: JSON.parse(`${'['.repeat(40)}${']'.repeat(40)}`) }), P, /nested deeper than 32 levels/],
     ['JSON string nested too deep', body({ 'event.poller.configuration': `{"a": {"url": "/x", "idField": "id", "extra": ${'['.repeat(40)}${']'.repeat(40)}}}` }), P, /nested deeper than 32 levels/],
     ['__proto__ in a legacy line', body({ 'event.poller.urls': '__proto__|/ok' }), "configuration['event.poller.urls']", /'__proto__' is not allowed as a resource name/],
     ['names not in the configuration', body({ 'event.poller.configuration': SAGECRM_DEFAULT, 'event.poller.urls': 'accounts|deals' }), "configuration['event.poller.urls']", /'deals' is not a resource/],
@@ -343,6 +347,9 @@ describe('every error names its path', () => {
     ['a legacy line with a bad placeholder', body({ 'event.poller.urls': 'accounts|/hubs/crm/accounts?d=${nope}' }), "configuration['event.poller.urls']", /line 1 \(accounts\): url: .*unknown placeholder/],
     ['a legacy resource twice', body({ 'event.poller.urls': 'a|/x\na|/y' }), "configuration['event.poller.urls']", /already defined on line 1/],
     ['tags not strings', { element: { key: 'http' }, tags: [1] }, 'tags[0]'],
+    ['a tag with a control character', { element: { key: 'http' }, tags: ['ok', 'a\u0000b'] }, 'tags[1]', /control characters/],
+    ['a tag with a lone surrogate', { element: { key: 'http' }, tags: ['\ud800x'] }, 'tags[0]', /lone surrogate/],
+    ['an empty tag', { element: { key: 'http' }, tags: [''] }, 'tags[0]', /not empty/],
   ];
   for (const [name, b, path, message] of cases) {
     test(`${name} → ${path}`, () => {

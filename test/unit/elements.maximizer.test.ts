@@ -179,4 +179,11 @@ describe('maximizer adapter', () => {
     assert.deepEqual(adapter.validate({ ...config, 'event.poller.configuration': JSON.stringify(defaults) }), []);
     assert.deepEqual(adapter.validate({}).map((i) => i.key).sort(), ['oauth.api.key', 'oauth.api.secret', 'oauth.callback.url']);
   });
+
+  test('the data center is one host name label: it cannot name another host for the token endpoint', () => {
+    for (const dc of ['caw', 'ukw', 'CAE', 'a-1']) assert.deepEqual(adapter.validate({ ...config, 'maximizer.datacenter': dc }), [], dc);
+    for (const dc of ['127.0.0.1:34421/', '[::1]/', 'evil.example#', 'a:b', '-caw', 'x/y', 'a b']) {
+      assert.deepEqual(adapter.validate({ ...config, 'maximizer.datacenter': dc }).map((i) => i.key), ['maximizer.datacenter'], dc);
+    }
+  });
 });
