@@ -42,7 +42,7 @@ export async function startApiProcess(target: ClusterTarget): Promise<ApiProcess
   const port = await freePort();
   const handle = await spawnNode({
     entry: 'api/main.ts',
-    env: env(target, { POLLSTER_API_PORT: String(port), POLLSTER_USER_SECRET: SECRETS.userSecret, POLLSTER_ORGANIZATION_SECRET: SECRETS.organizationSecret, LOG_LEVEL: 'warn' }),
+    env: env(target, { POLLSTER_API_PORT: String(port), POLLSTER_USER_SECRET: SECRETS.userSecret, POLLSTER_ORGANIZATION_SECRET: SECRETS.organizationSecret }),
     ready: /API listening/,
   });
   const url = `http://127.0.0.1:${port}/elements/api-v2`;
