@@ -17,7 +17,7 @@ type Deps = Pick<ActivityDeps, 'subscriptions' | 'postNotification' | 'retryScal
  * subscription is backlogged (then they queue behind it, keeping order). What fails is handed to the subscription
  * before this returns, so the workflow may move the checkpoint: nothing is lost.
  */
-export async function deliverPage(deps: Deps, callbackUrl: string, input: PollPageInput, outgoing: Outgoing[]): Promise<NotificationSummary[]> {
+export async function deliverPage(deps: Deps, callbackUrl: string, input: Pick<PollPageInput, 'instance' | 'resourceName' | 'configuration'>, outgoing: Outgoing[]): Promise<NotificationSummary[]> {
   const signatureKey = input.configuration['event.notification.signature.key'] || undefined;
   const nowMs = Date.now();
   const pending = (o: Outgoing, failedAtMs?: number, error?: string): PendingNotification => ({

@@ -5,6 +5,7 @@
 import type { ElementAdapter } from '../elements/types';
 import type { CallbackPoster } from './callback';
 import type { Journal } from './journal';
+import type { PollsterStore } from '../store/types';
 import type { LookedPages } from './lookedPages';
 import type { RecordProgress } from './progress';
 import type { SubscriptionGateway } from './subscriptions';
@@ -24,4 +25,6 @@ export interface ActivityDeps {
   lookedPages: LookedPages;
   /** Poll history and the delivery log, in Pollster's store. */
   journal: Journal;
+  /** Pollster's store itself: id scans and reported keys, where a failed write must fail the activity. */
+  store: PollsterStore;
 }

@@ -5,6 +5,7 @@ import { createCheckResources } from './checkResources';
 import { createDeliverNotification } from './deliverNotification';
 import type { ActivityDeps } from './deps';
 import { createPollPage } from './pollPage';
+import { createScanIds } from './scanIds';
 
 export type { ActivityDeps } from './deps';
 
@@ -14,5 +15,6 @@ export function createActivities(deps: ActivityDeps): PollsterActivities {
     pollPage: createPollPage(deps),
     authenticate: createAuthenticate(deps),
     deliverNotification: createDeliverNotification(deps),
+    scanIds: createScanIds(deps),
   };
 }

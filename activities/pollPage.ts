@@ -38,6 +38,9 @@ export const PAGE_RUN_BUDGET_MS = 5_000;
  */
 export const PAGES_PER_PLAN = 10;
 
+/** A settle pass returns how late this many of its records were, at most (the workflow keeps a window of them). */
+const LATENESS_SAMPLES = 50;
+
 /** The workflow keeps this many recent notifications; more would only grow history. */
 const SUMMARIES_RETURNED = 100;
 
@@ -88,6 +91,24 @@ function pageRun(deps: ActivityDeps): PollsterActivities['pollPage'] {
     let recorded: PageRunProgress | undefined = progress;
     let safe: PageRunProgress = at;
 
+    // A settle pass reads its window as a poll with filterByCurrentDate would: changes dated before the window's end.
+    const resource = input.mode === 'settle' ? { ...input.resource, filterByCurrentDate: true } : input.resource;
+    // With a settle pass, every look (first, second, later) reports only what no look reported: Pollster's store knows.
+    const ledger = input.mode === 'settle' || input.resource.settleDelaySec !== undefined;
+    /** The changes this run reports: tombstones as deletions; with a ledger, those not reported yet (late ones marked). */
+    const reportable = async (changes: Change[]): Promise<Change[]> => {
+      if (input.mode === 'tombstones') return changes.map((c) => ({ ...c, eventType: 'DELETED' }));
+      if (!ledger || changes.length === 0) return changes;
+      const fresh = new Set(await deps.store.unreported(input.instance.id, input.resourceName, changes.map((c) => c.key)));
+      return changes.filter((c) => fresh.has(c.key)).map((c) => (input.mode === 'settle' ? { ...c, late: true } : c));
+    };
+    const lateOf = (result: PollPageResult, changes: Change[]): PollPageResult['late'] => {
+      if (input.mode !== 'settle') return result.late;
+      // At least this late: the record was dated before the window's end, and its first look (at that end) missed it.
+      const latenessMs = [...(result.late?.latenessMs ?? []), ...changes.map((c) => Math.max(0, input.pollStartMs - c.recordDateMs))].slice(-LATENESS_SAMPLES);
+      return { count: (result.late?.count ?? 0) + changes.length, latenessMs };
+    };
+
     // The first page, as the quick look just read it on this worker (a first attempt only: a retry reads afresh).
     let looked = !progress && input.pageToken === undefined ? deps.lookedPages.take(lookedPageKey(input.instance.id, input.resourceName, url, input.pollStartMs)) : undefined;
 
@@ -106,7 +127,8 @@ function pageRun(deps: ActivityDeps): PollsterActivities['pollPage'] {
         }
         countRecords(page.records.length, input.instance.elementKey);
       }
-      const diff = diffRecords(page.records, input.resource, { sinceMs: input.sinceMs, pollStartMs: input.pollStartMs, seen: boundary });
+      const diff = diffRecords(page.records, resource, { sinceMs: input.sinceMs, pollStartMs: input.pollStartMs, seen: boundary });
+      const changes = await reportable(diff.changes);
       const { result } = at;
       // The next page skips this page's keys (offset pages shift when records change mid-poll).
       for (const key of at.previousPageKeys) boundary.delete(key);
@@ -120,17 +142,18 @@ function pageRun(deps: ActivityDeps): PollsterActivities['pollPage'] {
           ...result,
           nextPageToken,
           records: result.records + page.records.length,
-          events: result.events + diff.changes.length,
+          events: result.events + changes.length,
           problems: result.problems + diff.problems.length,
           lastProblem: diff.problems.at(-1)?.detail ?? result.lastProblem,
           boundaryCandidates: [
             ...result.boundaryCandidates,
-            ...diff.changes.filter((c) => c.key.startsWith(PROBLEM_KEY_PREFIX) || c.dateMs > nextSinceMs).map((c) => ({ key: c.key, dateMs: c.dateMs })),
+            ...changes.filter((c) => c.key.startsWith(PROBLEM_KEY_PREFIX) || c.dateMs > nextSinceMs).map((c) => ({ key: c.key, dateMs: c.dateMs })),
           ],
           pageKeys: diff.changes.map((c) => c.key),
+          late: lateOf(result, changes),
         },
       };
-      return diff.changes;
+      return changes;
     };
 
     try {
@@ -160,6 +183,8 @@ function pageRun(deps: ActivityDeps): PollsterActivities['pollPage'] {
           await recordProgress(planned);
           recorded = safe = planned;
           const summaries = await deliverPage(deps, callbackUrl, input, outgoing);
+          // Handed off: now no later look may report these again (under other batches, other ids).
+          if (ledger) await deps.store.markReported(input.instance.id, input.resourceName, pages.flat().map((c) => ({ key: c.key, dateMs: c.dateMs })));
           at = { ...at, result: { ...at.result, notifications: [...at.result.notifications, ...summaries].slice(-SUMMARIES_RETURNED) } };
         }
         safe = at;

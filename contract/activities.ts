@@ -32,6 +32,12 @@ export interface PollPageInput {
   credentials?: Credentials;
   /** Batches for the first pages, as a failed pass planned them (see PageRunProgress). */
   plan?: NotificationPlan;
+  /**
+   * What the run reads, when not the resource's changes: `tombstones`, the provider's list of deleted records (each a
+   * DELETED event); `settle`, a poll window read again (`pollStartMs` is the window's end): changes dated in it that
+   * no earlier look reported, each marked late.
+   */
+  mode?: 'tombstones' | 'settle';
 }
 
 /**
@@ -70,6 +76,39 @@ export interface PollPageResult {
   boundaryCandidates: { key: string; dateMs: number }[];
   /** Keys of every change of the last page read: the next page skips them (offset pages shift when records change mid-poll). */
   pageKeys: string[];
+  notifications: NotificationSummary[];
+  /** Settle passes: records reported late, and how late each was at least (ms from its date to the first look that missed it). */
+  late?: { count: number; latenessMs: number[] };
+}
+
+/** One id scan of a resource (deletion `scan`): every id listed, compared with the last complete scan. */
+export interface ScanInput {
+  instance: InstanceRef;
+  configuration: Record<string, string>;
+  credentials?: Credentials;
+  resourceName: string;
+  scan: { url: string; idField: string; pageSize: number };
+  /** Unique per resource: the scan's start, as text. */
+  scanId: string;
+  startedAtMs: number;
+  /** Where an earlier attempt of this scan stopped (carried in its failure): listing or reporting goes on from there. */
+  position?: ScanPosition;
+}
+
+export interface ScanPosition {
+  /** Every id is listed: what remains is reporting the deleted ones. */
+  listed: boolean;
+  /** The next page of the listing. */
+  pageToken?: string;
+  /** Deleted ids are reported in id order: the last one already handed off. */
+  reportedAfter?: string;
+}
+
+export interface ScanResult {
+  ids: number;
+  deleted: number;
+  /** No complete scan came before: this one only records the ids. */
+  first: boolean;
   notifications: NotificationSummary[];
 }
 
@@ -112,4 +151,6 @@ export interface PollsterActivities {
   authenticate(input: AuthenticateInput): Promise<Credentials | undefined>;
   /** One delivery attempt of a queued notification; returns the attempts it took in all. */
   deliverNotification(item: PendingNotification): Promise<number>;
+  /** An id scan: lists every id of a resource into Pollster's store and reports the ones gone since the last complete scan. */
+  scanIds(input: ScanInput): Promise<ScanResult>;
 }

@@ -3,7 +3,7 @@ import type { InstanceSpec } from '../core/instanceSpec';
 import type { PollerSettings } from '../core/settings';
 import type { Credentials } from '../elements/types';
 import type { NotificationSummary } from './delivery';
-import type { NotificationPlan } from './activities';
+import type { NotificationPlan, ScanPosition } from './activities';
 
 /** What GET /instances/{id} is built from; kept in the workflow's memo (encrypted by the codec). */
 export interface InstanceRecord {
@@ -35,6 +35,47 @@ export interface ResourceState {
   lastProblem?: string;
   /** Set while a pass that failed after handing off some pages waits to be finished by the next poll. */
   resume?: ResumePoint;
+  /** Deletion `tombstones`: the deleted-records list, polled like the resource, with its own checkpoint. */
+  tombstones?: ReadState;
+  /** `settleDelay`: poll windows waiting to be read again, and what the second looks found. */
+  settle?: SettleState;
+  /** Deletion `scan`: when the last scan started, and one that has not finished. */
+  scan?: ScanState;
+}
+
+/** Where reading a list of records stands: its checkpoint, boundary set and an interrupted pass (as a resource has). */
+export interface ReadState {
+  checkpointMs: number;
+  boundary: string[];
+  resume?: ResumePoint;
+  lastError?: string;
+}
+
+export interface SettleWindow {
+  sinceMs: number;
+  /** The window's end: the start of the poll that read it first. */
+  untilMs: number;
+  dueAtMs: number;
+}
+
+export interface SettleState {
+  windows: SettleWindow[];
+  /** A second look that failed part-way: its window, and the page and plan it goes on from. */
+  resume?: { sinceMs: number; untilMs: number; pageToken?: string; plan?: NotificationPlan };
+  /** Records the second looks reported (late), in all. */
+  lateRecords: number;
+  /** How late the most recent ones were at least, ms (their date to the first look that missed them), newest last. */
+  latenessMs: number[];
+  lastError?: string;
+}
+
+export interface ScanState {
+  lastStartedAtMs?: number;
+  lastIds?: number;
+  deleted: number;
+  /** A scan that started and has not finished: the next attempt goes on from its position. */
+  pending?: { scanId: string; startedAtMs: number; position?: ScanPosition };
+  lastError?: string;
 }
 
 /**
@@ -128,5 +169,22 @@ export interface PollerStatus {
   authError?: string;
   /** Absent in the answer of a run of the previous release. */
   health?: Health;
-  resources: Record<string, Omit<ResourceState, 'boundary' | 'checkpointMs' | 'resume'> & { checkpoint: string }>;
+  resources: Record<string, ResourceStatus>;
 }
+
+/** A resource as GET /instances/{id}/poller shows it. */
+export type ResourceStatus = Omit<ResourceState, 'boundary' | 'checkpointMs' | 'resume' | 'tombstones' | 'settle' | 'scan'> & {
+  checkpoint: string;
+  tombstones?: { checkpoint: string; lastError?: string };
+  settle?: {
+    pendingWindows: { since: string; until: string; dueAt: string }[];
+    lateRecords: number;
+    /**
+     * How late the late records were at least (their date to the first look that missed them), over the last ones
+     * found: a settle delay comfortably above the max catches them.
+     */
+    latenessMs?: { p50: number; max: number; samples: number };
+    lastError?: string;
+  };
+  scan?: { lastScanAt?: string; lastIds?: number; deleted: number; scanning: boolean; lastError?: string };
+};

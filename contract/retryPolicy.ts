@@ -29,6 +29,22 @@ export const checkActivityOptions: LocalActivityOptions = {
 /** How long the quick look waits for one provider: a slower one is left to the page run (which has the full deadline). */
 export const CHECK_REQUEST_MS = 10_000;
 
+/**
+ * An id scan lists every id of a resource and may run for minutes: it heartbeats each page, so a killed worker is
+ * noticed within the heartbeat timeout and another takes the scan up where it stood.
+ */
+export const scanActivityOptions: ActivityOptions = {
+  startToCloseTimeout: '1 hour',
+  heartbeatTimeout: '2 minutes',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 3,
+    nonRetryableErrorTypes: [FailureType.auth, FailureType.providerRequest, FailureType.configuration],
+  },
+};
+
 /** Delivery attempts of one notification: the first (direct, in the poll) and up to nine retries, as Cloud Elements. */
 export const MAX_DELIVERY_ATTEMPTS = 10;
 

@@ -115,7 +115,7 @@ const deletionSchema = z.union(
       scan: z.strictObject({
         url: pollerUrl,
         idField: z.string().min(1, 'required'),
-        every: numberish.pipe(z.number().min(1, 'at least 1 minute').max(MAX_INTERVAL_MINUTES)),
+        every: numberish.pipe(z.number().min(MIN_INTERVAL_MINUTES, 'must be at least 1 second (1/60 minute)').max(MAX_INTERVAL_MINUTES)),
       }),
     }),
   ],

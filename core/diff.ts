@@ -20,7 +20,7 @@ import { canonicalJson } from './canonicalJson';
 // The boundary set is kept apart (the workflow imports it without this module's luxon); re-exported for everyone else.
 export { MAX_PROBLEM_KEYS, nextBoundary, PROBLEM_KEY_PREFIX } from './boundary';
 
-export type EventType = 'CREATED' | 'UPDATED';
+export type EventType = 'CREATED' | 'UPDATED' | 'DELETED';
 
 export interface Change {
   record: unknown;
@@ -37,6 +37,8 @@ export interface Change {
   recordDateMs: number;
   /** Identity of this change for the boundary set: the same record at the same date is one event. */
   key: string;
+  /** Found by a settle pass: the provider showed it only after the poll that should have (its event says so). */
+  late?: boolean;
 }
 
 export type ProblemKind = 'missingId' | 'badDate';

@@ -24,6 +24,8 @@ export interface NotificationEvent {
   pollDate: string;
   elementKey: string;
   hubKey: string;
+  /** The record showed up at the provider only after the poll of its window (a settle pass found it). */
+  late?: true;
 }
 
 export interface NotificationBody {
@@ -168,6 +170,7 @@ export function notificationsFor(instance: InstanceRef, resource: string, pollSt
           pollDate,
           elementKey: instance.elementKey,
           hubKey: instance.hubKey,
+          ...(c.late ? { late: true as const } : {}),
         })),
       },
     });

@@ -20,5 +20,6 @@ export function activityDeps(client: Client, taskQueue: string, env: NodeJS.Proc
     retryScale: retryScale(env),
     lookedPages: new LookedPages(),
     journal: storeJournal(store),
+    store,
   };
 }

@@ -20,6 +20,7 @@ import { configure, deliveryHealth, pause, pollNow, pollPosition, recentNotifica
 import { EventsEnabled, Health, InstanceName, InstanceTags, LastPollAt, PollerState } from '../contract/searchAttributes';
 import { workflowMetrics } from './metrics';
 import { pollCycle } from './pollCycle';
+import { SideWork } from './sideWork';
 import { judgeHealth } from './health';
 import { describe, pollerStateName } from './status';
 import { instanceWorkflowV1 } from './v1/instance';
@@ -140,20 +141,38 @@ async function instanceLoop(input: InstanceWorkflowInput): Promise<void> {
     state.health = judgeHealth(state, Object.keys(settings.resources), settings.callbackUrl, Date.now());
     if (workflowInfo().typedSearchAttributes.get(Health) !== state.health.state) upsertSearchAttributes([{ key: Health, value: state.health.state }]);
   };
-  const historyIsLong = (): boolean => {
+  // Measured from this run's start: a run continues as new for what it did, never for what it started with.
+  const started = { length: workflowInfo().historyLength, size: workflowInfo().historySize };
+  /**
+   * After a poll the run continues as new past the thresholds; between polls (signals and updates, which grow history
+   * too: a flood of PATCHes) only past twice them, so that a poll that is due runs first.
+   */
+  const historyIsLong = (betweenPolls = false): boolean => {
     const info = workflowInfo();
-    const maxEvents = input.maxHistoryEvents ?? CONTINUE_AS_NEW_EVENTS;
-    return info.continueAsNewSuggested || info.historyLength > maxEvents || info.historySize > CONTINUE_AS_NEW_BYTES;
+    if (info.historyLength <= started.length + 1) return false;
+    const factor = betweenPolls ? 2 : 1;
+    const maxEvents = (input.maxHistoryEvents ?? CONTINUE_AS_NEW_EVENTS) * factor;
+    return info.continueAsNewSuggested || info.historyLength > maxEvents || info.historySize - started.size > CONTINUE_AS_NEW_BYTES * factor;
   };
 
+  // Id scans run beside the polls (one may take minutes), at most one per resource; a run continues as new after them.
+  const scanning = new Map<string, Promise<void>>();
+  const sideWork = new SideWork(instance, state, () => settings, scanning);
+
   for (;;) {
+    if (historyIsLong(true)) await continueAsNewNow();
     showState();
     woken = false;
-    const dueInMs = lastPollStartMs + settings.refreshIntervalMs - Date.now();
-    if (!pollRequested && dueInMs > 0) {
-      await condition(() => woken, dueInMs);
-      if (woken && !pollRequested) continue; // interval or state changed: recompute the wait
+    const nowMs = Date.now();
+    const pollAtMs = pollRequested ? nowMs : lastPollStartMs + settings.refreshIntervalMs;
+    const sideAtMs = active() ? sideWork.dueAtMs() : undefined;
+    const nextAtMs = Math.min(pollAtMs, sideAtMs ?? Infinity);
+    if (nextAtMs > nowMs) {
+      await condition(() => woken, nextAtMs - nowMs);
+      continue; // a timer or a signal: look again at what is due
     }
+    if (sideAtMs !== undefined && sideAtMs <= nowMs) await sideWork.run(nowMs);
+    if (pollAtMs > nowMs) continue;
     const requested = pollRequested;
     pollRequested = false;
     const dueAtMs = lastPollStartMs + settings.refreshIntervalMs;
@@ -168,10 +187,13 @@ async function instanceLoop(input: InstanceWorkflowInput): Promise<void> {
       showLastPoll(lastPollStartMs);
       showHealth();
     }
-    if (historyIsLong()) {
-      await condition(allHandlersFinished);
-      state.pollRequested = pollRequested || undefined;
-      await continueAsNew<typeof instanceWorkflow>({ instance, settings, state, maxHistoryEvents: input.maxHistoryEvents });
-    }
+    if (historyIsLong()) await continueAsNewNow();
+  }
+
+  async function continueAsNewNow(): Promise<void> {
+    await Promise.all(scanning.values());
+    await condition(allHandlersFinished);
+    state.pollRequested = pollRequested || undefined;
+    await continueAsNew<typeof instanceWorkflow>({ instance, settings, state, maxHistoryEvents: input.maxHistoryEvents });
   }
 }

@@ -1,51 +1,37 @@
 /**
  * One poll of an instance: refresh OAuth2 tokens when due, look at every resource's first page at once (a local
- * activity: most polls end there), then read the resources that have something with page runs, in order. A failed
- * resource keeps its checkpoint and the others go on.
+ * activity: most polls end there), then read the resources that have something with page runs, in order, and their
+ * tombstones. A failed resource keeps its checkpoint and the others go on. A window whose checkpoint moved waits for
+ * its second look when the resource has a settle delay.
  */
-import { ApplicationFailure, log, proxyActivities, proxyLocalActivities, sleep } from '@temporalio/workflow';
+import { ApplicationFailure, log, proxyLocalActivities, sleep } from '@temporalio/workflow';
 import { nextBoundary } from '../core/boundary';
-import { ELEMENT_HUBS, OAUTH_ELEMENTS, type PollerSettings, type ResourceConfig } from '../core/settings';
-import { activityConfiguration, type CheckFailure, type PollsterActivities, type ResourceCheck } from '../contract/activities';
+import type { PollerSettings, ResourceConfig } from '../core/settings';
+import type { CheckFailure, PollsterActivities, ResourceCheck } from '../contract/activities';
 import { FailureType } from '../contract/failures';
 import type { InstanceRecord, InstanceState, LastRun, ResourceState } from '../contract/instance';
-import { checkActivityOptions, pageRunActivityOptions } from '../contract/retryPolicy';
+import { checkActivityOptions } from '../contract/retryPolicy';
+import { tombstoneResource } from './deletions';
 import { errorMessage, failureType } from './failures';
-import { pollResource, type ResourcePass } from './resourcePass';
+import { reading, type Reading } from './reading';
+import { pollResource } from './resourcePass';
+import { awaitSettle } from './settle';
 
-const { pollPage, authenticate } = proxyActivities<PollsterActivities>(pageRunActivityOptions);
 const { checkResources } = proxyLocalActivities<PollsterActivities>(checkActivityOptions);
 
-/** Refresh OAuth2 tokens this long before they expire. */
-const REFRESH_MARGIN_MS = 2 * 60_000;
-const RECENT_NOTIFICATIONS = 100;
-
 export async function pollCycle(instance: InstanceRecord, settings: PollerSettings, state: InstanceState, pollStartMs: number): Promise<void> {
-  const ref = {
-    id: instance.id,
-    name: instance.spec.name,
-    tags: instance.spec.tags,
-    elementKey: instance.spec.elementKey,
-    hubKey: ELEMENT_HUBS[instance.spec.elementKey],
-  };
-  const configuration = activityConfiguration(instance.spec.configuration);
+  const read = reading(instance, state);
   const run: Omit<LastRun, 'startedAt' | 'endedAt'> & { problems: number } = { records: 0, events: 0, problems: 0, failedResources: [] };
-  const oauth = OAUTH_ELEMENTS.includes(instance.spec.elementKey);
-
-  const refreshCredentials = async (): Promise<void> => {
-    state.credentials = await authenticate({
-      elementKey: instance.spec.elementKey,
-      configuration,
-      credentials: state.credentials,
-      providerCode: state.credentials ? undefined : instance.spec.providerCode,
-    });
+  const counted = (page: { records: number; events: number; problems: number }): void => {
+    run.records += page.records;
+    run.events += page.events;
+    run.problems += page.problems;
   };
   try {
-    if (oauth && (!state.credentials || (state.credentials.expiresAtMs ?? Infinity) - Date.now() < REFRESH_MARGIN_MS)) await refreshCredentials();
+    if (read.credentialsDue(Date.now())) await read.refreshCredentials();
   } catch (err) {
     state.authError = errorMessage(err);
   }
-
   if (state.authError) {
     // Refused credentials: nothing is polled until the configuration changes.
     state.polls++;
@@ -53,23 +39,7 @@ export async function pollCycle(instance: InstanceRecord, settings: PollerSettin
     return;
   }
   const resources = Object.entries(settings.resources).map(([name, resource]) => ({ name, resource, rs: resourceState(state, settings, name) }));
-  const checks = await firstPages(resources, { ref, configuration, state, pollStartMs });
-
-  const pass = (name: string, resource: ResourceConfig): ResourcePass => ({
-    pollPage,
-    page: { instance: ref, configuration, resourceName: name, resource, credentials: state.credentials },
-    onPageRun(page) {
-      const rs = state.resources[name]!;
-      rs.records += page.records;
-      rs.events += page.events;
-      rs.problems += page.problems;
-      rs.lastProblem = page.lastProblem ?? rs.lastProblem;
-      remember(state, page.notifications);
-      run.records += page.records;
-      run.problems += page.problems;
-      run.events += page.events;
-    },
-  });
+  const checks = await firstPages(resources, read, state, pollStartMs);
 
   for (const { name, resource, rs } of resources) {
     if (state.authError) {
@@ -77,22 +47,26 @@ export async function pollCycle(instance: InstanceRecord, settings: PollerSettin
       continue;
     }
     const check = checks[name];
+    const before = rs.checkpointMs;
     try {
-      if (check?.quiet) {
-        // Its first page was its last and held no change: the poll is done for it.
-        rs.records += check.records;
-        run.records += check.records;
-        rs.boundary = nextBoundary(rs.boundary, [], pollStartMs - resource.pollDelaySec * 1000);
-        rs.checkpointMs = pollStartMs;
-      } else {
-        try {
-          if (check?.failure) await afterFailedCheck(check.failure);
-          await pollResource(pass(name, resource), rs, pollStartMs);
-        } catch (err) {
-          if (!(oauth && failureType(err) === FailureType.auth)) throw err;
-          await refreshCredentials(); // the token was refused before its expiry: refresh once, then try again
-          await pollResource(pass(name, resource), rs, pollStartMs);
+      await withRefresh(read, async (refreshed) => {
+        if (check?.quiet && !refreshed) {
+          // Its first page was its last and held no change: the poll is done for it.
+          rs.records += check.records;
+          counted({ records: check.records, events: 0, problems: 0 });
+          rs.boundary = nextBoundary(rs.boundary, [], pollStartMs - resource.pollDelaySec * 1000);
+          rs.checkpointMs = pollStartMs;
+        } else {
+          // After a refresh the look's refusal is stale: the page run asks again with the new token.
+          if (check && !check.quiet && check.failure && !refreshed) await afterFailedCheck(check.failure);
+          await pollResource(read.pass(name, resource, undefined, counted), rs, pollStartMs);
         }
+      });
+      if (rs.checkpointMs > before) awaitSettle(rs, resource, before - resource.pollDelaySec * 1000, rs.checkpointMs);
+      const deletion = resource.deletion;
+      if (deletion?.kind === 'tombstones') {
+        const tombstones = (rs.tombstones ??= { checkpointMs: before, boundary: [] });
+        await withRefresh(read, () => pollResource(read.pass(name, tombstoneResource(resource, deletion), 'tombstones', counted), tombstones, pollStartMs));
       }
       rs.lastError = undefined;
       rs.lastErrorAt = undefined;
@@ -108,6 +82,17 @@ export async function pollCycle(instance: InstanceRecord, settings: PollerSettin
   state.lastRun = { startedAt: new Date(pollStartMs).toISOString(), endedAt: new Date().toISOString(), ...run };
 }
 
+/** An OAuth2 token refused before its expiry: refresh once, then try again (`work(true)`). */
+export async function withRefresh(read: Reading, work: (refreshed: boolean) => Promise<void>): Promise<void> {
+  try {
+    await work(false);
+  } catch (err) {
+    if (!(read.oauth && failureType(err) === FailureType.auth)) throw err;
+    await read.refreshCredentials();
+    await work(true);
+  }
+}
+
 /** Longest wait for a provider's Retry-After inside a poll (the page run's retries wait at most this long too). */
 const MAX_RETRY_AFTER_MS = 60_000;
 
@@ -120,31 +105,23 @@ async function afterFailedCheck(failure: CheckFailure): Promise<void> {
   if (failure.retryAfterMs) await sleep(Math.min(failure.retryAfterMs, MAX_RETRY_AFTER_MS));
 }
 
-function resourceState(state: InstanceState, settings: PollerSettings, name: string): ResourceState {
+export function resourceState(state: InstanceState, settings: PollerSettings, name: string): ResourceState {
   return (state.resources[name] ??= { checkpointMs: settings.sinceMs ?? state.enabledAtMs, boundary: [], events: 0, records: 0, problems: 0 });
 }
 
 /** The quick look, for the resources that have no interrupted pass to finish first. */
-async function firstPages(
-  resources: { name: string; resource: ResourceConfig; rs: ResourceState }[],
-  o: { ref: Parameters<PollsterActivities['checkResources']>[0]['instance']; configuration: Record<string, string>; state: InstanceState; pollStartMs: number },
-): Promise<Record<string, ResourceCheck>> {
+async function firstPages(resources: { name: string; resource: ResourceConfig; rs: ResourceState }[], read: Reading, state: InstanceState, pollStartMs: number): Promise<Record<string, ResourceCheck>> {
   const candidates = resources.filter(({ rs }) => !rs.resume);
   if (candidates.length === 0) return {};
   // The look only saves work: if it fails as a whole (a timeout), every resource goes to its page run.
   return checkResources({
-    instance: o.ref,
-    configuration: o.configuration,
-    credentials: o.state.credentials,
-    pollStartMs: o.pollStartMs,
+    instance: read.ref,
+    configuration: read.configuration,
+    credentials: state.credentials,
+    pollStartMs,
     resources: candidates.map(({ name, resource, rs }) => ({ name, resource, sinceMs: rs.checkpointMs - resource.pollDelaySec * 1000, boundary: rs.boundary })),
   }).catch((err: unknown) => {
     log.warn('the quick look failed; every resource goes to its page run', { error: errorMessage(err) });
     return {};
   });
-}
-
-function remember(state: InstanceState, notifications: InstanceState['recentNotifications']): void {
-  state.recentNotifications.push(...notifications);
-  if (state.recentNotifications.length > RECENT_NOTIFICATIONS) state.recentNotifications.splice(0, state.recentNotifications.length - RECENT_NOTIFICATIONS);
 }

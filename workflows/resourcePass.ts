@@ -7,7 +7,7 @@
 import { ApplicationFailure, TimeoutFailure, log } from '@temporalio/workflow';
 import { nextBoundary } from '../core/boundary';
 import type { PageRunProgress, PollPageInput, PollPageResult } from '../contract/activities';
-import type { ResourceState, ResumePoint } from '../contract/instance';
+import type { ReadState, ResumePoint } from '../contract/instance';
 
 /** Failed attempts to finish a pass before it is given up for a fresh one (a provider cursor may have expired). */
 const RESUME_ATTEMPTS = 3;
@@ -21,13 +21,13 @@ export interface ResourcePass {
 }
 
 /** Finishes an interrupted pass if there is one, then polls the resource from its checkpoint. */
-export async function pollResource(pass: ResourcePass, rs: ResourceState, pollStartMs: number): Promise<void> {
+export async function pollResource(pass: ResourcePass, rs: ReadState, pollStartMs: number): Promise<void> {
   if (rs.resume) await runPass(pass, rs, rs.resume);
   const sinceMs = rs.checkpointMs - pass.page.resource.pollDelaySec * 1000;
   await runPass(pass, rs, { sinceMs, pollStartMs, previousPageKeys: [], reported: [], attempts: 0 });
 }
 
-async function runPass(pass: ResourcePass, rs: ResourceState, start: ResumePoint): Promise<void> {
+async function runPass(pass: ResourcePass, rs: ReadState, start: ResumePoint): Promise<void> {
   const at = { pageToken: start.pageToken, previousPageKeys: start.previousPageKeys, plan: start.plan, reported: [...start.reported] };
   do {
     let result: PollPageResult;

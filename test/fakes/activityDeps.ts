@@ -4,6 +4,7 @@
  * check the order of what happened ("plan recorded, then posted").
  */
 import { noJournal } from '../../activities/journal';
+import type { PollsterStore } from '../../store/types';
 import { LookedPages } from '../../activities/lookedPages';
 import type { ActivityDeps } from '../../activities/deps';
 import type { CallbackPoster, DeliveryOutcome } from '../../activities/callback';
@@ -163,6 +164,8 @@ export function fakeActivityWorld(retryScale = 1): FakeActivityWorld {
       retryScale,
       lookedPages: new LookedPages(),
       journal: noJournal,
+      // These page runs keep no ledger (no settleDelay, no scans): a store call would be a bug they should show.
+      store: new Proxy({} as PollsterStore, { get: (_, name) => () => Promise.reject(new Error(`no store in this test (${String(name)})`)) }),
     },
     provider,
     callback,

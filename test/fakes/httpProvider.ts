@@ -9,6 +9,10 @@
  *   `cursor` parameters, `nextCursor` in the body) or `link` (`pageSize`, RFC 8288 `Link: rel="next"`).
  *   Cursors and links are keyset-based, so a page never shifts under a reader.
  * - `indexLagMs`: a change is found by queries only this long after it was made (search index lag).
+ *
+ * Deletions: `delete(id)` removes a contact and keeps a tombstone, listed by
+ * `GET /contacts/deleted?deletedSince=<date>` (`{ id, deletedAt }`, the same paging); `GET /contacts/ids` lists the id
+ * of every contact there is (the same paging, no date filter), for id scans.
  */
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -42,6 +46,8 @@ export interface HttpProvider {
   update(id: string, name: string): Contact;
   /** Stores a record as given (it may lack an id or carry a date that does not parse; such records match every query). */
   insertRaw(record: Record<string, unknown>): void;
+  /** Removes a contact, keeping a tombstone `{ id, deletedAt }`. */
+  delete(id: string): { id: string; deletedAt: string | number };
   /** Answers the next `count` requests with `status` (and a Retry-After when given). */
   /** The next `count` requests (those `when` matches, if given) answer `status`. */
   failNext(count: number, status: number, retryAfterSec?: number, when?: (url: URL) => boolean): void;
@@ -66,6 +72,7 @@ export async function startHttpProvider(options: HttpProviderOptions = {}): Prom
   const readBack = (value: unknown): number => (typeof value === 'number' ? value : typeof value === 'string' ? parseSince(value) : NaN);
   const pagination = options.pagination ?? 'page';
   const rows = new Map<string, Row>();
+  const tombstones = new Map<string, Row>();
   const requests: string[] = [];
   const served: Served[] = [];
   let failures: { count: number; status: number; retryAfterSec?: number; when?: (url: URL) => boolean } = { count: 0, status: 500 };
@@ -99,24 +106,26 @@ export async function startHttpProvider(options: HttpProviderOptions = {}): Prom
       json(res, failures.status, { message: `injected ${failures.status}` }, failures.retryAfterSec !== undefined ? { 'retry-after': String(failures.retryAfterSec) } : {});
       return;
     }
-    if (url.pathname !== '/contacts') {
+    const list = url.pathname === '/contacts' ? rows : url.pathname === '/contacts/deleted' ? tombstones : url.pathname === '/contacts/ids' ? rows : undefined;
+    if (!list) {
       json(res, 404, { message: 'no such resource' });
       return;
     }
-    const since = url.searchParams.get('updatedSince');
+    const idsOnly = url.pathname === '/contacts/ids';
+    const since = idsOnly ? null : url.searchParams.get(url.pathname === '/contacts/deleted' ? 'deletedSince' : 'updatedSince');
     const sinceMs = since ? parseSince(since) : 0;
     if (Number.isNaN(sinceMs)) {
-      json(res, 400, { message: `bad updatedSince '${since}'` });
+      json(res, 400, { message: `bad date '${since}'` });
       return;
     }
     const pageSize = Number(url.searchParams.get('pageSize') ?? 100);
     const t = now();
-    const matching = [...rows.values()]
-      .filter((r) => r.visibleAtMs <= t && (Number.isNaN(r.updatedMs) || r.updatedMs >= sinceMs))
+    const matching = [...list.values()]
+      .filter((r) => (idsOnly || r.visibleAtMs <= t) && (idsOnly || Number.isNaN(r.updatedMs) || r.updatedMs >= sinceMs))
       .sort((a, b) => (after(position(a), position(b)) ? 1 : -1));
     const answer = (items: Row[], extra: Record<string, unknown> = {}, headers: Record<string, string> = {}): void => {
       served.push({ url: url.pathname + url.search, ids: items.map((r) => String(r.record['id'])) });
-      json(res, 200, { items: items.map((r) => r.record), ...extra }, headers);
+      json(res, 200, { items: items.map((r) => (idsOnly ? { id: r.record['id'] } : r.record)), ...extra }, headers);
     };
 
     if (pagination === 'page') {
@@ -163,6 +172,13 @@ export async function startHttpProvider(options: HttpProviderOptions = {}): Prom
     },
     insertRaw(record) {
       put(`raw-${order}`, record);
+    },
+    delete(id) {
+      if (!rows.delete(id)) throw new Error(`no contact ${id}`);
+      const tombstone = { id, deletedAt: formatDate(now()) };
+      const deletedMs = readBack(tombstone.deletedAt);
+      tombstones.set(id, { record: tombstone, updatedMs: deletedMs, visibleAtMs: now() + (options.indexLagMs ?? 0), order: order++ });
+      return tombstone;
     },
     failNext(count, status, retryAfterSec, when) {
       failures = { count, status, retryAfterSec, when };

@@ -278,7 +278,8 @@ function describe(instance: InstanceRecord, state: InstanceState, settings: Poll
   const resources: PollerStatus['resources'] = {};
   for (const [name, rs] of Object.entries(state.resources)) {
     const { boundary: _boundary, checkpointMs, resume: _resume, ...rest } = rs;
-    resources[name] = { ...rest, checkpoint: new Date(checkpointMs).toISOString() };
+    // (A run of this release has none of the current release's tombstones, settle or scan state.)
+    resources[name] = { ...rest, checkpoint: new Date(checkpointMs).toISOString() } as PollerStatus['resources'][string];
   }
   return {
     instanceId: instance.id,
