@@ -35,6 +35,8 @@ describe('npm run cluster', () => {
   let provider: HttpProvider;
   let receiver: Receiver;
   let run: ChildHandle | undefined;
+  /** Every process the command reported starting: it starts them in groups of their own, so a kill of the command alone would orphan them. */
+  const started = new Set<number>();
 
   before(async () => {
     postgres = await testPostgres(database);
@@ -62,7 +64,9 @@ describe('npm run cluster', () => {
   });
 
   after(async () => {
-    if (run) await stopChild(run.child, 'SIGKILL');
+    // A failed test leaves the command up: Ctrl-C first (it stops what it started), then kill whatever is left.
+    if (run) await stopChild(run.child, 'SIGINT', 30_000);
+    for (const pid of started) if (alive(pid)) process.kill(pid, 'SIGKILL');
     await provider?.close();
     await receiver?.close();
     await postgres?.drop([database, `${database}_visibility`]);
@@ -73,6 +77,7 @@ describe('npm run cluster', () => {
     run = await spawnNode({ entry: 'scripts/cluster.ts', env, ready: /Ctrl-C stops/, readyTimeoutMs: 240_000 });
     const output = run.output();
     const pids = [...new Set([...output.matchAll(/pid (\d+)/g)].map((m) => Number(m[1])))];
+    for (const pid of pids) started.add(pid);
     const { POLLSTER_USER_SECRET: user, POLLSTER_ORGANIZATION_SECRET: org } = JSON.parse(readFileSync(join(dataDir, 'cluster', 'secrets.json'), 'utf8'));
     return { output, pids, auth: `User ${user}, Organization ${org}` };
   }
