@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { temporalCliPath } from '../scripts/devServer';
 import { runB1 } from './b1';
-import { runB2 } from './b2';
+import { b2Scenarios, runB2 } from './b2';
 import { runB3 } from './b3';
 import { codecCost } from './profile';
 import { idAllocator, readKnobs, subdirIn, type BenchContext } from './lib/context';
@@ -27,7 +27,7 @@ import { round } from './lib/stats';
 const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
 /** The run's temp dir (SQLite files, logs, profiles): removed on every way out. */
 let tempRoot: string | undefined;
-const HOT_PATH = ['workflows/instance.ts', 'activities/pollPage.ts', 'activities/deliver.ts', 'workers/worker.ts', 'temporal/codec.ts', 'core/diff.ts'];
+const HOT_PATH = ['workflows/instance.ts', 'activities/pollPage.ts', 'activities/deliverPage.ts', 'workers/worker.ts', 'temporal/codec.ts', 'core/diff.ts'];
 
 function codeFingerprint(): Record<string, string> {
   const out: Record<string, string> = {};
@@ -81,8 +81,8 @@ async function main(): Promise<void> {
   const provider = await startBenchProvider({ records: knobs.b1Records, recordBytes: knobs.b1RecordBytes });
   const receiver = await startBenchReceiver();
   const ctx: BenchContext = { knobs, progress, provider, receiver, nextId: idAllocator(), subdir: subdirIn(root) };
-  const run = async (name: string, fn: () => Promise<void>): Promise<void> => {
-    if (!knobs.only.includes(name)) return;
+  const run = async (name: string, fn: () => Promise<void>, wanted = knobs.only.includes(name)): Promise<void> => {
+    if (!wanted) return;
     try {
       await fn();
     } catch (err) {
@@ -99,9 +99,11 @@ async function main(): Promise<void> {
       if (knobs.only.includes('PROFILE') && samplePayloads) results.codec = await codecCost(samplePayloads);
       progress.log(`B1: Pollster ${b1.pollsterRate.median} events/s, plain ${b1.plainRate.median} events/s, ratio ${b1.ratio.median}`);
     });
-    await run('B2', async () => {
-      results.b2 = await runB2(ctx);
-    });
+    for (const scenario of b2Scenarios(knobs)) {
+      await run(scenario.name, async () => {
+        (results.b2 ??= []).push(await runB2(ctx, scenario));
+      }, true);
+    }
     await run('B3', async () => {
       results.b3 = await runB3(ctx);
     });

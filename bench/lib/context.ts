@@ -17,6 +17,10 @@ export interface Knobs {
   scaleIntervalSec: number;
   scaleWindowSec: number;
   scaleRepeats: number;
+  wideInstances: number;
+  wideIntervalSec: number;
+  wideWindowSec: number;
+  wideRepeats: number;
   b3Instances: number;
   b3IntervalMinutes: number;
   cpuProfile: boolean;
@@ -25,8 +29,8 @@ export interface Knobs {
 
 export function readKnobs(): Knobs {
   const only = (listEnv('BENCH_ONLY') ?? ['B1', 'B2', 'B3', 'PROFILE']).map((s) => s.toUpperCase());
-  const scaleMax = intEnv('BENCH_SCALE_MAX', 4000);
-  const steps = (listEnv('BENCH_SCALE_STEPS') ?? ['100', '500', '1000', '2000']).map(Number);
+  const scaleMax = intEnv('BENCH_SCALE_MAX', 500);
+  const steps = (listEnv('BENCH_SCALE_STEPS') ?? ['100', '500']).map(Number);
   return {
     only,
     b1Records: intEnv('BENCH_B1_RECORDS', 20_000),
@@ -38,6 +42,10 @@ export function readKnobs(): Knobs {
     scaleIntervalSec: intEnv('BENCH_SCALE_INTERVAL_S', 5),
     scaleWindowSec: intEnv('BENCH_SCALE_WINDOW_S', 15),
     scaleRepeats: intEnv('BENCH_SCALE_REPEATS', 2),
+    wideInstances: intEnv('BENCH_WIDE_INSTANCES', 6000),
+    wideIntervalSec: intEnv('BENCH_WIDE_INTERVAL_S', 60),
+    wideWindowSec: intEnv('BENCH_WIDE_WINDOW_S', 60),
+    wideRepeats: intEnv('BENCH_WIDE_REPEATS', 2),
     b3Instances: intEnv('BENCH_B3_INSTANCES', 5000),
     b3IntervalMinutes: intEnv('BENCH_B3_INTERVAL_MIN', 60),
     cpuProfile: process.env.BENCH_CPU_PROFILE !== '0',

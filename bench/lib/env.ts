@@ -1,7 +1,7 @@
 /**
  * Process environment the bench needs before any Pollster module loads (imported first by run.ts):
- * activities/deliver.ts reads POLLSTER_DELIVERY_CONCURRENCY at import time (and the outbound
- * address policy reads POLLSTER_ALLOW_PRIVATE_CALLBACKS / _PROVIDERS at each connection), and the client's codec needs a key. Every run encrypts with a throwaway key.
+ * the outbound address policy reads POLLSTER_ALLOW_PRIVATE_CALLBACKS / _PROVIDERS at each connection,
+ * and the client's codec needs a key. Every run encrypts with a throwaway key.
  */
 import { randomBytes } from 'node:crypto';
 

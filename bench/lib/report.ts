@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { B1Result } from '../b1';
-import type { B2Result } from '../b2';
+import { GOAL_CYCLES_PER_SEC, type B2Result } from '../b2';
 import type { B3Result } from '../b3';
 import type { CodecCost } from '../profile';
 import type { Knobs } from './context';
@@ -32,7 +32,7 @@ export interface RunMeta {
 export interface RunResults {
   meta: RunMeta;
   b1?: Omit<B1Result, 'samplePayloads'>;
-  b2?: B2Result;
+  b2?: B2Result[];
   b3?: B3Result;
   codec?: CodecCost;
   errors: Record<string, string>;
@@ -126,30 +126,35 @@ function b1Section(b: NonNullable<RunResults['b1']>): string[] {
   return out;
 }
 
-function b2Section(b: RunResults['b2'] & object): string[] {
+function b2Section(b: B2Result): string[] {
   const out: string[] = [];
-  out.push(`### B2 scale: N instances, empty change set, interval ${b.intervalSec} s, ${b.steps[0]?.windows.length ?? 0} windows of ${b.windowSec} s per N, worker cache ${b.workerCache}`);
+  out.push(`### ${b.name}: N instances, empty change set, interval ${b.intervalSec} s, ${b.steps[0]?.windows.length ?? 0} windows of ${b.windowSec} s per N, worker cache ${b.workerCache}`);
   out.push('');
-  out.push('Lag from the provider\'s requests (exact per poll; see bench/README.md): poll-start lag = poll start − due (the workflow clock, as `pollster_schedule_lag`); request lag = request at the provider − due. Median (min–max) over the windows; max over all.');
+  out.push('Lag from the provider\'s requests (exact per poll; see bench/README.md): poll-start lag = poll start − due (the workflow clock, as `pollster_schedule_lag`); request lag = request at the provider − due. Median (min–max) over the windows; max over all. Cache hits: workflow tasks that found their workflow in the worker\'s cache.');
   out.push('');
-  out.push('| N | offered /s | cycles/s | poll-start lag p50 / p99 / max (ms) | request lag p99 / max (ms) | histogram p50 / p99 (ms, buckets) | CPU % server / worker / others | CPU ms per cycle server / worker | worker RSS peak (MB) | keeps up | goal (≥ 100/s, p99 < 2 s) |');
-  out.push('|---|---|---|---|---|---|---|---|---|---|---|');
+  out.push(`| N | offered /s | cycles/s | poll-start lag p50 / p99 / max (ms) | request lag p99 / max (ms) | CPU % server / worker / others | **CPU ms per cycle server / worker** | history events (bytes) per cycle | cache hits | worker RSS peak warm-up / windows (MB) | keeps up | goal (≥ ${GOAL_CYCLES_PER_SEC}/s, p99 < 2 s${b.name === 'B2-wide' ? ', RSS < 400 MB' : ''}) |`);
+  out.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const s of b.steps) {
     const w0 = s.windows;
     const avg = (fn: (w: (typeof w0)[number]) => number | undefined): number => w0.reduce((a, w) => a + (fn(w) ?? 0), 0) / w0.length;
+    const hits = w0.map((w) => (w.cacheHitRate === undefined ? '–' : `${f(100 * w.cacheHitRate, 1)}%`)).join(', ');
+    const history = s.history ? `${f(s.history.eventsPerCycle, 2)} (${f(s.history.bytesPerCycle)})` : '–';
     out.push(
-      `| ${f(s.instances)} | ${f(s.offeredPerSec, 1)} | ${sp(s.cyclesPerSec, 1)} | ${f(s.pollStartLagP50.median)} / ${sp(s.pollStartLagP99)} / ${f(s.pollStartLagMax)} | ${sp(s.requestLagP99)} / ${f(s.requestLagMax)} | ${w0.map((w) => `${hb(w.histogramLagMs?.p50)} / ${hb(w.histogramLagMs?.p99)}`).join('; ')} | ${f(avg((w) => w.cpuPercent['temporal']))} / ${f(avg((w) => w.cpuPercent['worker']))} / ${f(avg((w) => w.othersPercent))} | ${f(avg((w) => w.cpuMsPerCycle['temporal']), 1)} / ${f(avg((w) => w.cpuMsPerCycle['worker']), 1)} | ${f(Math.max(...w0.map((w) => w.workerRssPeakMb)))} | ${s.keepsUp ? 'yes' : 'no'} | ${ok(s.goalMet)} |`,
+      `| ${f(s.instances)} | ${f(s.offeredPerSec, 1)} | ${sp(s.cyclesPerSec, 1)} | ${f(s.pollStartLagP50.median)} / ${sp(s.pollStartLagP99)} / ${f(s.pollStartLagMax)} | ${sp(s.requestLagP99)} / ${f(s.requestLagMax)} | ${f(avg((w) => w.cpuPercent['temporal']))} / ${f(avg((w) => w.cpuPercent['worker']))} / ${f(avg((w) => w.othersPercent))} | **${f(avg((w) => w.cpuMsPerCycle['temporal']), 1)} / ${f(avg((w) => w.cpuMsPerCycle['worker']), 1)}** | ${history} | ${hits} | ${f(s.warmupRssPeakMb)} / ${f(Math.max(...w0.map((w) => w.workerRssPeakMb)))} | ${s.keepsUp ? 'yes' : 'no'} | ${s.goalMet === undefined ? 'n/a' : ok(s.goalMet)} |`,
     );
   }
   out.push('');
-  out.push(`Instances were started with the Temporal client (as InstanceService.create does, without its describe() and the HTTP layer): ${b.steps.map((s) => `${f(s.createPerSec)}/s`).join(', ')} per step.`);
-  out.push(`Largest N meeting the goal: **${b.largestNMeetingGoal ?? 'none'}**; largest N keeping up with its offered rate: ${b.largestNKeepingUp ?? 'none'}.`);
-  if (b.history) {
-    const types = Object.entries(b.history.typesPerCycle)
+  out.push(`Instances were started with the Temporal client (as the API's create does, without its describe() and the HTTP layer): ${b.steps.map((s) => `${f(s.createPerSec)}/s`).join(', ')} per step. Histogram cross-check (\`pollster_schedule_lag\` buckets, p50 / p99 per window): ${b.steps.map((s) => s.windows.map((w) => `${hb(w.histogramLagMs?.p50)} / ${hb(w.histogramLagMs?.p99)}`).join('; ')).join(' | ')}.`);
+  const judged = b.steps.some((s) => s.goalMet !== undefined);
+  const meeting = judged ? `**${b.largestNMeetingGoal ?? 'none'}**` : `not judged (no step offered ≥ ${GOAL_CYCLES_PER_SEC}/s)`;
+  out.push(`Largest N meeting the goal: ${meeting}; largest N keeping up with its offered rate: ${b.largestNKeepingUp ?? 'none'}.`);
+  for (const s of b.steps) {
+    if (!s.history) continue;
+    const types = Object.entries(s.history.typesPerCycle)
       .sort((a, c) => c[1] - a[1])
       .map(([t, v]) => `${t} ${v}`)
       .join(', ');
-    out.push(`History per steady cycle (${b.history.sampled} instances sampled): **${b.history.eventsPerCycle} events**, ${f(b.history.bytesPerCycle)} bytes (${types}).`);
+    out.push(`History per steady cycle at N=${f(s.instances)} (${s.history.sampled} instances sampled): ${types}.`);
   }
   out.push('');
   return out;
@@ -184,7 +189,7 @@ export function renderSection(r: RunResults): string {
     out.push(`Input ${f(c.inputBytes)} B, result ${f(c.resultBytes)} B (plain): encode ${f(c.encodeUsPerKb, 2)} µs/KiB, decode ${f(c.decodeUsPerKb, 2)} µs/KiB; **${f(c.usPerPage)} µs per page** (both payloads, both ways).`);
     out.push('');
   }
-  if (r.b2) out.push(...b2Section(r.b2));
+  for (const b of r.b2 ?? []) out.push(...b2Section(b));
   if (r.b3) out.push(...b3Section(r.b3));
   for (const [k, v] of Object.entries(r.errors)) out.push(`**${k} failed:** \`${v.split('\n')[0]}\``, '');
   return out.join('\n');
