@@ -191,14 +191,17 @@ function oauthEndpoints(c: Readonly<Record<string, string>>): { authorize: strin
 }
 
 /** A Personal Access Token: nothing to exchange or refresh. */
-function directCredentials(c: Readonly<Record<string, string>>): Credentials | undefined {
-  const pat = c['maximizer.token']?.trim();
-  return pat ? { accessToken: pat } : undefined;
-}
+const directCredentials = {
+  key: 'maximizer.token',
+  read(c: Readonly<Record<string, string>>): Credentials | undefined {
+    const pat = c['maximizer.token']?.trim();
+    return pat ? { accessToken: pat } : undefined;
+  },
+};
 
 async function authenticate(request: AuthenticateRequest): Promise<Credentials> {
   const c = request.configuration;
-  const direct = directCredentials(c);
+  const direct = directCredentials.read(c);
   if (direct) return direct;
   return oauthAuthenticate(request, {
     tokenUrl: oauthEndpoints(c).token,

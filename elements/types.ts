@@ -82,7 +82,11 @@ export interface ElementAdapter {
    * exchange; undefined when it holds none. A dry run of a new instance can only use these: an authorization code
    * is good for one exchange, which the instance needs.
    */
-  directCredentials?(configuration: Readonly<Record<string, string>>): Credentials | undefined;
+  directCredentials?: {
+    /** The configuration key that holds them. */
+    key: string;
+    read(configuration: Readonly<Record<string, string>>): Credentials | undefined;
+  };
   /** OAuth2 elements: the provider's authorization URL (GET /elements/{key}/oauth/url). */
   oauthUrl?(params: { apiKey: string; apiSecret: string; callbackUrl: string; state?: string; configuration: Readonly<Record<string, string>> }): string;
 }

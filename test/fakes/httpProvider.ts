@@ -10,7 +10,7 @@
  *   Cursors and links are keyset-based, so a page never shifts under a reader.
  * - `indexLagMs`: a change is found by queries only this long after it was made (search index lag).
  */
-import { createServer, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface Contact {
@@ -42,6 +42,12 @@ export interface HttpProvider {
   update(id: string, name: string): Contact;
   /** Stores a record as given (it may lack an id or carry a date that does not parse; such records match every query). */
   insertRaw(record: Record<string, unknown>): void;
+  /** Soft-deletes a contact: `deleted: true`, updated now (it stays in the answers, as a deletion flag expects). */
+  flagDeleted(id: string): Contact & { deleted: true };
+  /** Deletes a contact for good: it is gone from every answer. */
+  remove(id: string): void;
+  /** Answers every request this much later (0: at once). */
+  setLatency(ms: number): void;
   /** Answers the next `count` requests with `status` (and a Retry-After when given). */
   /** The next `count` requests (those `when` matches, if given) answer `status`. */
   failNext(count: number, status: number, retryAfterSec?: number, when?: (url: URL) => boolean): void;
@@ -71,6 +77,7 @@ export async function startHttpProvider(options: HttpProviderOptions = {}): Prom
   let failures: { count: number; status: number; retryAfterSec?: number; when?: (url: URL) => boolean } = { count: 0, status: 500 };
   let nextId = 1;
   let order = 0;
+  let latencyMs = 0;
 
   const put = (key: string, record: Record<string, unknown>): void => {
     const updatedMs = readBack(record['updatedAt']);
@@ -85,6 +92,10 @@ export async function startHttpProvider(options: HttpProviderOptions = {}): Prom
   const after = (a: [number, number], b: [number, number]): boolean => a[0] > b[0] || (a[0] === b[0] && a[1] > b[1]);
 
   const server = createServer((req, res) => {
+    if (latencyMs > 0) setTimeout(() => handle(req, res), latencyMs);
+    else handle(req, res);
+  });
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
     let url: URL;
     try {
       // A request target read as a path (`//a:b/x` is a path, not a host), never thrown on: odd paths get a 400.
@@ -141,7 +152,7 @@ export async function startHttpProvider(options: HttpProviderOptions = {}): Prom
       headers['link'] = `<${link.toString()}>; rel="next", <${url.pathname}>; rel="first"`;
     }
     answer(items, {}, headers);
-  });
+  };
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
 
   return {
@@ -163,6 +174,19 @@ export async function startHttpProvider(options: HttpProviderOptions = {}): Prom
     },
     insertRaw(record) {
       put(`raw-${order}`, record);
+    },
+    flagDeleted(id) {
+      const existing = rows.get(id)?.record as Contact | undefined;
+      if (!existing) throw new Error(`no contact ${id}`);
+      const contact = { ...existing, deleted: true as const, updatedAt: formatDate(now()) };
+      put(id, { ...contact });
+      return contact;
+    },
+    remove(id) {
+      if (!rows.delete(id)) throw new Error(`no contact ${id}`);
+    },
+    setLatency(ms) {
+      latencyMs = ms;
     },
     failNext(count, status, retryAfterSec, when) {
       failures = { count, status, retryAfterSec, when };
