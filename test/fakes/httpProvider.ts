@@ -36,6 +36,8 @@ export interface Served {
 export interface HttpProvider {
   url: string;
   requests: string[];
+  /** Every request's method and path, in order. */
+  calls: { method: string; path: string }[];
   /** Every successful answer: the request and the ids it returned. */
   served: Served[];
   create(name: string): Contact;
@@ -73,6 +75,7 @@ export async function startHttpProvider(options: HttpProviderOptions = {}): Prom
   const pagination = options.pagination ?? 'page';
   const rows = new Map<string, Row>();
   const requests: string[] = [];
+  const calls: { method: string; path: string }[] = [];
   const served: Served[] = [];
   let failures: { count: number; status: number; retryAfterSec?: number; when?: (url: URL) => boolean } = { count: 0, status: 500 };
   let nextId = 1;
@@ -105,6 +108,7 @@ export async function startHttpProvider(options: HttpProviderOptions = {}): Prom
       return;
     }
     requests.push(url.pathname + url.search);
+    calls.push({ method: req.method ?? '', path: url.pathname });
     if (failures.count > 0 && (failures.when?.(url) ?? true)) {
       failures.count--;
       json(res, failures.status, { message: `injected ${failures.status}` }, failures.retryAfterSec !== undefined ? { 'retry-after': String(failures.retryAfterSec) } : {});
@@ -158,6 +162,7 @@ export async function startHttpProvider(options: HttpProviderOptions = {}): Prom
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     requests,
+    calls,
     served,
     create(name) {
       const at = formatDate(now());
