@@ -53,6 +53,15 @@ export function decisionsTable(decisions, caption) {
   );
 }
 
+/** Problem records: reported once (without an id, or with a filter date that does not parse), and what is wrong. */
+function problemsTable(problems) {
+  return table(
+    `${plural(problems.length, 'problem record')}: reported once, identified by content`,
+    ['Object id', 'Problem'],
+    problems.map((p) => h('tr', { dataset: { objectId: p.objectId, problem: p.kind } }, h('td', { text: p.objectId || '(none)' }), h('td', { text: p.detail }))),
+  );
+}
+
 const counts = (reasons) =>
   Object.entries(reasons ?? {})
     .map(([reason, n]) => `${reason} ${n}`)
@@ -79,6 +88,7 @@ export function dryRunResource(name, r) {
     requestsTable(r.requests),
     r.events.length ? eventsTable(r.events, `${plural(r.events.length, 'event')} a poll would send${(r.reasons.created ?? 0) + (r.reasons.updated ?? 0) + (r.reasons.deleted ?? 0) > r.events.length ? ' (the first ones)' : ''}`) : h('p', { class: 'muted', text: 'No event: a poll now would send nothing for this resource.' }),
     skipped.length ? decisionsTable(skipped, `${plural(skipped.length, 'record')} a poll would skip, and why`) : null,
+    r.problemDetails?.length ? problemsTable(r.problemDetails) : null,
   );
 }
 

@@ -6,6 +6,8 @@ import type { ProviderRequest } from '../elements/requestLog';
 export const MAX_EVENTS_SHOWN = 100;
 /** Decisions listed per resource; the rest are counted in `reasons`. */
 export const MAX_DECISIONS_SHOWN = 1000;
+/** Problem records described per resource; the rest are counted in `problems`. */
+export const MAX_PROBLEMS_SHOWN = 100;
 
 export interface DryRunEvent {
   eventType: EventType;
@@ -28,6 +30,8 @@ export interface DryRunResource {
   records: number;
   /** Records reported without an id or with a filter date that does not parse. */
   problems: number;
+  /** The first MAX_PROBLEMS_SHOWN of them: which record, and what is wrong with it. */
+  problemDetails: { objectId: string; kind: 'missingId' | 'badDate'; detail: string }[];
   /** The first MAX_EVENTS_SHOWN events a poll would report. */
   events: DryRunEvent[];
   /** The first MAX_DECISIONS_SHOWN decisions, in the order the records came. */

@@ -9,7 +9,7 @@ import type { ResourceConfig } from '../core/settings';
 import { ProviderError } from '../elements/providerError';
 import { withRequestLog } from '../elements/requestLog';
 import type { Credentials, ElementAdapter } from '../elements/types';
-import { MAX_DECISIONS_SHOWN, MAX_EVENTS_SHOWN, type DryRunAnswer, type DryRunResource } from './answer';
+import { MAX_DECISIONS_SHOWN, MAX_EVENTS_SHOWN, MAX_PROBLEMS_SHOWN, type DryRunAnswer, type DryRunResource } from './answer';
 import { queryUrl } from './queryUrl';
 
 /** One resource to read, from where its next poll would start. */
@@ -48,7 +48,7 @@ export async function dryRun(input: DryRunInput): Promise<DryRunAnswer> {
 /** Every page of one resource, as a page run reads them (a page skips the changes of the page before it). */
 async function readResource(input: DryRunInput, target: DryRunTarget, signal: AbortSignal): Promise<DryRunResource> {
   const { resource } = target;
-  const out: DryRunResource = { since: new Date(target.sinceMs).toISOString(), complete: true, requests: [], records: 0, problems: 0, events: [], decisions: [], reasons: {} };
+  const out: DryRunResource = { since: new Date(target.sinceMs).toISOString(), complete: true, requests: [], records: 0, problems: 0, problemDetails: [], events: [], decisions: [], reasons: {} };
   const wanted = (objectId: string): boolean => input.objectId === undefined || objectId === input.objectId;
   const decide = (d: Decision): void => {
     out.reasons[d.reason] = (out.reasons[d.reason] ?? 0) + 1;
@@ -87,6 +87,10 @@ async function readResource(input: DryRunInput, target: DryRunTarget, signal: Ab
       previousPageKeys = diff.changes.map((c) => c.key).filter((k) => !boundary.has(k));
       for (const key of previousPageKeys) boundary.add(key);
       out.problems += diff.problems.length;
+      for (const p of diff.problems) {
+        const objectId = p.objectId ?? '';
+        if (wanted(objectId) && out.problemDetails.length < MAX_PROBLEMS_SHOWN) out.problemDetails.push({ objectId, kind: p.kind, detail: p.detail });
+      }
       for (const c of diff.changes) {
         if (wanted(c.objectId) && out.events.length < MAX_EVENTS_SHOWN) out.events.push({ eventType: c.eventType, objectId: c.objectId, date: eventDate(c), record: c.record });
       }

@@ -33,6 +33,7 @@ const resourceAnswer = z.object({
   requests: z.array(z.object({ method: z.string(), url: z.string(), status: z.number(), ms: z.number(), error: z.string().optional() })),
   records: z.number(),
   problems: z.number(),
+  problemDetails: z.array(z.object({ objectId: z.string(), kind: z.enum(['missingId', 'badDate']), detail: z.string() })),
   events: z.array(z.object({ eventType: z.enum(['CREATED', 'UPDATED', 'DELETED']), objectId: z.string(), date: z.string(), record: z.unknown() })),
   decisions: z.array(z.object({ objectId: z.string(), decision: z.enum(['reported', 'skipped']), reason, detail: z.string() })),
   reasons: z.partialRecord(reason, z.number()),

@@ -189,6 +189,24 @@ describe('dry-run calls', () => {
     }
   });
 
+  test('problem records are described: which record, and what is wrong with it', async () => {
+    const odd = await startHttpProvider();
+    try {
+      const now = new Date().toISOString();
+      odd.insertRaw({ name: 'no id', createdAt: now, updatedAt: now });
+      odd.insertRaw({ id: 'bad', name: 'bad date', createdAt: now, updatedAt: 'last tuesday' });
+      const res = await call('POST', '/instances/dry-run', httpBody(odd.url));
+      assert.equal(res.status, 200, res.text);
+      const contacts = res.body.resources.contacts;
+      assert.equal(contacts.problems, 2);
+      assert.deepEqual(contacts.problemDetails.map((p: Json) => [p.objectId, p.kind]), [['', 'missingId'], ['bad', 'badDate']]);
+      assert.match(contacts.problemDetails[1].detail, /updatedAt "last tuesday" does not parse/);
+      assert.deepEqual(contacts.events.map((e: Json) => [e.eventType, e.objectId]), [['UPDATED', ''], ['UPDATED', 'bad']], 'reported once, as UPDATED');
+    } finally {
+      await odd.close();
+    }
+  });
+
   test('a provider failure is the resource’s error, as in a poll; the answer is still a 200', async () => {
     provider.failNext(1, 500);
     const res = await call('POST', '/instances/dry-run', httpBody(provider.url));
