@@ -5,19 +5,21 @@ import tseslint from 'typescript-eslint';
  * The rooms of the house and what each may import (docs/architecture.md). Data flows one way:
  * api → Temporal → workflows → activities → elements / callback; `contract/` is where they meet.
  */
-const ROOMS = ['core', 'contract', 'elements', 'net', 'temporal', 'store', 'log', 'activities', 'workflows', 'workers', 'api', 'scripts', 'console', 'bench', 'test', 'examples'];
+const ROOMS = ['core', 'contract', 'elements', 'net', 'source', 'temporal', 'store', 'log', 'activities', 'workflows', 'workers', 'api', 'scripts', 'console', 'bench', 'test', 'examples'];
 const MAY_IMPORT = {
   core: [],
   net: [],
   temporal: [],
   log: [],
   elements: ['core', 'net'],
+  // What a poll and a dry run share about reading a resource: Temporal-free, so the API runs it too.
+  source: ['core', 'elements', 'net'],
   contract: ['core', 'elements'], // elements: the OAuth credentials type only
   store: ['contract', 'core', 'temporal'],
-  activities: ['contract', 'core', 'elements', 'net', 'store', 'temporal'],
+  activities: ['contract', 'core', 'elements', 'net', 'source', 'store', 'temporal'],
   workflows: ['contract', 'core'],
-  api: ['contract', 'core', 'elements', 'log', 'net', 'store', 'temporal'],
-  workers: ['activities', 'contract', 'core', 'elements', 'log', 'net', 'store', 'temporal', 'workflows'],
+  api: ['contract', 'core', 'elements', 'log', 'net', 'source', 'store', 'temporal'],
+  workers: ['activities', 'contract', 'core', 'elements', 'log', 'net', 'source', 'store', 'temporal', 'workflows'],
 };
 /** A room seen from any folder below the top (`../api`, `../../api/app`, …): imports are relative. */
 const patternsOf = (rooms) => rooms.flatMap((room) => ['../', '../../', '../../../'].flatMap((up) => [`${up}${room}`, `${up}${room}/**`]));
@@ -33,6 +35,7 @@ const roomRules = Object.entries(MAY_IMPORT).map(([room, allowed]) => ({
             message: `${room}/ may import only ${allowed.length > 0 ? allowed.map((r) => `${r}/`).join(', ') : 'itself'} (docs/architecture.md)`,
           },
           ...(room === 'core' || room === 'contract' ? [{ group: ['undici', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'], message: `${room}/ does no I/O` }] : []),
+          ...(room === 'source' ? [{ group: ['@temporalio/*'], message: 'source/ is Temporal-free: the API runs it as well as the activities' }] : []),
           ...(room === 'workflows'
             ? [
                 // Workflow code is replayed: no I/O, no zod or luxon (they would be evaluated again for every cached workflow).

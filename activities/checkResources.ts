@@ -5,7 +5,6 @@
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { diffRecords } from '../core/diff';
-import { renderPlaceholders } from '../core/placeholders';
 import type { CheckFailure, CheckResourcesInput, PollsterActivities, ResourceCheck } from '../contract/activities';
 import { CHECK_REQUEST_MS } from '../contract/retryPolicy';
 import type { ActivityDeps } from './deps';
@@ -13,7 +12,7 @@ import { toFailure } from './failures';
 import { withRequestLog, type ProviderRequest } from '../elements/requestLog';
 import { lookedPageKey } from './lookedPages';
 import { countRecords } from './metrics';
-import { QUERY_SLACK_MS } from './pollPage';
+import { queryUrl } from '../source/queryUrl';
 
 export function createCheckResources(deps: Pick<ActivityDeps, 'elementAdapter' | 'lookedPages' | 'journal'>): PollsterActivities['checkResources'] {
   return async function checkResources(input: CheckResourcesInput) {
@@ -24,7 +23,7 @@ export function createCheckResources(deps: Pick<ActivityDeps, 'elementAdapter' |
       if (!adapter) continue;
       const requests: ProviderRequest[] = [];
       try {
-        const url = renderPlaceholders(resource.url, sinceMs - QUERY_SLACK_MS);
+        const url = queryUrl(resource, sinceMs);
         const page = await withRequestLog(requests, () =>
           adapter.fetchPage(
             { url, pageSize: resource.pageSize },

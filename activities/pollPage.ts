@@ -7,7 +7,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { diffRecords, PROBLEM_KEY_PREFIX } from '../core/diff';
 import type { Change } from '../core/diff';
 import { batchChanges, outgoingFor } from '../core/envelope';
-import { renderPlaceholders } from '../core/placeholders';
+import { queryUrl } from '../source/queryUrl';
 import type { NotificationPlan, PageRunProgress, PollPageInput, PollPageResult, PollsterActivities } from '../contract/activities';
 import { FailureType } from '../contract/failures';
 import { NOTIFICATION_BYTES, PLAN_BYTES } from '../contract/limits';
@@ -18,12 +18,8 @@ import { withRequestLog, type ProviderRequest } from '../elements/requestLog';
 import { lookedPageKey } from './lookedPages';
 import { countRecords } from './metrics';
 
-/**
- * The query asks from one second before `since`: seed formats date to the second and vendors compare
- * with a strict `>`, which would hide a change made in the poll-start second after the fetch. The diff
- * (dates at their format's precision) and the boundary set drop what this returns twice.
- */
-export const QUERY_SLACK_MS = 1000;
+// The query a poll sends is shared with the dry run (source/queryUrl.ts).
+export { QUERY_SLACK_MS } from '../source/queryUrl';
 
 /**
  * One activity runs pages until the resource is done or this much time has passed: each activity
@@ -72,7 +68,7 @@ function pageRun(deps: ActivityDeps): PollsterActivities['pollPage'] {
     const adapter = deps.elementAdapter(input.instance.elementKey);
     if (!adapter) throw ApplicationFailure.nonRetryable(`unknown element ${input.instance.elementKey}`, FailureType.configuration);
     const context = Context.current();
-    const url = renderPlaceholders(input.resource.url, input.sinceMs - QUERY_SLACK_MS);
+    const url = queryUrl(input.resource, input.sinceMs);
     const callbackUrl = input.configuration['event.notification.callback.url'];
     const nextSinceMs = input.pollStartMs - input.resource.pollDelaySec * 1000;
     const boundary = new Set(input.boundary);

@@ -7,6 +7,8 @@ import { TASK_QUEUE } from '../contract/names';
 import type { PollsterStore } from '../store/types';
 import type { ApiSecrets } from './auth';
 import { TemporalDeliveryService, type DeliveryService } from './deliveries/service';
+import { temporalPollPositions } from './dryRun/positions';
+import { dryRunService, type DryRunService } from './dryRun/service';
 import { frameworkError, registerErrorHandler } from './errors';
 import { pageTokens } from './instances/pageToken';
 import { RequestLog } from './logging';
@@ -19,10 +21,12 @@ import { codecRoutes } from './routes/codec';
 import { configurationRoutes } from './routes/configuration';
 import { consoleRoutes } from './routes/console';
 import { deliveryRoutes } from './routes/deliveries';
+import { dryRunRoutes } from './routes/dryRun';
 import { elementRoutes } from './routes/elements';
 import { eventRoutes } from './routes/events';
 import { healthRoutes } from './routes/health';
 import { instanceRoutes } from './routes/instances';
+import { recordRoutes } from './routes/records';
 
 export const BASE_PATH = '/elements/api-v2';
 
@@ -30,6 +34,8 @@ export const BASE_PATH = '/elements/api-v2';
 export interface ApiServices {
   instances: InstanceService;
   deliveries: DeliveryService;
+  /** Dry runs: polls that deliver nothing and move nothing, run in the API process. */
+  dryRuns: DryRunService;
   /** Poll history and the delivery log (absent in route tests that do not need them). */
   store?: PollsterStore;
   /** The Temporal namespace (the console links into it). */
@@ -43,6 +49,7 @@ export function temporalServices(client: Client, taskQueue: string = TASK_QUEUE,
     store,
     instances: new TemporalInstanceService(client, taskQueue, store),
     deliveries: new TemporalDeliveryService(client, taskQueue),
+    dryRuns: dryRunService(temporalPollPositions(client)),
     namespace: client.options.namespace,
     checkTemporal: async () => {
       await client.connection.workflowService.getSystemInfo({});
@@ -90,7 +97,9 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
         await secured.register(platformAuth, { secrets });
         await secured.register(instanceRoutes, { instances: services.instances, pageTokens: pageTokens(secrets) });
         await secured.register(configurationRoutes, { instances: services.instances });
-        await secured.register(eventRoutes, { instances: services.instances });
+        await secured.register(eventRoutes, { instances: services.instances, store: services.store });
+        await secured.register(dryRunRoutes, { instances: services.instances, dryRuns: services.dryRuns });
+        await secured.register(recordRoutes, { instances: services.instances, dryRuns: services.dryRuns, store: services.store });
         await secured.register(elementRoutes);
         await secured.register(deliveryRoutes, { deliveries: services.deliveries });
         await secured.register(accountRoutes, { deliveries: services.deliveries });

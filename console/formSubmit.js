@@ -35,16 +35,26 @@ export function submitter(state, sections, { button, notice, navigate }) {
     return { errors, pollerValue };
   }
 
-  async function submit() {
-    if (state.busy) return;
+  /**
+   * The form as a body (name, tags, configuration), or undefined after showing what to fix first (`doing`: what the
+   * summary says it is needed for). Shared with "Try it" (formTry.js).
+   */
+  function collect(doing = verb) {
     // The check below covers a pending live check; cancelled, it cannot erase the API's answer later.
     resources.cancelPending();
     summary.clear();
     const { errors, pollerValue } = clientErrors();
     if (errors.length) {
-      summary.show(errors, `${errors.length === 1 ? 'One problem' : `${errors.length} problems`} to fix before ${verb}`);
-      return;
+      summary.show(errors, `${errors.length === 1 ? 'One problem' : `${errors.length} problems`} to fix before ${doing}`);
+      return undefined;
     }
+    return { ...element.body(), configuration: { ...auth.configuration(), ...schedule.configuration(pollerValue) } };
+  }
+
+  async function submit() {
+    if (state.busy) return;
+    const body = collect();
+    if (!body) return;
     state.busy = true;
     button.disabled = true;
     try {
@@ -52,7 +62,6 @@ export function submitter(state, sections, { button, notice, navigate }) {
         await authorize();
         return;
       }
-      const body = { ...element.body(), configuration: { ...auth.configuration(), ...schedule.configuration(pollerValue) } };
       if (state.editing) {
         const saved = await api('PATCH', `/instances/${state.instance.id}`, body);
         announce(`Saved ${saved.name}.`);
@@ -85,5 +94,5 @@ export function submitter(state, sections, { button, notice, navigate }) {
     location.assign(oauthUrl);
   }
 
-  return { submit, updateLabel };
+  return { submit, updateLabel, collect };
 }

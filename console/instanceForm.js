@@ -1,5 +1,6 @@
 // "Configure Polling Through the UI": authenticate an element instance, turn on events, select the
-// resources to poll, set the interval, then Create Instance. The same form edits an instance (PATCH).
+// resources to poll, set the interval, then Create Instance. The same form edits an instance (PATCH). "Try it"
+// (formTry.js) first shows what one poll would do with what the form holds, delivering nothing.
 // OAuth2 elements go through the provider and come back here with `code`.
 //
 // The form is made of sections (formElement, formAuth, formSchedule with formResources), an error
@@ -16,6 +17,7 @@ import { resourcesSection, pretty } from './formResources.js';
 import { scheduleSection } from './formSchedule.js';
 import { createFormState, NEW_INSTANCE_INTERVAL, POLLER_KEY, selectElement } from './formState.js';
 import { submitter } from './formSubmit.js';
+import { tryIt } from './formTry.js';
 
 /** The stored poller configuration (a JSON string) as the code view shows it. */
 function pollerText(stored) {
@@ -44,7 +46,8 @@ export async function renderInstanceForm(main, { mode, instance, resume, navigat
   const errors = errorSummary(state, resources);
   const notice = h('p', { class: 'notice', hidden: true });
   const button = h('button', { type: 'submit', class: 'primary' });
-  const { submit, updateLabel } = submitter(state, { element, auth, schedule, resources, errors }, { button, notice, navigate });
+  const { submit, updateLabel, collect } = submitter(state, { element, auth, schedule, resources, errors }, { button, notice, navigate });
+  const trial = tryIt(state, { collect, summary: errors });
 
   const form = h(
     'form',
@@ -58,8 +61,10 @@ export async function renderInstanceForm(main, { mode, instance, resume, navigat
       'div',
       { class: 'actions' },
       button,
+      trial.button,
       h('a', { href: state.editing ? `#/instances/${instance.id}` : '#/instances', class: 'button', text: 'Cancel' }),
     ),
+    trial.output,
   );
   fill(main, h('h1', { tabindex: '-1', text: state.editing ? `Edit ${instance.name}` : 'New element instance' }), form);
 

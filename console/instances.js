@@ -4,6 +4,7 @@
 import { api, ApiError, mapLimit } from './api.js';
 import { announce, badge, confirmDialog, errorText, h, jsonDetails, section, time, uid, fill } from './dom.js';
 import { plural } from './format.js';
+import { explainSection } from './explain.js';
 
 const REFRESH_MS = 5000;
 const filters = { text: '', element: '', tag: '' };
@@ -181,6 +182,7 @@ export async function renderInstance(main, { id, config, navigate }) {
     intervalSection,
     section('Poller and checkpoints', pollerBody),
     section('Recent notifications', eventsBody),
+    explainSection(instance),
   );
 
   function paintInstance() {

@@ -1,7 +1,8 @@
 /**
  * The diff of one page of records against a resource's checkpoint: which records
- * changed since the last poll, and whether each was CREATED or UPDATED. Pure and deterministic;
- * the pollPage activity runs it (the workflow needs only ./boundary).
+ * changed since the last poll, and whether each was CREATED, UPDATED or (a deletion flag) DELETED.
+ * Pure and deterministic; the pollPage activity and the dry run run it (the workflow needs only
+ * ./boundary). Asked to explain, it also says what it decided for every record and why.
  *
  * Dates are compared at the precision their format writes them. A record dated
  * `2024-06-01T10:00:05Z` by a seconds-only format changed somewhere in 10:00:05.000–10:00:05.999,
@@ -11,7 +12,7 @@
  * change's identity instant (`Change.dateMs`): it keys the boundary set, so a record kept twice
  * because of that precision is still reported once.
  */
-import type { DateFieldConfig, ResourceConfig } from './settings';
+import type { DateFieldConfig, Deletion, ResourceConfig } from './settings';
 import { formatJavaDate, parseJavaDate } from './javaDate';
 import { getPath } from './jsonPath';
 import { PROBLEM_KEY_PREFIX } from './boundary';
@@ -63,6 +64,27 @@ export interface DiffResult {
   problems: Problem[];
   /** Records dropped as unchanged, too new (filterByCurrentDate) or already reported. */
   skipped: number;
+  /** With `explain`: what was decided for each record, in the page's order. */
+  decisions?: Decision[];
+}
+
+export interface DiffOptions {
+  /** Say what was decided for each record and why (the dry run); a poll does not pay for it. */
+  explain?: boolean;
+}
+
+/** Why a record was reported or skipped: a fixed vocabulary (docs/poller-configuration.md, "Why a record was or was not reported"). */
+export const REPORTED_REASONS = ['created', 'updated', 'deleted'] as const;
+export const SKIPPED_REASONS = ['not-changed', 'already-reported', 'after-poll-start', 'no-id', 'bad-date', 'filtered'] as const;
+export type DecisionReason = (typeof REPORTED_REASONS)[number] | (typeof SKIPPED_REASONS)[number];
+
+export interface Decision {
+  /** The record's id ('' when it has none, or the resource is configured without one). */
+  objectId: string;
+  decision: 'reported' | 'skipped';
+  reason: DecisionReason;
+  /** The facts behind the reason, for a person: which date against which bound, which key, which condition. */
+  detail: string;
 }
 
 /** Records of a resource configured without an id (`idField: ""`) are keyed by content and date. */
@@ -165,6 +187,11 @@ function readId(record: unknown, idField: string): { id?: string; bad?: string }
   return { bad: `${idField} ${raw === undefined || raw === null || raw === '' ? 'is missing' : `is not an id: ${JSON.stringify(raw)}`}` };
 }
 
+/** A record's id as events carry it: '' when it has none, or the resource is configured without one (`idField: ""`). */
+export function recordId(record: unknown, idField: string): string {
+  return idField === '' ? '' : (readId(record, idField).id ?? '');
+}
+
 /**
  * Ids longer than this stand in change keys as their hash: keys travel in plans, boundary sets and progress records,
  * which must stay small whatever a provider uses as ids.
@@ -187,6 +214,13 @@ function reportedIds(keys: Iterable<string>): Set<string> {
   return ids;
 }
 
+/** A deletion flag as a test of a record: its field holds exactly the configured JSON value. */
+function flagTest(deletion: Deletion | undefined): ((record: unknown) => boolean) | undefined {
+  if (deletion?.kind !== 'flag') return undefined;
+  const { field, value } = deletion;
+  return (record) => getPath(record, field) === value;
+}
+
 /**
  * One page:
  * - keep a record when its updated date (created date with `filterByUpdatedDate: false`) is after
@@ -194,23 +228,27 @@ function reportedIds(keys: Iterable<string>): Set<string> {
  *   `where` clause is trusted);
  * - with `filterByCurrentDate`, drop it when its updated date is after `pollStart`;
  * - drop it when the same id at the same date is in `seen` (or earlier on this page);
- * - classify the rest (see `classify`).
- * A kept record with no id, or whose filter date is missing or unparseable, is reported as UPDATED,
- * keyed by its content (so the same record is reported once), and listed in `problems`. Nothing
- * else is a problem: a record with an id and a readable filter date whose other date is missing
- * or unreadable is an ordinary change, classified without it (no created date: UPDATED). Vendors
- * leave created dates out routinely (ConnectWise writes `_info.dateEntered` on tickets only).
+ * - classify the rest (see `classify`); a record whose deletion flag is set is DELETED instead.
+ * A kept record with no id, or whose filter date is missing or unparseable, is reported as UPDATED
+ * (DELETED when flagged), keyed by its content (so the same record is reported once), and listed in
+ * `problems`. Nothing else is a problem: a record with an id and a readable filter date whose other
+ * date is missing or unreadable is an ordinary change, classified without it (no created date:
+ * UPDATED). Vendors leave created dates out routinely (ConnectWise writes `_info.dateEntered` on
+ * tickets only).
  */
-export function diffRecords(records: readonly unknown[], resource: ResourceConfig, ctx: DiffContext): DiffResult {
+export function diffRecords(records: readonly unknown[], resource: ResourceConfig, ctx: DiffContext, options: DiffOptions = {}): DiffResult {
   const result: DiffResult = { changes: [], problems: [], skipped: 0 };
   const readUpdated = dateReader(resource.updated);
   const readCreated = dateReader(resource.created);
   const filterOnUpdated = resource.filterByUpdatedDate;
   const filterConfigured = filterOnUpdated ? resource.updated !== undefined : resource.created !== undefined;
+  const flagged = flagTest(resource.deletion);
   const local = new Set<string>();
   let previousIds: Set<string> | undefined;
   const localIds = new Set<string>();
   const seen = (key: string): boolean => ctx.seen.has(key) || local.has(key);
+  // Only when asked: a poll never builds these.
+  const explain = options.explain ? explainer(resource, ctx, (result.decisions = [])) : undefined;
 
   for (const record of records) {
     const updated = readUpdated(record);
@@ -219,10 +257,12 @@ export function diffRecords(records: readonly unknown[], resource: ResourceConfi
 
     if (filterConfigured && filterDate.upper !== undefined && filterDate.upper <= ctx.sinceMs) {
       result.skipped++;
+      explain?.notChanged(record, filterDate);
       continue;
     }
     if (resource.filterByCurrentDate && updated.ms !== undefined && updated.ms > ctx.pollStartMs) {
       result.skipped++;
+      explain?.afterPollStart(record, updated.ms);
       continue;
     }
 
@@ -234,30 +274,85 @@ export function diffRecords(records: readonly unknown[], resource: ResourceConfi
 
     if (id.bad !== undefined || filterBad !== undefined) {
       const key = PROBLEM_KEY_PREFIX + contentHash(record);
+      const kind: ProblemKind = id.bad !== undefined ? 'missingId' : 'badDate';
+      const detail = [id.bad, filterBad].filter((d): d is string => d !== undefined).join('; ');
       if (seen(key)) {
         result.skipped++;
+        explain?.problemAgain(objectId, kind, detail);
         continue;
       }
       local.add(key);
-      const details = [id.bad, filterBad].filter((d): d is string => d !== undefined);
-      result.problems.push({ kind: id.bad !== undefined ? 'missingId' : 'badDate', objectId: objectId || undefined, detail: details.join('; ') });
-      result.changes.push({ record, objectId, eventType: 'UPDATED', dateMs, recordDateMs, key });
+      const eventType = flagged?.(record) ? 'DELETED' : 'UPDATED';
+      result.problems.push({ kind, objectId: objectId || undefined, detail });
+      result.changes.push({ record, objectId, eventType, dateMs, recordDateMs, key });
+      explain?.problem(objectId, eventType, detail);
       continue;
     }
 
     const key = objectId !== '' ? `${keyId(objectId)}@${dateMs}` : `${CONTENT_KEY_PREFIX}${contentHash(record)}@${dateMs}`;
     if (seen(key)) {
       result.skipped++;
+      explain?.alreadyReported(objectId, dateMs, ctx.seen.has(key));
       continue;
     }
     local.add(key);
     previousIds ??= reportedIds(ctx.seen);
     const reportedBefore = objectId !== '' && (previousIds.has(keyId(objectId)) || localIds.has(objectId));
     if (objectId !== '') localIds.add(objectId);
-    const eventType = classify(updated.ms, created.ms, resource, ctx.sinceMs, { createdUpperMs: created.upper, reportedBefore });
+    const classified = { createdUpperMs: created.upper, reportedBefore };
+    const eventType = flagged?.(record) ? 'DELETED' : classify(updated.ms, created.ms, resource, ctx.sinceMs, classified);
     result.changes.push({ record, objectId, eventType, dateMs, recordDateMs, key });
+    explain?.reported(objectId, eventType, classifyRule(updated.ms, created.ms, resource, ctx.sinceMs, classified), { updated, created, recordDateMs });
   }
   return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Explaining the diff
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+const CLASSIFY_WHY: Record<ClassifyRule, string> = {
+  'reported-before': 'reported before at another date (in the boundary set or earlier in this read), so UPDATED',
+  'no-created-date': 'no readable created date, so UPDATED',
+  'created-after-since': 'created after since',
+  'within-tolerance': 'updated within createdCheckTolerance of its creation',
+  otherwise: 'created before since',
+};
+
+/** Writes one decision per record into `out`; each method is one way a record can go. */
+function explainer(resource: ResourceConfig, ctx: DiffContext, out: Decision[]) {
+  const idOf = (record: unknown): string => recordId(record, resource.idField);
+  const filterField = (resource.filterByUpdatedDate ? resource.updated : resource.created)?.field ?? '';
+  const add = (objectId: string, decision: Decision['decision'], reason: DecisionReason, detail: string): void => {
+    out.push({ objectId, decision, reason, detail });
+  };
+  return {
+    notChanged(record: unknown, date: ReadDate) {
+      add(idOf(record), 'skipped', 'not-changed', `${filterField} ${iso(date.ms!)} is not after since ${iso(ctx.sinceMs)}`);
+    },
+    afterPollStart(record: unknown, updatedMs: number) {
+      add(idOf(record), 'skipped', 'after-poll-start', `${resource.updated?.field} ${iso(updatedMs)} is after the poll start ${iso(ctx.pollStartMs)} (filterByCurrentDate): the next poll reports it`);
+    },
+    problemAgain(objectId: string, kind: ProblemKind, detail: string) {
+      add(objectId, 'skipped', kind === 'missingId' ? 'no-id' : 'bad-date', `${detail}: reported once already as a problem record, and its content has not changed`);
+    },
+    problem(objectId: string, eventType: EventType, detail: string) {
+      add(objectId, 'reported', eventType === 'DELETED' ? 'deleted' : 'updated', `a problem record (${detail}): reported once, identified by its content`);
+    },
+    alreadyReported(objectId: string, dateMs: number, inBoundary: boolean) {
+      add(objectId, 'skipped', 'already-reported', `this change (dated ${iso(dateMs)}) ${inBoundary ? 'was reported by an earlier poll (boundary set)' : 'came twice in this read'}`);
+    },
+    reported(objectId: string, eventType: EventType, rule: ClassifyRule, dates: { updated: ReadDate; created: ReadDate; recordDateMs: number }) {
+      if (eventType === 'DELETED') {
+        const flag = resource.deletion as Extract<Deletion, { kind: 'flag' }>;
+        add(objectId, 'reported', 'deleted', `${flag.field} is ${JSON.stringify(flag.value)} (the deletion flag), dated ${iso(dates.recordDateMs)}`);
+        return;
+      }
+      const changed = dates.updated.ms !== undefined ? `${resource.updated?.field} ${iso(dates.updated.ms)}` : dates.created.ms !== undefined ? `${resource.created?.field} ${iso(dates.created.ms)}` : 'no date configured';
+      add(objectId, 'reported', eventType === 'CREATED' ? 'created' : 'updated', `${changed}; ${CLASSIFY_WHY[rule]}`);
+    },
+  };
 }
 
 export interface ClassifyOptions {
@@ -266,6 +361,9 @@ export interface ClassifyOptions {
   /** The same object was already reported at another date (its key is in the boundary set). */
   reportedBefore?: boolean;
 }
+
+/** The rule of "CREATED or UPDATED" that decides a change, in the order they are tried. */
+export type ClassifyRule = 'reported-before' | 'no-created-date' | 'created-after-since' | 'within-tolerance' | 'otherwise';
 
 /**
  * CREATED when the created date is after `since`, or the updated date is at most
@@ -281,11 +379,23 @@ export function classify(
   sinceMs: number,
   options: ClassifyOptions = {},
 ): EventType {
-  if (options.reportedBefore) return 'UPDATED';
-  if (createdMs === undefined) return 'UPDATED';
-  if ((options.createdUpperMs ?? createdMs) > sinceMs) return 'CREATED';
-  if (updatedMs !== undefined && updatedMs - createdMs <= resource.createdCheckToleranceSec * 1000) return 'CREATED';
-  return 'UPDATED';
+  const rule = classifyRule(updatedMs, createdMs, resource, sinceMs, options);
+  return rule === 'created-after-since' || rule === 'within-tolerance' ? 'CREATED' : 'UPDATED';
+}
+
+/** Which rule of `classify` applies. */
+export function classifyRule(
+  updatedMs: number | undefined,
+  createdMs: number | undefined,
+  resource: Pick<ResourceConfig, 'createdCheckToleranceSec'>,
+  sinceMs: number,
+  options: ClassifyOptions = {},
+): ClassifyRule {
+  if (options.reportedBefore) return 'reported-before';
+  if (createdMs === undefined) return 'no-created-date';
+  if ((options.createdUpperMs ?? createdMs) > sinceMs) return 'created-after-since';
+  if (updatedMs !== undefined && updatedMs - createdMs <= resource.createdCheckToleranceSec * 1000) return 'within-tolerance';
+  return 'otherwise';
 }
 
 /** FNV-1a-style 64-bit hash over canonical JSON: pure and deterministic, enough to recognise a record seen before. */

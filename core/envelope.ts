@@ -50,6 +50,11 @@ export interface NotificationBody {
   };
 }
 
+/** An event's `date`: the change's record date, ISO UTC to the second. */
+export function eventDate(change: Pick<Change, 'recordDateMs'>): string {
+  return toIsoSeconds(change.recordDateMs);
+}
+
 /**
  * Deterministic id of a notification: instance, resource and the identity (object id and date, or
  * content hash) of each change, in order. The same batch always has the same id, so a retried or
@@ -166,7 +171,7 @@ export function notificationsFor(instance: InstanceRef, resource: string, pollSt
           objectType: resource,
           objectId: c.objectId,
           eventType: c.eventType,
-          date: toIsoSeconds(c.recordDateMs),
+          date: eventDate(c),
           pollDate,
           elementKey: instance.elementKey,
           hubKey: instance.hubKey,

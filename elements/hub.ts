@@ -5,7 +5,7 @@
  */
 import { DateTime } from 'luxon';
 import { renderPlaceholders } from '../core/placeholders';
-import { CeqlError, evaluateCeql, parseCeql, type CeqlExpr, type CeqlValue } from './ceql';
+import { CeqlError, evaluateCeql, formatCeql, parseCeql, type CeqlExpr, type CeqlValue } from './ceql';
 import { ProviderError } from './providerError';
 
 export interface HubRequest {
@@ -117,10 +117,21 @@ export function fieldsOf(expr: CeqlExpr): string[] {
   }
 }
 
-/** The records that satisfy every locally evaluated condition. */
-export function filterLocally(records: unknown[], local: readonly CeqlExpr[], view: (record: unknown) => unknown = (r) => r): unknown[] {
+/** Told of each record local filtering drops, with the condition it failed (as CEQL text). */
+export type FilteredSink = (record: unknown, condition: string) => void;
+
+/**
+ * The records that satisfy every locally evaluated condition. `dropped` (a dry run's: a poll passes none) hears of
+ * every other record and the first condition it failed, so it can say why the record was not reported.
+ */
+export function filterLocally(records: unknown[], local: readonly CeqlExpr[], dropped?: FilteredSink): unknown[] {
   if (local.length === 0) return records;
-  return records.filter((r) => local.every((e) => evaluateCeql(e, view(r))));
+  if (!dropped) return records.filter((r) => local.every((e) => evaluateCeql(e, r)));
+  return records.filter((r) => {
+    const failed = local.find((e) => !evaluateCeql(e, r));
+    if (failed) dropped(r, formatCeql(failed));
+    return failed === undefined;
+  });
 }
 
 const DATE_LIKE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)?$/i;

@@ -165,7 +165,7 @@ async function fetchPage(req: PageRequest, ctx: AdapterContext): Promise<PageRes
     const data = (body[q.object] ?? {}) as Record<string, unknown>;
     if (!Array.isArray(data.Data)) throw new ProviderError(`Maximizer answered without ${q.object}.Data`, res.status, 'client');
     const next = nextPageKey(data, data.Data.length, req.pageSize, pageKey);
-    const records = filterLocally(capRecords(data.Data, `${apiRoot(c, DEFAULT_ROOT)}/Read`), q.local);
+    const records = filterLocally(capRecords(data.Data, `${apiRoot(c, DEFAULT_ROOT)}/Read`), q.local, ctx.onFiltered);
     if (records.length > 0 || next === undefined) return { records, nextPageToken: next };
     pageKey = next;
   }
@@ -190,10 +190,19 @@ function oauthEndpoints(c: Readonly<Record<string, string>>): { authorize: strin
   };
 }
 
+/** A Personal Access Token: nothing to exchange or refresh. */
+const directCredentials = {
+  key: 'maximizer.token',
+  read(c: Readonly<Record<string, string>>): Credentials | undefined {
+    const pat = c['maximizer.token']?.trim();
+    return pat ? { accessToken: pat } : undefined;
+  },
+};
+
 async function authenticate(request: AuthenticateRequest): Promise<Credentials> {
   const c = request.configuration;
-  const pat = c['maximizer.token']?.trim();
-  if (pat) return { accessToken: pat }; // a Personal Access Token: nothing to exchange or refresh
+  const direct = directCredentials.read(c);
+  if (direct) return direct;
   return oauthAuthenticate(request, {
     tokenUrl: oauthEndpoints(c).token,
     clientId: c['oauth.api.key'] ?? '',
@@ -255,6 +264,7 @@ export const maximizerElement: ElementAdapter = {
   },
   fetchPage,
   authenticate,
+  directCredentials,
   oauthUrl({ apiKey, callbackUrl, state, configuration: c }) {
     return authorizationUrl(oauthEndpoints(c).authorize, { response_type: 'code', client_id: apiKey, redirect_uri: callbackUrl, scope: c['oauth.scope']?.trim() || 'data', state });
   },

@@ -153,7 +153,7 @@ async function fetchPage(req: PageRequest, ctx: AdapterContext): Promise<PageRes
     const total = Number(body.$totalResults);
     const more = entries.length > 0 && (Number.isFinite(total) ? startIndex - 1 + entries.length < total : entries.length >= req.pageSize);
     const next = more ? String(startIndex + entries.length) : undefined;
-    const records = filterLocally(entries.map(hubRecord), t.local);
+    const records = filterLocally(entries.map(hubRecord), t.local, ctx.onFiltered);
     // An empty page ends the poll, so keep reading while local filtering leaves nothing.
     if (records.length > 0 || next === undefined) return { records, nextPageToken: next };
     startIndex += entries.length;

@@ -121,7 +121,7 @@ async function fetchPage(req: PageRequest, ctx: AdapterContext): Promise<PageRes
     const body = res.body as { $items?: unknown; $next?: unknown } | undefined;
     if (!Array.isArray(body?.$items)) throw new ProviderError(`Sage Accounting answered ${shapeOf(res.body)} where a page of ${collection} was expected: an object with an $items array (and $next)`, res.status, 'client');
     const next = typeof body.$next === 'string' && body.$next !== '' && body.$items.length > 0 ? String(page + 1) : undefined;
-    const records = filterLocally(capRecords(body.$items, url), local);
+    const records = filterLocally(capRecords(body.$items, url), local, ctx.onFiltered);
     if (records.length > 0 || next === undefined) return { records, nextPageToken: next };
     page += 1;
   }

@@ -29,6 +29,11 @@ export interface AdapterContext {
   configuration: Readonly<Record<string, string>>;
   credentials?: Credentials;
   signal?: AbortSignal;
+  /**
+   * Told of each record the adapter drops because of a `where` condition it evaluated itself (the vendor could not
+   * filter on it), with that condition as CEQL text. A dry run listens, to explain the record; a poll does not.
+   */
+  onFiltered?(record: unknown, condition: string): void;
 }
 
 export interface AuthenticateRequest {
@@ -72,6 +77,16 @@ export interface ElementAdapter {
    * A fetch that meets an expired token throws ProviderError kind 'auth'; the workflow then refreshes once.
    */
   authenticate?(request: AuthenticateRequest): Promise<Credentials>;
+  /**
+   * OAuth2 elements: credentials the configuration holds itself (a personal access token), usable without any
+   * exchange; undefined when it holds none. A dry run of a new instance can only use these: an authorization code
+   * is good for one exchange, which the instance needs.
+   */
+  directCredentials?: {
+    /** The configuration key that holds them. */
+    key: string;
+    read(configuration: Readonly<Record<string, string>>): Credentials | undefined;
+  };
   /** OAuth2 elements: the provider's authorization URL (GET /elements/{key}/oauth/url). */
   oauthUrl?(params: { apiKey: string; apiSecret: string; callbackUrl: string; state?: string; configuration: Readonly<Record<string, string>> }): string;
 }

@@ -5,11 +5,12 @@
 import type { ApiServices } from '../../api/app';
 import type { DeliveryService } from '../../api/deliveries/service';
 import type { DeliveryFilter } from '../../api/deliveries/where';
+import { dryRunService } from '../../api/dryRun/service';
 import { instanceIdFor, newToken } from '../../api/instances/identity';
 import type { InstanceEvent, InstanceService, ListPage } from '../../api/instances/service';
 import type { ValidInstance } from '../../api/instances/validate';
 import { DEFAULT_ACCOUNT_SETTINGS, type AccountSettings, type DeliveryView } from '../../contract/delivery';
-import type { InstanceRecord, PollerStatus } from '../../contract/instance';
+import type { InstanceRecord, PollerStatus, PollPosition } from '../../contract/instance';
 
 export class FakeInstanceService implements InstanceService {
   readonly records = new Map<number, InstanceRecord>();
@@ -98,8 +99,14 @@ export class FakeDeliveryService implements DeliveryService {
 export interface FakeApiServices extends ApiServices {
   instances: FakeInstanceService;
   deliveries: FakeDeliveryService;
+  /** Where each instance's next poll starts, as its workflow would answer (default: nothing polled yet). */
+  positions: Map<number, PollPosition>;
 }
 
 export function fakeApiServices(): FakeApiServices {
-  return { instances: new FakeInstanceService(), deliveries: new FakeDeliveryService(), namespace: 'default', checkTemporal: async () => undefined };
+  const instances = new FakeInstanceService();
+  const positions = new Map<number, PollPosition>();
+  // The real dry runs, reading real providers; only the workflow's pollPosition answer is faked.
+  const dryRuns = dryRunService(async (id) => positions.get(id) ?? { resources: {}, enabledAtMs: Date.parse(instances.records.get(id)?.createdDate ?? new Date().toISOString()) });
+  return { instances, deliveries: new FakeDeliveryService(), dryRuns, positions, namespace: 'default', checkTemporal: async () => undefined };
 }

@@ -14,7 +14,7 @@
  * `GET /contacts/deleted?deletedSince=<date>` (`{ id, deletedAt }`, the same paging); `GET /contacts/ids` lists the id
  * of every contact there is (the same paging, no date filter), for id scans.
  */
-import { createServer, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface Contact {
@@ -40,6 +40,8 @@ export interface Served {
 export interface HttpProvider {
   url: string;
   requests: string[];
+  /** Every request's method and path, in order. */
+  calls: { method: string; path: string }[];
   /** Every successful answer: the request and the ids it returned. */
   served: Served[];
   create(name: string): Contact;
@@ -48,6 +50,12 @@ export interface HttpProvider {
   insertRaw(record: Record<string, unknown>): void;
   /** Removes a contact, keeping a tombstone `{ id, deletedAt }`. */
   delete(id: string): { id: string; deletedAt: string | number };
+  /** Soft-deletes a contact: `deleted: true`, updated now (it stays in the answers, as a deletion flag expects). */
+  flagDeleted(id: string): Contact & { deleted: true };
+  /** Deletes a contact for good: it is gone from every answer. */
+  remove(id: string): void;
+  /** Answers every request this much later (0: at once). */
+  setLatency(ms: number): void;
   /** Answers the next `count` requests with `status` (and a Retry-After when given). */
   /** The next `count` requests (those `when` matches, if given) answer `status`. */
   failNext(count: number, status: number, retryAfterSec?: number, when?: (url: URL) => boolean): void;
@@ -74,10 +82,12 @@ export async function startHttpProvider(options: HttpProviderOptions = {}): Prom
   const rows = new Map<string, Row>();
   const tombstones = new Map<string, Row>();
   const requests: string[] = [];
+  const calls: { method: string; path: string }[] = [];
   const served: Served[] = [];
   let failures: { count: number; status: number; retryAfterSec?: number; when?: (url: URL) => boolean } = { count: 0, status: 500 };
   let nextId = 1;
   let order = 0;
+  let latencyMs = 0;
 
   const put = (key: string, record: Record<string, unknown>): void => {
     const updatedMs = readBack(record['updatedAt']);
@@ -92,6 +102,10 @@ export async function startHttpProvider(options: HttpProviderOptions = {}): Prom
   const after = (a: [number, number], b: [number, number]): boolean => a[0] > b[0] || (a[0] === b[0] && a[1] > b[1]);
 
   const server = createServer((req, res) => {
+    if (latencyMs > 0) setTimeout(() => handle(req, res), latencyMs);
+    else handle(req, res);
+  });
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
     let url: URL;
     try {
       // A request target read as a path (`//a:b/x` is a path, not a host), never thrown on: odd paths get a 400.
@@ -101,6 +115,7 @@ export async function startHttpProvider(options: HttpProviderOptions = {}): Prom
       return;
     }
     requests.push(url.pathname + url.search);
+    calls.push({ method: req.method ?? '', path: url.pathname });
     if (failures.count > 0 && (failures.when?.(url) ?? true)) {
       failures.count--;
       json(res, failures.status, { message: `injected ${failures.status}` }, failures.retryAfterSec !== undefined ? { 'retry-after': String(failures.retryAfterSec) } : {});
@@ -150,12 +165,13 @@ export async function startHttpProvider(options: HttpProviderOptions = {}): Prom
       headers['link'] = `<${link.toString()}>; rel="next", <${url.pathname}>; rel="first"`;
     }
     answer(items, {}, headers);
-  });
+  };
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
 
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     requests,
+    calls,
     served,
     create(name) {
       const at = formatDate(now());
@@ -179,6 +195,19 @@ export async function startHttpProvider(options: HttpProviderOptions = {}): Prom
       const deletedMs = readBack(tombstone.deletedAt);
       tombstones.set(id, { record: tombstone, updatedMs: deletedMs, visibleAtMs: now() + (options.indexLagMs ?? 0), order: order++ });
       return tombstone;
+    },
+    flagDeleted(id) {
+      const existing = rows.get(id)?.record as Contact | undefined;
+      if (!existing) throw new Error(`no contact ${id}`);
+      const contact = { ...existing, deleted: true as const, updatedAt: formatDate(now()) };
+      put(id, { ...contact });
+      return contact;
+    },
+    remove(id) {
+      if (!rows.delete(id)) throw new Error(`no contact ${id}`);
+    },
+    setLatency(ms) {
+      latencyMs = ms;
     },
     failNext(count, status, retryAfterSec, when) {
       failures = { count, status, retryAfterSec, when };

@@ -9,7 +9,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { QUERY_SLACK_MS } from '../../activities/pollPage';
+import { QUERY_SLACK_MS } from '../../source/queryUrl';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DateTime } from 'luxon';
 import { elementsSignature } from '../../core/signature';

@@ -2,8 +2,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderPlaceholders } from '../../core/placeholders';
-import { formatCeql } from '../../elements/ceql';
-import { decodeQueryValue, parseHubUrl } from '../../elements/hub';
+import { formatCeql, parseCeql } from '../../elements/ceql';
+import { decodeQueryValue, filterLocally, parseHubUrl } from '../../elements/hub';
 import { ProviderError } from '../../elements/providerError';
 
 const at = Date.UTC(2024, 0, 15, 12, 0, 0);
@@ -33,5 +33,20 @@ describe('hub URLs', () => {
     assert.throws(() => parseHubUrl('/hubs/crm/accounts?fields=a,b', 'crm'), /'fields' is not supported/);
     assert.equal(parseHubUrl('/hubs/crm/accounts?pageSize=5&nextPage=abc', 'crm').where, undefined);
     assert.equal(parseHubUrl('/accounts', 'crm').resource, 'accounts');
+  });
+
+  test('local filtering keeps what every condition accepts, and names the first condition each dropped record failed', () => {
+    const records = [
+      { id: 1, Status: 'Open', Owner: 'ada' },
+      { id: 2, Status: 'Closed', Owner: 'ada' },
+      { id: 3, Status: 'Open', Owner: 'bob' },
+    ];
+    const local = [parseCeql("Status = 'Open'"), parseCeql("Owner in ('ada')")];
+    const dropped: [unknown, string][] = [];
+    const kept = filterLocally(records, local, (r, condition) => dropped.push([(r as { id: number }).id, condition]));
+    assert.deepEqual(kept.map((r) => (r as { id: number }).id), [1]);
+    assert.deepEqual(dropped, [[2, "Status = 'Open'"], [3, "Owner IN ('ada')"]]);
+    assert.deepEqual(filterLocally(records, local), kept, 'the same records without a listener');
+    assert.equal(filterLocally(records, []), records);
   });
 });
