@@ -21,7 +21,7 @@ export const session = {
   },
 };
 
-/** An answer other than 2xx: `{ requestId, message, issues? }` (SPEC §3). */
+/** An answer other than 2xx: `{ requestId, message, issues? }`. */
 export class ApiError extends Error {
   constructor(status, body) {
     super(body?.message || `HTTP ${status}`);

@@ -1,5 +1,5 @@
 /**
- * The notification POSTed to the callback URL (SPEC §6): Cloud Elements' envelope, at most ten events
+ * The notification POSTed to the callback URL: Cloud Elements' envelope, at most ten events
  * each, with an id derived from what it reports so a retried or replayed notification keeps its id.
  */
 import { createHash } from 'node:crypto';

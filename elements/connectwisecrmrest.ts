@@ -7,7 +7,7 @@
  */
 import type { CeqlExpr, CeqlValue } from './ceql';
 import { nextLink } from './http';
-import { apiRoot, badRequest, dateLiteral, pageNumber, parseHubUrl, requireKeys, utcSeconds, validatePollerUrls, type Issue } from './hub';
+import { apiRoot, badRequest, dateLiteral, pageNumber, parseHubUrl, requireKeys, utcSeconds, validatePollerUrls, type ConfigurationKeyIssue } from './hub';
 import { requestJson } from './providerHttp';
 import { capRecords } from './providerLimits';
 import { ProviderError } from './providerError';
@@ -162,7 +162,7 @@ export const connectWiseElement: ElementAdapter = {
     },
   },
   validate(c) {
-    const issues: Issue[] = requireKeys(c, ['company', 'public.key', 'private.key']);
+    const issues: ConfigurationKeyIssue[] = requireKeys(c, ['company', 'public.key', 'private.key']);
     issues.push(...requireKeys(c, ['clientId'], "required: ConnectWise requires your integration's clientId on every call"));
     if (!c['baseUrl']?.trim() && !c['base.url']?.trim()) issues.push({ key: 'baseUrl', message: 'required (or base.url)' });
     const version = c[VERSION_KEY]?.trim();

@@ -162,7 +162,8 @@ export function pageNumber(token: string | undefined, first = 1): number {
 
 // ---------------------------------------------------------------- validation
 
-export interface Issue {
+/** A problem with one configuration key of an instance, as an element reports it. */
+export interface ConfigurationKeyIssue {
   key: string;
   message: string;
 }
@@ -171,7 +172,7 @@ export interface Issue {
  * Checks each resource URL of `event.poller.configuration` with the adapter's own translation, so an
  * instance whose poller cannot work is refused at creation. Placeholders are rendered at the epoch.
  */
-export function validatePollerUrls(configuration: Readonly<Record<string, string>>, check: (url: string) => void): Issue[] {
+export function validatePollerUrls(configuration: Readonly<Record<string, string>>, check: (url: string) => void): ConfigurationKeyIssue[] {
   const raw = configuration['event.poller.configuration'];
   if (!raw) return [];
   let resources: unknown;
@@ -181,7 +182,7 @@ export function validatePollerUrls(configuration: Readonly<Record<string, string
     return []; // the core schema already reports malformed JSON
   }
   if (!resources || typeof resources !== 'object') return [];
-  const issues: Issue[] = [];
+  const issues: ConfigurationKeyIssue[] = [];
   for (const [name, resource] of Object.entries(resources as Record<string, unknown>)) {
     const url = (resource as { url?: unknown } | null)?.url;
     if (typeof url !== 'string') continue;
@@ -195,7 +196,7 @@ export function validatePollerUrls(configuration: Readonly<Record<string, string
 }
 
 /** Required configuration keys that are missing or blank. */
-export function requireKeys(configuration: Readonly<Record<string, string>>, keys: readonly string[], why = 'required'): Issue[] {
+export function requireKeys(configuration: Readonly<Record<string, string>>, keys: readonly string[], why = 'required'): ConfigurationKeyIssue[] {
   return keys.filter((k) => !configuration[k]?.trim()).map((key) => ({ key, message: why }));
 }
 

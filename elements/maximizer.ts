@@ -7,7 +7,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { conjuncts, type CeqlExpr, type CeqlValue } from './ceql';
-import { apiRoot, badRequest, dateLiteral, fieldsOf, filterLocally, parseHubUrl, requireKeys, validatePollerUrls, type Issue } from './hub';
+import { apiRoot, badRequest, dateLiteral, fieldsOf, filterLocally, parseHubUrl, requireKeys, validatePollerUrls, type ConfigurationKeyIssue } from './hub';
 import { accessToken, authorizationUrl, oauthAuthenticate } from './oauth2';
 import { requestJson } from './providerHttp';
 import { capRecords } from './providerLimits';
@@ -252,7 +252,7 @@ export const maximizerElement: ElementAdapter = {
     defaultPollerConfiguration: Object.fromEntries(Object.keys(RESOURCES).map((r) => [r, defaultResource(r)])),
   },
   validate(c) {
-    const issues: Issue[] = c['maximizer.token']?.trim() ? [] : requireKeys(c, ['oauth.api.key', 'oauth.api.secret', 'oauth.callback.url'], 'required (or maximizer.token)');
+    const issues: ConfigurationKeyIssue[] = c['maximizer.token']?.trim() ? [] : requireKeys(c, ['oauth.api.key', 'oauth.api.secret', 'oauth.callback.url'], 'required (or maximizer.token)');
     // It becomes the first label of the token endpoint's host: anything else could name another host (`127.0.0.1:80/`).
     const dc = c['maximizer.datacenter']?.trim();
     if (dc && !DATACENTER.test(dc)) issues.push({ key: 'maximizer.datacenter', message: 'expected a data center name such as caw (letters, digits and hyphens)' });

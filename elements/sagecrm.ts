@@ -15,7 +15,7 @@ import {
   requireKeys,
   utcSeconds,
   validatePollerUrls,
-  type Issue,
+  type ConfigurationKeyIssue,
 } from './hub';
 import { requestJson } from './providerHttp';
 import { capRecords } from './providerLimits';
@@ -202,7 +202,7 @@ export const sageCrmElement: ElementAdapter = {
     },
   },
   validate(c) {
-    const issues: Issue[] = requireKeys(c, ['username', 'password']);
+    const issues: ConfigurationKeyIssue[] = requireKeys(c, ['username', 'password']);
     if (!c['subdomain']?.trim() && !c['base.url']?.trim()) issues.push({ key: 'subdomain', message: 'required (or base.url)' });
     issues.push(...validatePollerUrls(c, (url) => {
       const { resource, where } = parseHubUrl(url, 'crm');

@@ -19,7 +19,7 @@ import {
   requireKeys,
   utcSeconds,
   validatePollerUrls,
-  type Issue,
+  type ConfigurationKeyIssue,
 } from './hub';
 import { accessToken, authorizationUrl, oauthAuthenticate } from './oauth2';
 import { requestJson } from './providerHttp';
@@ -186,7 +186,7 @@ export const sageOneElement: ElementAdapter = {
     },
   },
   validate(c) {
-    const issues: Issue[] = requireKeys(c, ['oauth.api.key', 'oauth.api.secret', 'oauth.callback.url']);
+    const issues: ConfigurationKeyIssue[] = requireKeys(c, ['oauth.api.key', 'oauth.api.secret', 'oauth.callback.url']);
     issues.push(...validatePollerUrls(c, (url) => {
       const { resource, where } = parseHubUrl(url, 'finance');
       resourceOf(resource);

@@ -1,5 +1,5 @@
 /**
- * `/console`: the web console (SPEC §3), static files from `console/` plus a small unauthenticated
+ * `/console`: the web console, static files from `console/` plus a small unauthenticated
  * `config.json` (where the Temporal UI is). Outside the API's base path: the page itself holds no
  * secret; it signs in with the API credentials and uses only the public API.
  */

@@ -1,7 +1,7 @@
 /**
  * Fault injection on the API: `node --import tsx api/main.ts` SIGKILLed, then SIGTERMed, while
  * POST /instances requests are in flight, and started again on the same port. No request may leave
- * a half-made instance (SPEC §3): every POST that answered 200 names an instance that exists and
+ * a half-made instance: every POST that answered 200 names an instance that exists and
  * polls; every POST that failed left either nothing, or a whole instance that polls on its own
  * (no client retry needed) and that the same POST, repeated, returns (creation is idempotent).
  */

@@ -1,5 +1,5 @@
 /**
- * The poller rules of SPEC §4–§6 end to end, one family per test, on a real Temporal dev server:
+ * The poller rules (docs/poller-configuration.md, docs/notifications.md) end to end, one family per test, on a real Temporal dev server:
  * API → workflow → `http` element → fake provider → receiver. Each test has its own provider,
  * receiver and instance, so the tests run concurrently. Polls every 1.2 s (`refresh_interval`
  * 0.02), plus `pollNow` right after changes.

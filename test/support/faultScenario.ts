@@ -167,7 +167,7 @@ export interface CheckpointViolation {
 }
 
 /**
- * SPEC §5.6 as seen from outside: whenever a checkpoint is read, every version dated before it has
+ * The checkpoint rule as seen from outside: whenever a checkpoint is read, every version dated before it has
  * been delivered or handed to the callback's subscription. Reads happen in that order (checkpoint,
  * then the subscription's queue, then the receiver's ledger), and each can only have grown since.
  */

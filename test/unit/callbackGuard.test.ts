@@ -1,4 +1,4 @@
-/** The callback URL policy (SPEC §6): loopback, private and link-local targets refused unless allowed. */
+/** The callback URL policy: loopback, private and link-local targets refused unless allowed. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isPrivateAddress } from '../../net/addressPolicy';

@@ -47,7 +47,7 @@ function issuesOf(b: unknown): { path: string; message: string }[] {
   return parsed.issues;
 }
 
-describe('instance body: every key of cloud-elements.md §3, typed or as strings', () => {
+describe('instance body: every key Cloud Elements accepted, typed or as strings', () => {
   test('the documented keys are accepted and canonicalised to strings', () => {
     const s = spec({
       'event.notification.enabled': true,
@@ -126,7 +126,7 @@ describe('instance body: every key of cloud-elements.md §3, typed or as strings
   });
 });
 
-describe('pollerSettings: SPEC §4 defaults and values', () => {
+describe('pollerSettings: defaults and values', () => {
   test('JSON numbers in exponent notation are stored as plain decimals, so the poller can read them back (fuzz: 1e21 was accepted, then unreadable)', () => {
     const cases: [number, string, number][] = [
       [1e21, '1000000000000000000000', MAX_INTERVAL_MINUTES * 60_000],
@@ -377,7 +377,7 @@ describe('every error names its path', () => {
   for (const [path, text] of paths) test(`formatPath ${JSON.stringify(path)}`, () => assert.equal(formatPath(path), text));
 });
 
-describe('the instance as the API returns it (SPEC §3)', () => {
+describe('the instance as the API returns it', () => {
   const secrets: [key: string, secret: boolean][] = [
     ['password', true],
     ['event.notification.signature.key', true],

@@ -26,7 +26,7 @@ function accounts(n: number): Change[] {
   return diffRecords(records, resource, { sinceMs: Date.UTC(2024, 5, 1, 9), pollStartMs: POLL_START, seen: new Set() }).changes;
 }
 
-describe('buildNotifications: the envelope of SPEC §6', () => {
+describe('buildNotifications: the envelope of docs/notifications.md', () => {
   const changes = accounts(25);
   const bodies = buildNotifications(INSTANCE, 'accounts', POLL_START, changes);
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { LEGACY_ID_FIELD, parseLegacyPollerUrls } from '../../core/legacyUrls';
 
-describe('parseLegacyPollerUrls: poller lines (cloud-elements.md §4.5)', () => {
+describe('parseLegacyPollerUrls: poller lines (docs/poller-configuration.md)', () => {
   test('the archived example: nine fields, xPath empty, zones left out', () => {
     const value = [
       "accounts|/hubs/crm/accounts?where=LastModifiedDate>=${date}||LastModifiedDate|yyyy-MM-dd'T'HH:mm:ssZ||CreatedDate|yyyy-MM-dd'T'HH:mm:ssZ",

@@ -8,7 +8,7 @@ import { signedHeaders } from '../../activities/callback';
 describe('Elements-Webhook-Signature: sha256= base64 HMAC-SHA256 of the exact body bytes', () => {
   // Vectors computed independently with Python's hmac module.
   const vectors: [key: string, body: string, header: string][] = [
-    // SPEC §6 / cloud-elements.md §7.3
+    // Cloud Elements' signature: HMAC-SHA256 of the body, base64 (docs/notifications.md)
     ['MySecretEventSignatureKey', '{"message":{"eventId":"35149","events":[]}}', 'sha256=mJ6wBiTKFe69MR9LdUi94gtFtDP8Nqbo5+0nfZ6IfcM='],
     ['MySecretEventSignatureKey', '{"name":"Zoë 東京 🚀"}', 'sha256=HFDGOSF3t462jNZtbvyWRCEDRKCo8JQPKQikOq69IzY='], // UTF-8 bytes, not UTF-16
     ['k', '', 'sha256=i7mQxAp9YcuXWXqUISUCW+UKyL63RDbjc1uYiTp/ZiA='],

@@ -1,7 +1,7 @@
 /**
  * The previous release's reading of `event.poller.urls`, unchanged (see ./instance.ts).
  *
- * The legacy `event.poller.urls` key, in its two historical uses (reference/cloud-elements.md §4.5):
+ * The legacy `event.poller.urls` key, in its two historical uses:
  * - poller lines `<resource>|<url>|<xPath>|<updatedField>|<updatedFormat>|<updatedZone>|<createdField>|<createdFormat>|<createdZone>`,
  *   one per line (the archived JSON-less format; trailing fields may be left out);
  * - a list of resource names (`contacts|leads`, one per line, or comma-separated) that selects which

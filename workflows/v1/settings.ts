@@ -18,7 +18,7 @@ export const ELEMENT_HUBS: Record<ElementKey, string> = {
 /** Elements whose credentials are OAuth2 tokens the poller must exchange and refresh. */
 export const OAUTH_ELEMENTS: readonly ElementKey[] = ['sageone', 'maximizer'];
 
-/** Keys of the notification's `raw` object (SPEC §6): a resource of that name would overwrite them. */
+/** Keys of the notification's `raw` object: a resource of that name would overwrite them. */
 export const RESERVED_RESOURCE_NAMES = ['objectType', 'eventId', 'instance_id'];
 
 export const DEFAULT_REFRESH_INTERVAL_MINUTES = 15;
