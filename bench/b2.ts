@@ -20,7 +20,7 @@
 import type { BenchContext, Knobs } from './lib/context';
 import { fetchEvents, perCycle } from './lib/history';
 import { httpInstanceSpec, pool, startInstance, terminateInstances } from './lib/instances';
-import { CpuMeter, RssSampler, sleep } from './lib/procs';
+import { CpuMeter, pidsNamed, RssSampler, sleep, type PidSource } from './lib/procs';
 import { distribution, mb, round, spread, type Distribution, type Spread } from './lib/stats';
 import { bucketQuantile, histogramBuckets, metricSum, scrapeMetrics, startTemporalEnv, startWorkerProcess, type TemporalEnv, type WorkerProcess } from './lib/temporalEnv';
 import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../workers/tuning';
@@ -106,6 +106,9 @@ export interface B2Result {
   largestNMeetingGoal?: number;
   largestNKeepingUp?: number;
   workerCache: string;
+  workers: number;
+  /** On the cluster TEMPORAL_ADDRESS names, not a dev server of the bench's own. */
+  external: boolean;
 }
 
 /**
@@ -156,6 +159,22 @@ async function sampleHistory(env: TemporalEnv, ids: number[]): Promise<B2History
   };
 }
 
+/**
+ * Whose CPU a window counts: the dev server, or on an external cluster on this machine its `temporal-server`
+ * and `postgres` processes (found by name at each reading); the workers summed.
+ */
+function cpuSources(env: TemporalEnv, workers: WorkerProcess[]): Record<string, PidSource> {
+  const server: Record<string, PidSource> = env.external ? { temporal: () => pidsNamed('temporal-server'), postgres: () => pidsNamed('postgres') } : { temporal: env.server?.pid };
+  return { ...server, worker: workers.map((w) => w.pid) };
+}
+
+/** The workers' metrics, summed sample by sample. */
+async function scrapeWorkers(workers: WorkerProcess[]): Promise<Map<string, number>> {
+  const sum = new Map<string, number>();
+  for (const m of await Promise.all(workers.map((w) => scrapeMetrics(w.metricsUrl)))) for (const [k, v] of m) sum.set(k, (sum.get(k) ?? 0) + v);
+  return sum;
+}
+
 interface KeyState {
   createdMs: number;
   count: number;
@@ -172,7 +191,7 @@ export async function runB2(ctx: BenchContext, scenario: B2Scenario): Promise<B2
   const keys = new Map<string, KeyState>();
   const ids: number[] = [];
   let env: TemporalEnv | undefined;
-  let worker: WorkerProcess | undefined;
+  const workers: WorkerProcess[] = [];
 
   // Samples of the current window (undefined between windows).
   let current: { cycles: number; perKey: Map<string, number>; startLag: number[]; requestLag: number[] } | undefined;
@@ -196,11 +215,10 @@ export async function runB2(ctx: BenchContext, scenario: B2Scenario): Promise<B2
   });
 
   const measureWindow = async (n: number): Promise<B2Window> => {
-    const pids = { temporal: env!.server?.pid, worker: worker!.pid };
-    const cpu = new CpuMeter(pids).start();
-    const workerRss = new RssSampler(worker!.pid).start();
+    const cpu = new CpuMeter(cpuSources(env!, workers)).start();
+    const workerRss = workers.map((w) => new RssSampler(w.pid).start());
     const serverRss = env!.server ? new RssSampler(env!.server.pid).start() : undefined;
-    const before = await scrapeMetrics(worker!.metricsUrl);
+    const before = await scrapeWorkers(workers);
     current = { cycles: 0, perKey: new Map(), startLag: [], requestLag: [] };
     const t0 = Date.now();
     while (Date.now() - t0 < scenario.windowSec * 1000) {
@@ -214,8 +232,8 @@ export async function runB2(ctx: BenchContext, scenario: B2Scenario): Promise<B2
     const window = cpu.read();
     const samples = current;
     current = undefined;
-    const after = await scrapeMetrics(worker!.metricsUrl);
-    const wr = workerRss.stop();
+    const after = await scrapeWorkers(workers);
+    const workerRssPeak = Math.max(...workerRss.map((r) => r.stop().peak));
     const sr = serverRss?.stop();
     const lagName = [...after.keys()].find((k) => k.startsWith('pollster_schedule_lag') && k.includes('_bucket'))?.split('_bucket')[0];
     let histogramLagMs: B2Window['histogramLagMs'];
@@ -242,20 +260,20 @@ export async function runB2(ctx: BenchContext, scenario: B2Scenario): Promise<B2
       cpuPercent,
       cpuMsPerCycle,
       othersPercent: round(window.othersPercent),
-      workerRssPeakMb: mb(wr.peak),
+      workerRssPeakMb: mb(workerRssPeak),
       serverRssPeakMb: sr ? mb(sr.peak) : undefined,
       cacheHitRate: lookups > 0 ? round((c1.hits - c0.hits) / lookups, 3) : undefined,
     };
   };
 
   try {
-    progress.set(`${name}: starting Temporal and the worker`);
+    progress.set(`${name}: starting Temporal and ${ctx.knobs.workers} worker(s)`);
     env = await startTemporalEnv(dir);
-    worker = await startWorkerProcess(env.target, dir);
+    for (let w = 0; w < ctx.knobs.workers; w++) workers.push(await startWorkerProcess(env.target, dir, { name: w === 0 ? 'worker' : `worker${w + 1}` }));
     const plan = [...scenario.steps];
     for (let i = 0; i < plan.length; i++) {
       const n = plan[i]!;
-      const warmupRss = new RssSampler(worker.pid).start();
+      const warmupRss = workers.map((w) => new RssSampler(w.pid).start());
       // Add instances up to n (the earlier ones keep polling: the load only grows).
       const toAdd = n - ids.length;
       const tc = Date.now();
@@ -294,7 +312,7 @@ export async function runB2(ctx: BenchContext, scenario: B2Scenario): Promise<B2
         await sleep(500);
       }
       const warmupSeconds = (Date.now() - tw) / 1000;
-      const warmupRssPeakMb = mb(warmupRss.stop().peak);
+      const warmupRssPeakMb = mb(Math.max(...warmupRss.map((r) => r.stop().peak)));
 
       const windows: B2Window[] = [];
       for (let r = 0; r < scenario.repeats; r++) windows.push(await measureWindow(n));
@@ -329,7 +347,7 @@ export async function runB2(ctx: BenchContext, scenario: B2Scenario): Promise<B2
     provider.onEmptyPoll(undefined);
     progress.set(`${name}: stopping`);
     if (env?.external) await terminateInstances(env.client, ids).catch(() => undefined);
-    await worker?.stop('SIGTERM', 15_000);
+    await Promise.all(workers.map((w) => w.stop('SIGTERM', 15_000)));
     await env?.close();
   }
 
@@ -343,5 +361,7 @@ export async function runB2(ctx: BenchContext, scenario: B2Scenario): Promise<B2
     largestNMeetingGoal: meeting.length ? Math.max(...meeting) : undefined,
     largestNKeepingUp: keeping.length ? Math.max(...keeping) : undefined,
     workerCache: process.env.POLLSTER_MAX_CACHED_WORKFLOWS || `${DEFAULT_MAX_CACHED_WORKFLOWS} (default)`,
+    workers: ctx.knobs.workers,
+    external: Boolean(process.env.TEMPORAL_ADDRESS),
   };
 }

@@ -21,6 +21,8 @@ export interface Knobs {
   wideIntervalSec: number;
   wideWindowSec: number;
   wideRepeats: number;
+  /** Worker processes B2 starts (BENCH_WORKERS). */
+  workers: number;
   b3Instances: number;
   b3IntervalMinutes: number;
   cpuProfile: boolean;
@@ -46,6 +48,7 @@ export function readKnobs(): Knobs {
     wideIntervalSec: intEnv('BENCH_WIDE_INTERVAL_S', 60),
     wideWindowSec: intEnv('BENCH_WIDE_WINDOW_S', 60),
     wideRepeats: intEnv('BENCH_WIDE_REPEATS', 2),
+    workers: intEnv('BENCH_WORKERS', 1),
     b3Instances: intEnv('BENCH_B3_INSTANCES', 5000),
     b3IntervalMinutes: intEnv('BENCH_B3_INTERVAL_MIN', 60),
     cpuProfile: process.env.BENCH_CPU_PROFILE !== '0',

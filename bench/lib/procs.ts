@@ -4,7 +4,7 @@
  * Every child leads its own process group and is killed with it on any exit of the bench.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -178,31 +178,58 @@ export interface CpuWindow {
   machinePercent: number;
 }
 
-/** CPU accounting between `start()` and `stop()` for a set of pids, plus this process itself. */
+/** Pids of the processes whose command name is `comm` (every `postgres` backend, say), as of now. */
+export function pidsNamed(comm: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === comm) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+/** One process, several, or a lookup run at each reading (processes that come and go, e.g. database backends). */
+export type PidSource = number | readonly number[] | (() => readonly number[]) | undefined;
+const pidsOf = (source: PidSource): readonly number[] => (source === undefined ? [] : typeof source === 'number' ? [source] : typeof source === 'function' ? source() : source);
+
+/** CPU accounting between `start()` and `stop()` for named groups of processes, plus this process itself. */
 export class CpuMeter {
   private t0 = 0;
-  private start0: Record<string, number> = {};
+  private start0 = new Map<string, Map<number, number>>();
   private machine0 = { busy: 0, total: 0 };
   private self0 = process.cpuUsage();
 
-  constructor(private readonly pids: Record<string, number | undefined>) {}
+  constructor(private readonly pids: Record<string, PidSource>) {}
 
   start(): this {
     this.t0 = performance.now();
     this.machine0 = machineCpu();
     this.self0 = process.cpuUsage();
-    this.start0 = {};
-    for (const [name, pid] of Object.entries(this.pids)) if (pid !== undefined) this.start0[name] = cpuSeconds(pid) ?? 0;
+    this.start0 = new Map();
+    for (const [name, source] of Object.entries(this.pids)) {
+      const at = new Map<number, number>();
+      for (const pid of pidsOf(source)) at.set(pid, cpuSeconds(pid) ?? 0);
+      this.start0.set(name, at);
+    }
     return this;
   }
 
   read(): CpuWindow {
     const seconds = (performance.now() - this.t0) / 1000;
     const used: Record<string, number> = {};
-    for (const [name, pid] of Object.entries(this.pids)) {
-      if (pid === undefined) continue;
-      const now = cpuSeconds(pid);
-      if (now !== undefined) used[name] = now - (this.start0[name] ?? 0);
+    for (const [name, source] of Object.entries(this.pids)) {
+      const at = this.start0.get(name) ?? new Map<number, number>();
+      let sum: number | undefined;
+      // A process first seen now started within the window: all its CPU is the window's.
+      for (const pid of pidsOf(source)) {
+        const now = cpuSeconds(pid);
+        if (now !== undefined) sum = (sum ?? 0) + now - (at.get(pid) ?? 0);
+      }
+      if (sum !== undefined) used[name] = sum;
     }
     const self = process.cpuUsage(this.self0);
     used['bench'] = (self.user + self.system) / 1e6;

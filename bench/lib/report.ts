@@ -128,7 +128,8 @@ function b1Section(b: NonNullable<RunResults['b1']>): string[] {
 
 function b2Section(b: B2Result): string[] {
   const out: string[] = [];
-  out.push(`### ${b.name}: N instances, empty change set, interval ${b.intervalSec} s, ${b.steps[0]?.windows.length ?? 0} windows of ${b.windowSec} s per N, worker cache ${b.workerCache}`);
+  const on = b.external ? 'an external Temporal (server CPU: its temporal-server processes + PostgreSQL\'s, where they run on this machine)' : 'a dev server of its own';
+  out.push(`### ${b.name}: N instances, empty change set, interval ${b.intervalSec} s, ${b.steps[0]?.windows.length ?? 0} windows of ${b.windowSec} s per N, on ${on}, ${b.workers} worker(s), worker cache ${b.workerCache}`);
   out.push('');
   out.push('Lag from the provider\'s requests (exact per poll; see bench/README.md): poll-start lag = poll start − due (the workflow clock, as `pollster_schedule_lag`); request lag = request at the provider − due. Median (min–max) over the windows; max over all. Cache hits: workflow tasks that found their workflow in the worker\'s cache.');
   out.push('');
@@ -138,9 +139,12 @@ function b2Section(b: B2Result): string[] {
     const w0 = s.windows;
     const avg = (fn: (w: (typeof w0)[number]) => number | undefined): number => w0.reduce((a, w) => a + (fn(w) ?? 0), 0) / w0.length;
     const hits = w0.map((w) => (w.cacheHitRate === undefined ? '–' : `${f(100 * w.cacheHitRate, 1)}%`)).join(', ');
+    const pg = w0.some((w) => w.cpuPercent['postgres'] !== undefined);
+    const server = (key: 'cpuPercent' | 'cpuMsPerCycle', digits?: number): string =>
+      pg ? `${f(avg((w) => w[key]['temporal']), digits)} + ${f(avg((w) => w[key]['postgres']), digits)} pg` : f(avg((w) => w[key]['temporal']), digits);
     const history = s.history ? `${f(s.history.eventsPerCycle, 2)} (${f(s.history.bytesPerCycle)})` : '–';
     out.push(
-      `| ${f(s.instances)} | ${f(s.offeredPerSec, 1)} | ${sp(s.cyclesPerSec, 1)} | ${f(s.pollStartLagP50.median)} / ${sp(s.pollStartLagP99)} / ${f(s.pollStartLagMax)} | ${sp(s.requestLagP99)} / ${f(s.requestLagMax)} | ${f(avg((w) => w.cpuPercent['temporal']))} / ${f(avg((w) => w.cpuPercent['worker']))} / ${f(avg((w) => w.othersPercent))} | **${f(avg((w) => w.cpuMsPerCycle['temporal']), 1)} / ${f(avg((w) => w.cpuMsPerCycle['worker']), 1)}** | ${history} | ${hits} | ${f(s.warmupRssPeakMb)} / ${f(Math.max(...w0.map((w) => w.workerRssPeakMb)))} | ${s.keepsUp ? 'yes' : 'no'} | ${s.goalMet === undefined ? 'n/a' : ok(s.goalMet)} |`,
+      `| ${f(s.instances)} | ${f(s.offeredPerSec, 1)} | ${sp(s.cyclesPerSec, 1)} | ${f(s.pollStartLagP50.median)} / ${sp(s.pollStartLagP99)} / ${f(s.pollStartLagMax)} | ${sp(s.requestLagP99)} / ${f(s.requestLagMax)} | ${server('cpuPercent')} / ${f(avg((w) => w.cpuPercent['worker']))} / ${f(avg((w) => w.othersPercent))} | **${server('cpuMsPerCycle', 1)} / ${f(avg((w) => w.cpuMsPerCycle['worker']), 1)}** | ${history} | ${hits} | ${f(s.warmupRssPeakMb)} / ${f(Math.max(...w0.map((w) => w.workerRssPeakMb)))} | ${s.keepsUp ? 'yes' : 'no'} | ${s.goalMet === undefined ? 'n/a' : ok(s.goalMet)} |`,
     );
   }
   out.push('');
