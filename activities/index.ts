@@ -2,6 +2,7 @@
 import type { PollsterActivities } from '../contract/activities';
 import { createAuthenticate } from './authenticate';
 import { createCheckResources } from './checkResources';
+import { createAttemptDelivery } from './deliverAttempt';
 import { createDeliverNotification } from './deliverNotification';
 import type { ActivityDeps } from './deps';
 import { createPollPage } from './pollPage';
@@ -13,6 +14,7 @@ export function createActivities(deps: ActivityDeps): PollsterActivities {
     checkResources: createCheckResources(deps),
     pollPage: createPollPage(deps),
     authenticate: createAuthenticate(deps),
+    attemptDelivery: createAttemptDelivery(deps),
     deliverNotification: createDeliverNotification(deps),
   };
 }

@@ -42,7 +42,7 @@ export function temporalServices(client: Client, taskQueue: string = TASK_QUEUE,
   return {
     store,
     instances: new TemporalInstanceService(client, taskQueue, store),
-    deliveries: new TemporalDeliveryService(client, taskQueue),
+    deliveries: new TemporalDeliveryService(client, taskQueue, store),
     namespace: client.options.namespace,
     checkTemporal: async () => {
       await client.connection.workflowService.getSystemInfo({});
