@@ -3,6 +3,7 @@ import type { PollsterActivities } from '../contract/activities';
 import { createAuthenticate } from './authenticate';
 import { createCheckResources } from './checkResources';
 import { createAttemptDelivery } from './deliverAttempt';
+import { createDeliverPaced } from './deliverPaced';
 import { createDeliverNotification } from './deliverNotification';
 import type { ActivityDeps } from './deps';
 import { createPollPage } from './pollPage';
@@ -15,6 +16,7 @@ export function createActivities(deps: ActivityDeps): PollsterActivities {
     pollPage: createPollPage(deps),
     authenticate: createAuthenticate(deps),
     attemptDelivery: createAttemptDelivery(deps),
+    deliverPaced: createDeliverPaced(deps),
     deliverNotification: createDeliverNotification(deps),
   };
 }

@@ -5,7 +5,7 @@
 import type { ResourceConfig } from '../core/settings';
 import type { InstanceRef } from '../core/envelope';
 import type { Credentials } from '../elements/types';
-import type { DeliveryAttempt, DeliveryAttemptResult, NotificationSummary, PendingNotification } from './delivery';
+import type { DeliveryAttempt, DeliveryAttemptResult, NotificationSummary, PacedDeliveries, PacedDeliveriesResult, PendingNotification } from './delivery';
 
 /**
  * Configuration keys only the workflow reads (the poller's own settings): activities get the rest, what the element
@@ -112,6 +112,8 @@ export interface PollsterActivities {
   authenticate(input: AuthenticateInput): Promise<Credentials | undefined>;
   /** One attempt of a queued notification: the callback's answer (a failure is an answer; the workflow retries). */
   attemptDelivery(attempt: DeliveryAttempt): Promise<DeliveryAttemptResult>;
+  /** A rate-limited subscription's due notifications, one attempt each, at its pace, until one fails. */
+  deliverPaced(batch: PacedDeliveries): Promise<PacedDeliveriesResult>;
   /**
    * The previous release's attempt, retried by Temporal until delivered or the last attempt (runs of workflows/v1
    * still schedule it); returns the attempts it took in all.

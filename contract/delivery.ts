@@ -130,9 +130,8 @@ export interface DeliveryView {
 /** One delivery attempt of a queued notification (the attemptDelivery activity). */
 export interface DeliveryAttempt {
   item: PendingNotification;
-  /** What the subscription waited for before this attempt (counted in the worker's metrics). */
+  /** The subscription waited for a receiver's Retry-After before this attempt (counted in the worker's metrics). */
   waitedForRetryAfter?: boolean;
-  waitedForRateLimit?: boolean;
 }
 
 /** How an attempt went: the callback's answer, and what the workflow needs to schedule the next one. */
@@ -151,6 +150,30 @@ export interface DeliveryAttemptResult {
   retryAfterMs?: number;
   /** POLLSTER_RETRY_SCALE of the worker that made the attempt (the workflow cannot read the environment). */
   retryScale: number;
+  /** A paced attempt: how long it waited for its slot (the rate limit). */
+  pacedMs?: number;
+}
+
+/**
+ * Notifications of a rate-limited subscription, delivered in a row at its pace by one activity (deliverPaced): the
+ * server's timers are too coarse to space attempts a fraction of a second apart.
+ */
+export interface PacedDeliveries {
+  /** Due now, in queue order. */
+  items: PendingNotification[];
+  /** Between two attempts (1 s / the rate limit). */
+  intervalMs: number;
+  /** The first attempt's slot (epoch ms); each next one an interval later. */
+  firstSlotMs: number;
+  /** The first item waited for a receiver's Retry-After. */
+  waitedForRetryAfter?: boolean;
+}
+
+export interface PacedDeliveriesResult {
+  /** One per item attempted, in order: every one delivered but maybe the last; the items after a failure are not tried. */
+  results: DeliveryAttemptResult[];
+  /** The last attempt's slot: the next run of slots follows it. */
+  lastSlotMs?: number;
 }
 
 /** Recent notifications kept by the instance workflow for GET /instances/{id}/events. */

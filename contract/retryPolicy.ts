@@ -96,6 +96,22 @@ export const deliveryAttemptOptions: ActivityOptions = {
 };
 
 /**
+ * A rate-limited subscription's run of paced attempts (deliverPaced): a few seconds of them, each POST up to 30 s. It
+ * heartbeats before each attempt, so a lost worker is noticed within the heartbeat timeout and the next attempt of the
+ * activity resumes after what was delivered.
+ */
+export const pacedDeliveryOptions: ActivityOptions = {
+  startToCloseTimeout: '15 minutes',
+  heartbeatTimeout: '45 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 5 },
+};
+
+/** How long a run of paced attempts lasts at most (at the rate limit's pace), and its bounds in items and bytes. */
+export const PACED_RUN_MS = 5000;
+export const PACED_RUN_ITEMS = 100;
+export const PACED_RUN_BYTES = 512 * 1024;
+
+/**
  * The previous release's delivery attempt (deliverNotification), which runs of its subscription workflow
  * (workflows/v1) still schedule: Temporal retries it, the activity naming each next delay itself (nextRetryDelay).
  */

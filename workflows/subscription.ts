@@ -1,8 +1,9 @@
 /**
  * One callback URL (a "subscription"): notifications that could not be delivered at once, or that a rate limit paces,
  * wait here in order. The workflow drives every retry itself: one attempt per activity (attemptDelivery answers how it
- * went), then a timer until the next is due (the 4^x schedule, a receiver's Retry-After, the rate limit's pace), so
- * its state, and the `deliveries` query, always say what is pending and why. When the last retry fails the
+ * went), then a timer until the next is due (the 4^x schedule, a receiver's Retry-After), so its state, and the
+ * `deliveries` query, always say what is pending and why. Under a rate limit the due notifications go out a few
+ * seconds' worth at a time, at its pace, by one activity (deliverPaced), stopping at the first failure. When the last retry fails the
  * subscription is deactivated: everything it holds, and everything handed to it later, is `queued` until redeliver
  * or retry now reactivates it. Each change of its health is signalled to the instances concerned (deliveryHealth).
  *
@@ -20,17 +21,17 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { PollsterActivities } from '../contract/activities';
-import type { DeliveryAttemptResult, PendingNotification, SubscriptionInput } from '../contract/delivery';
+import type { DeliveryAttemptResult, PacedDeliveriesResult, PendingNotification, SubscriptionInput, SubscriptionState } from '../contract/delivery';
 import { deliveries, deliveryHealth, enqueue, redeliver, retryNow, subscriptionStatus } from '../contract/messages';
 import { instanceWorkflowId } from '../contract/names';
-import { deliveryAttemptOptions } from '../contract/retryPolicy';
+import { deliveryAttemptOptions, pacedDeliveryOptions } from '../contract/retryPolicy';
 import * as queue from './subscriptionQueue';
 import { deliveryViews, subscriptionStatusOf } from './subscriptionView';
 import { subscriptionWorkflowV1 } from './v1/subscription';
 import type { SubscriptionInput as SubscriptionInputV1 } from './v1/subscriptionTypes';
 
 /**
- * A run continues as new past this many history events (a paced delivery writes about eleven) or this much growth of
+ * A run continues as new past this many history events (an attempt writes about six) or this much growth of
  * its history (attempts carry their notification): a worker without it in its cache replays the run, and its queue
  * travels in the new run's input.
  */
@@ -38,6 +39,7 @@ export const CONTINUE_AS_NEW_EVENTS = 1000;
 export const CONTINUE_AS_NEW_GROWTH_BYTES = 2_000_000;
 
 const { attemptDelivery } = proxyActivities<PollsterActivities>(deliveryAttemptOptions);
+const { deliverPaced } = proxyActivities<PollsterActivities>(pacedDeliveryOptions);
 
 export async function subscriptionWorkflow(input: SubscriptionInput | SubscriptionInputV1): Promise<void> {
   if (!('version' in input) || input.version !== 2) return subscriptionWorkflowV1(input);
@@ -86,10 +88,10 @@ async function subscriptionLoop(input: SubscriptionInput): Promise<void> {
     return info.continueAsNewSuggested || info.historyLength > (input.maxHistoryEvents ?? CONTINUE_AS_NEW_EVENTS) || info.historySize - startSize > CONTINUE_AS_NEW_GROWTH_BYTES;
   };
   const ready = (): boolean => state.active && state.queue.length > 0;
-  const dueOfHead = (): number | undefined => queue.headDue(state)?.atMs;
+  const dueOfHead = (): number | undefined => queue.headDue(state, false)?.atMs;
 
-  /** What the head waited for before its attempt (the wait may take several turns: a signal recomputes it). */
-  let waited: { head: PendingNotification; retryAfter: boolean; rateLimit: boolean } | undefined;
+  /** Whether the head waited for a receiver's Retry-After before its attempt (the wait may take several turns). */
+  let waited: { head: PendingNotification; retryAfter: boolean } | undefined;
 
   for (;;) {
     if (historyIsLong()) {
@@ -100,35 +102,56 @@ async function subscriptionLoop(input: SubscriptionInput): Promise<void> {
     await condition(() => ready() || historyIsLong());
     if (!ready()) continue;
     const head = state.queue[0]!;
-    if (waited?.head !== head) waited = { head, retryAfter: false, rateLimit: false };
-    const due = queue.headDue(state);
+    if (waited?.head !== head) waited = { head, retryAfter: false };
+    // The schedule and a Retry-After are waited for with a timer; a rate limit's pace inside the paced run.
+    const due = queue.headDue(state, false);
     const now = Date.now();
     if (due && due.atMs > now) {
       if (due.reason === 'retryAfter') waited.retryAfter = true;
-      if (due.reason === 'rateLimit') waited.rateLimit = true;
-      // Wake early when the head or its time changes (retry now, redeliver, a new rate) or it is deactivated.
+      // Wake early when the head or its time changes (retry now, redeliver) or it is deactivated.
       await condition(() => !ready() || state.queue[0] !== head || dueOfHead() !== due.atMs || historyIsLong(), Math.ceil(due.atMs - now));
       continue;
     }
     // A Retry-After that retry now cut short was not waited for.
     const retryAfter = waited.retryAfter && head.retryAfterAtMs !== undefined;
     if (retryAfter) head.retryAfterWaits = (head.retryAfterWaits ?? 0) + 1;
-    if (waited.rateLimit) head.rateLimitedWaits = (head.rateLimitedWaits ?? 0) + 1;
-    queue.takePaceSlot(state, now);
-    const result = await attempt(head, retryAfter, waited.rateLimit, state.retryScale);
     waited = undefined;
-    if (queue.settle(state, head, result, Date.now()) === 'delivered') heldBytes -= queue.heldBytes(head);
+    const items = queue.pacedRun(state, now);
+    const run = state.rateLimit === undefined ? { results: [await attempt(head, retryAfter, state.retryScale)] } : await attemptPaced(state, items, now, retryAfter);
+    for (const [i, result] of run.results.entries()) {
+      const item = items[i]!;
+      if (result.pacedMs) item.rateLimitedWaits = (item.rateLimitedWaits ?? 0) + 1;
+      if (queue.settle(state, item, result, Date.now()) === 'delivered') heldBytes -= queue.heldBytes(item);
+    }
+    if ('lastSlotMs' in run && run.lastSlotMs !== undefined) state.pacedAtMs = run.lastSlotMs;
     showHealth();
   }
 }
 
-/** One attempt; an activity that could not run at all (its retries spent) counts as a failed attempt. */
-async function attempt(item: PendingNotification, waitedForRetryAfter: boolean, waitedForRateLimit: boolean, retryScale: number | undefined): Promise<DeliveryAttemptResult> {
+/** A failed attempt of the head for an activity that could not run at all (its own retries spent). */
+function notRun(item: PendingNotification, err: unknown, retryScale: number | undefined): DeliveryAttemptResult {
+  const cause = err instanceof Error && err.cause instanceof Error ? err.cause : (err as Error);
+  return { ok: false, status: 0, error: `the delivery attempt failed: ${cause.message}`, attempts: item.attempts + 1, atMs: Date.now(), retryScale: retryScale ?? 1 };
+}
+
+async function attempt(item: PendingNotification, waitedForRetryAfter: boolean, retryScale: number | undefined): Promise<DeliveryAttemptResult> {
   try {
-    return await attemptDelivery({ item, waitedForRetryAfter, waitedForRateLimit });
+    return await attemptDelivery({ item, waitedForRetryAfter });
   } catch (err) {
     if (isCancellation(err)) throw err;
-    const cause = err instanceof Error && err.cause instanceof Error ? err.cause : (err as Error);
-    return { ok: false, status: 0, error: `the delivery attempt failed: ${cause.message}`, attempts: item.attempts + 1, atMs: Date.now(), retryScale: retryScale ?? 1 };
+    return notRun(item, err, retryScale);
+  }
+}
+
+/**
+ * A rate-limited subscription's due notifications, in a row at its pace, by one activity: the server's timers fire a
+ * second or so late, too coarse for intervals of a fraction of one.
+ */
+async function attemptPaced(state: SubscriptionState, items: PendingNotification[], nowMs: number, waitedForRetryAfter: boolean): Promise<PacedDeliveriesResult> {
+  try {
+    return await deliverPaced({ items, intervalMs: queue.paceIntervalMs(state.rateLimit!), firstSlotMs: queue.nextPaceSlot(state, nowMs), waitedForRetryAfter });
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    return { results: [notRun(items[0]!, err, state.retryScale)] };
   }
 }

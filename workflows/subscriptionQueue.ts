@@ -4,7 +4,7 @@
  * workflow (subscription.ts) applies them; unit tests run them without Temporal.
  */
 import type { DeliveryAttemptResult, EnqueueRequest, PendingNotification, SubscriptionHealthState, SubscriptionState } from '../contract/delivery';
-import { isLastAttempt, nextAttemptAfter } from '../contract/retryPolicy';
+import { dueAtMs, isLastAttempt, nextAttemptAfter, PACED_RUN_BYTES, PACED_RUN_ITEMS, PACED_RUN_MS } from '../contract/retryPolicy';
 
 /** Delivered summaries kept (ids a repeated hand-off is checked against; the instance's events view reads them). */
 export const DELIVERED_KEPT = 200;
@@ -92,30 +92,46 @@ export interface HeadDue {
 /** The interval between paced attempts. */
 export const paceIntervalMs = (rate: number): number => 1000 / rate;
 
-/** When the head of the queue may be tried, and why then; undefined when it may be tried at once (or nothing is held). */
-export function headDue(state: SubscriptionState): HeadDue | undefined {
+/**
+ * When the head of the queue may be tried, and why then; undefined when it may be tried at once (or nothing is held).
+ * `pace: false` leaves the rate limit out (the paced run waits for its own slots).
+ */
+export function headDue(state: SubscriptionState, pace = true): HeadDue | undefined {
   const head = state.queue[0];
   if (!head) return undefined;
   const candidates: HeadDue[] = [];
   if (head.nextAttemptAtMs !== undefined) candidates.push({ atMs: head.nextAttemptAtMs, reason: 'schedule' });
   if (head.retryAfterAtMs !== undefined) candidates.push({ atMs: head.retryAfterAtMs, reason: 'retryAfter' });
-  if (state.rateLimit !== undefined && state.pacedAtMs !== undefined) candidates.push({ atMs: state.pacedAtMs + paceIntervalMs(state.rateLimit), reason: 'rateLimit' });
+  if (pace && state.rateLimit !== undefined && state.pacedAtMs !== undefined) candidates.push({ atMs: state.pacedAtMs + paceIntervalMs(state.rateLimit), reason: 'rateLimit' });
   // The latest sets the time; on a tie the schedule's (a Retry-After or a pace that changed nothing was not waited for).
   return candidates.reduce<HeadDue | undefined>((latest, c) => (!latest || c.atMs > latest.atMs ? c : latest), undefined);
 }
 
 /**
- * The pace slot an attempt at `nowMs` takes. While deliveries keep up, slots follow each other an interval apart, so
- * a late timer does not slow the rate; after a pause the next attempt starts a new run of slots.
+ * The slot of the next paced attempt, asked at `nowMs`: an interval after the last one, or now when that has passed.
+ * Never two within an interval: a late attempt is not made up for.
  */
-export function takePaceSlot(state: SubscriptionState, nowMs: number): void {
-  if (state.rateLimit === undefined) {
-    state.pacedAtMs = undefined;
-    return;
+export function nextPaceSlot(state: SubscriptionState, nowMs: number): number {
+  if (state.rateLimit === undefined || state.pacedAtMs === undefined) return nowMs;
+  return Math.max(state.pacedAtMs + paceIntervalMs(state.rateLimit), nowMs);
+}
+
+/**
+ * The notifications a paced run takes, from the head: those due at `nowMs` (the first not due ends the run), at most
+ * PACED_RUN_MS of slots, PACED_RUN_ITEMS and PACED_RUN_BYTES (the head always).
+ */
+export function pacedRun(state: SubscriptionState, nowMs: number): PendingNotification[] {
+  if (state.rateLimit === undefined) return state.queue.slice(0, 1);
+  const most = Math.min(PACED_RUN_ITEMS, Math.max(1, Math.floor(PACED_RUN_MS / paceIntervalMs(state.rateLimit))));
+  const run: PendingNotification[] = [];
+  let bytes = 0;
+  for (const item of state.queue) {
+    const due = dueAtMs(item);
+    if (run.length > 0 && ((due !== undefined && due > nowMs) || run.length >= most || bytes + heldBytes(item) > PACED_RUN_BYTES)) break;
+    run.push(item);
+    bytes += heldBytes(item);
   }
-  const interval = paceIntervalMs(state.rateLimit);
-  const allowed = state.pacedAtMs === undefined ? nowMs : state.pacedAtMs + interval;
-  state.pacedAtMs = nowMs >= allowed && nowMs - allowed < interval ? allowed : nowMs;
+  return run;
 }
 
 export type Settled = 'delivered' | 'retry' | 'deactivated';

@@ -143,7 +143,7 @@ describe('retry now', () => {
 });
 
 describe("the rate limit's pace", () => {
-  test('property: slots are at least an interval apart, so n attempts take at least (n-1) intervals; an attempt is never before its slot', () => {
+  test('property: never two slots within an interval; none is after its attempt', () => {
     fc.assert(
       fc.property(fc.double({ min: 0.1, max: 50, noNaN: true }), fc.array(fc.integer({ min: 0, max: 3000 }), { minLength: 1, maxLength: 40 }), (rate, lateness) => {
         const state = stateWith([], { rateLimit: rate });
@@ -151,24 +151,43 @@ describe("the rate limit's pace", () => {
         let now = T0;
         const slots: number[] = [];
         for (const late of lateness) {
-          const due = state.pacedAtMs === undefined ? now : state.pacedAtMs + interval;
-          now = Math.max(now, due) + late; // the attempt comes when its timer fired, `late` ms after
-          queue.takePaceSlot(state, now);
-          assert.ok(state.pacedAtMs! <= now, 'a slot is never after its attempt');
-          slots.push(state.pacedAtMs!);
+          const slot = queue.nextPaceSlot(state, now);
+          now = Math.max(now, slot) + late; // the attempt comes when its slot has come, `late` ms after
+          assert.ok(slot <= now);
+          state.pacedAtMs = slot;
+          slots.push(slot);
         }
-        for (let i = 1; i < slots.length; i++) assert.ok(slots[i]! - slots[i - 1]! >= interval - 1e-3, `slot ${i}`); // ms near 1.8e12 carry ~1e-4 of rounding
+        // ms near 1.8e12 carry ~1e-4 of rounding
+        for (let i = 1; i < slots.length; i++) assert.ok(slots[i]! - slots[i - 1]! >= interval - 1e-3, `slot ${i}`);
       }),
     );
   });
 
-  test('keeping up, a late timer does not slow the rate: the next slot is an interval after the last slot', () => {
-    const state = stateWith([], { rateLimit: 5 });
-    queue.takePaceSlot(state, T0);
-    queue.takePaceSlot(state, T0 + 230); // 30 ms late
-    assert.equal(state.pacedAtMs, T0 + 200);
-    queue.takePaceSlot(state, T0 + 5000); // after a pause: a new run of slots
-    assert.equal(state.pacedAtMs, T0 + 5000);
+  test('the next slot is an interval after the last, or now when that has passed (a late one is not made up for)', () => {
+    const state = stateWith([], { rateLimit: 5, pacedAtMs: T0 });
+    assert.equal(queue.nextPaceSlot(state, T0 + 100), T0 + 200, 'ahead of time: its slot');
+    assert.equal(queue.nextPaceSlot(state, T0 + 230), T0 + 230, '30 ms late: now');
+    assert.equal(queue.nextPaceSlot(state, T0 + 5000), T0 + 5000, 'after a pause: now');
+    assert.equal(queue.nextPaceSlot(stateWith([]), T0 + 7), T0 + 7, 'no rate: now');
+  });
+
+  const runs: { name: string; rate: number; items: Partial<PendingNotification>[]; taken: number }[] = [
+    { name: 'every one due, fewer than five seconds of slots', rate: 5, items: Array.from({ length: 12 }, () => ({})), taken: 12 },
+    { name: 'at 0.1/s: the head alone', rate: 0.1, items: [{}, {}, {}], taken: 1 },
+    { name: 'the first one not due ends the run', rate: 5, items: [{}, {}, { attempts: 1, nextAttemptAtMs: T0 + 60_000 }, {}], taken: 2 },
+    { name: 'a head that is due with a past schedule', rate: 5, items: [{ attempts: 1, nextAttemptAtMs: T0 - 1 }, {}], taken: 2 },
+  ];
+  for (const c of runs) {
+    test(`a paced run: ${c.name}`, () => {
+      const state = stateWith(c.items.map((o, i) => item(i, o)), { rateLimit: c.rate });
+      assert.deepEqual(queue.pacedRun(state, T0).map((p) => p.notification.id), notes.slice(0, c.taken).map((n) => n.id));
+    });
+  }
+
+  test('a paced run holds at most five seconds of slots', () => {
+    const many = Array.from({ length: 40 }, (_, i) => item(i % notes.length, { notification: { ...notes[i % notes.length]!, id: `id-${i}` } }));
+    assert.equal(queue.pacedRun(stateWith(many, { rateLimit: 5 }), T0).length, 25);
+    assert.equal(queue.pacedRun(stateWith(many, { rateLimit: 50 }), T0).length, 40);
   });
 });
 

@@ -2,18 +2,19 @@
  * The subscription workflow (one callback URL's queue) with a stub attemptDelivery, on a real dev server: the live view
  * after each failed attempt, what waits behind the head, retry now, a receiver's Retry-After, the rate limit's pace,
  * deactivation and redeliver, continue-as-new with the queue, the deliveryHealth signals, and runs of the previous
- * release migrating. Its decisions are read through its queries, the stub's inputs and the history (the workflow's own
- * clock is each WorkflowTaskStarted event's time).
+ * release migrating. Its decisions are read through its queries, the stub's inputs and the history.
  */
 import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { optionalTsToMs } from '@temporalio/common/lib/time';
 import type { WorkflowHandle } from '@temporalio/client';
-import type { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { DeliveryView, EnqueueRequest, PendingNotification, SubscriptionInput, SubscriptionState } from '../../contract/delivery';
+import type { PollsterActivities } from '../../contract/activities';
+import type { DeliveryView, EnqueueRequest, PacedDeliveries, PendingNotification, SubscriptionInput, SubscriptionState } from '../../contract/delivery';
+import { createDeliverPaced } from '../../activities/deliverPaced';
+import { noJournal } from '../../activities/journal';
+import { ScriptedCallback } from '../fakes/activityDeps';
 import type { DeliveryHealth } from '../../contract/instance';
 import { deliveries, enqueue, redeliver, retryNow, status, subscriptionStatus } from '../../contract/messages';
 import { WorkflowType } from '../../contract/names';
@@ -34,23 +35,10 @@ function item(notification: NotificationBody, attempts = 0, overrides: Partial<P
   return { notification, callbackUrl: URL, instanceId: 7, resource: 'contacts', attempts, firstFailureAtMs: attempts > 0 ? Date.now() : undefined, enqueuedAtMs: Date.now(), ...overrides };
 }
 
-type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 type AnySubscriptionInput = SubscriptionInput | SubscriptionInputV1;
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 const decode = <T>(payload: unknown): T => defaultPayloadConverter.fromPayload(payload as never) as T;
-
-/** The workflow's clock at each attempt: the WorkflowTaskStarted time of the task that scheduled it. */
-function attemptClock(events: HistoryEvent[]): { id: string; atMs: number }[] {
-  const out: { id: string; atMs: number }[] = [];
-  let taskStartedMs = 0;
-  for (const e of events) {
-    if (e.workflowTaskStartedEventAttributes) taskStartedMs = optionalTsToMs(e.eventTime)!;
-    const scheduled = e.activityTaskScheduledEventAttributes;
-    if (scheduled?.activityType?.name === 'attemptDelivery') out.push({ id: decode<{ item: PendingNotification }>(scheduled.input!.payloads![0]).item.notification.id, atMs: taskStartedMs });
-  }
-  return out;
-}
 
 describe('subscription workflow', () => {
   let env: TestWorkflowEnvironment;
@@ -64,8 +52,8 @@ describe('subscription workflow', () => {
    * A stub worker and a subscription started by its first hand-off, as activities start it (a function is called once
    * the worker runs: its times are then still ahead).
    */
-  async function subscription(t: TestContext, first: EnqueueRequest | (() => EnqueueRequest), stub = new AttemptStub(), input: Partial<AnySubscriptionInput> = { version: 2 }) {
-    const worker = await startStubWorker(env, { attemptDelivery: stub.attemptDelivery });
+  async function subscription(t: TestContext, first: EnqueueRequest | (() => EnqueueRequest), stub = new AttemptStub(), input: Partial<AnySubscriptionInput> = { version: 2 }, activities: Partial<PollsterActivities> = {}) {
+    const worker = await startStubWorker(env, { attemptDelivery: stub.attemptDelivery, ...activities });
     const handle = await env.client.workflow.signalWithStart<(input: AnySubscriptionInput) => Promise<void>, [EnqueueRequest]>(WorkflowType.subscription, {
       workflowId: `subscription-${randomUUID()}`,
       taskQueue: worker.taskQueue,
@@ -145,25 +133,44 @@ describe('subscription workflow', () => {
     assert.deepEqual([stub.ids.length, stub.calls[4]!.waitedForRetryAfter], [5, false], 'retried at once, not counted as a wait honoured');
   });
 
-  test('a rate limit paces every attempt, in order, and the view says so', async (t) => {
-    const stub = new AttemptStub();
-    const items = notes.slice(0, 8).map((n) => item(n));
-    const { handle, viewWhen, delivered } = await subscription(t, { policy: 'retry', rateLimit: 5, items }, stub);
-    const paced = await viewWhen('pacing', (v) => v.some((d) => d.status === 'delivered') && v.some((d) => d.status === 'retry'));
-    const pending = paced.filter((d) => d.status === 'retry');
+  test('a rate limit paces every attempt, a few seconds of them per activity, in order, stopping at a failure; the view says so', async (t) => {
+    // The real paced activity, posting to a scripted callback: 5/s, runs of five seconds (25 notifications).
+    const callback = new ScriptedCallback([]);
+    const times: number[] = [];
+    const failedOnce = new Set<string>();
+    callback.answer = (n) => {
+      times.push(Date.now());
+      if (n.id !== many[27]!.id || failedOnce.has(n.id)) return { ok: true, status: 200 };
+      failedOnce.add(n.id);
+      return { ok: false, status: 503, error: 'callback answered 503' };
+    };
+    const runs: PacedDeliveries[] = [];
+    const paced = createDeliverPaced({ postNotification: callback.post, retryScale: 0.001, journal: noJournal });
+    const deliverPaced: PollsterActivities['deliverPaced'] = async (batch) => {
+      runs.push(structuredClone(batch));
+      return paced(batch);
+    };
+    const many = Array.from({ length: 30 }, (_, i) => ({ ...notes[i % notes.length]!, id: `paced-${String(i).padStart(2, '0')}` }));
+    const items = many.map((n) => item(n));
+    const { stub, handle, viewWhen, delivered } = await subscription(t, { policy: 'retry', rateLimit: 5, items }, new AttemptStub(), { version: 2 }, { deliverPaced });
+
+    const pacing = await viewWhen('pacing', (v) => v.some((d) => d.status === 'delivered') && v.some((d) => d.status === 'retry'));
+    const pending = pacing.filter((d) => d.status === 'retry');
     assert.ok(pending.every((d) => d.rateLimited === 5), 'each pending one is paced at 5/s');
     assert.ok(pending.slice(1).every((d) => d.waitingBehind === pending[0]!.id));
     assert.equal((await handle.query(subscriptionStatus)).state, 'active', 'pacing is not a failure');
 
-    await delivered(8);
-    assert.deepEqual(stub.ids, items.map((i) => i.notification.id), 'in order, once each');
-    const clock = attemptClock((await handle.fetchHistory()).events ?? []);
-    assert.equal(clock.length, 8);
-    for (const [i, a] of clock.entries()) assert.ok(a.atMs >= clock[0]!.atMs + i * 200, `attempt ${i} at +${a.atMs - clock[0]!.atMs} ms: not before its slot (+${i * 200} ms)`);
-    // An attempt whose slot had come by the time the last one ended did not have to wait.
-    const waits = stub.calls.filter((c) => c.waitedForRateLimit);
-    assert.ok(waits.length > 0, 'attempts waited for their slot');
-    assert.deepEqual(waits.map((c) => c.item.rateLimitedWaits), waits.map(() => 1), 'each wait counted on its notification');
+    await delivered(30);
+    assert.deepEqual(stub.ids, [], 'no single attempts: the paced runs took them all');
+    const posted = callback.posts.map((p) => p.notification.id);
+    assert.deepEqual([...new Set(posted)], many.map((n) => n.id), 'in order');
+    assert.deepEqual(posted.filter((id) => id === many[27]!.id).length, 2, 'the failed one tried again, the rest once');
+    assert.deepEqual(runs[0]!.items.length, 25, 'five seconds of slots in the first run');
+    const stopped = runs.find((r) => r.items.some((i) => i.notification.id === many[27]!.id))!;
+    assert.ok(posted.indexOf(many[28]!.id) > posted.lastIndexOf(many[27]!.id), 'nothing overtook the failed one');
+    assert.equal(stopped.items.at(-1)!.notification.id, many[29]!.id, 'the run was to go on to the end');
+    // Every post in its slot or later: the first run's first slot plus one interval per post before it.
+    for (const [i, at] of times.entries()) assert.ok(at >= runs[0]!.firstSlotMs + i * 200 - 2, `post ${i} at +${at - runs[0]!.firstSlotMs} ms: not before +${i * 200} ms`);
   });
 
   test('the last attempt failing deactivates; everything, and what comes later, waits queued; redeliver starts over, in order', async (t) => {
