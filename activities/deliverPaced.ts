@@ -19,7 +19,8 @@ interface PacedProgress {
 export function createDeliverPaced(deps: AttemptDeps): PollsterActivities['deliverPaced'] {
   return async function deliverPaced({ items, intervalMs, firstSlotMs, waitedForRetryAfter }: PacedDeliveries): Promise<PacedDeliveriesResult> {
     const ctx = Context.current();
-    const progress: PacedProgress = (ctx.info.heartbeatDetails as PacedProgress | undefined) ?? { results: [] };
+    const recorded = ctx.info.heartbeatDetails as PacedProgress | undefined;
+    const progress: PacedProgress = { results: [...(recorded?.results ?? [])], lastSlotMs: recorded?.lastSlotMs };
     if (progress.results.length === 0 && waitedForRetryAfter) countRetryAfterWait();
     let slot = progress.lastSlotMs === undefined ? firstSlotMs : progress.lastSlotMs + intervalMs;
     for (let i = progress.results.length; i < items.length; i++) {

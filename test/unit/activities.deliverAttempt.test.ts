@@ -1,15 +1,17 @@
 /**
  * attemptDelivery, one attempt of a queued notification, under the SDK's MockActivityEnvironment: a failed delivery is
  * an answer (never a thrown failure), with the attempts in all, the worker's retry scale and a receiver's Retry-After;
- * the delivery log gets the state it leaves. Then the real callback poster against a real receiver: Retry-After as
- * seconds and as an HTTP date on a 429 or 503, and ignored on other statuses.
+ * the delivery log gets the state it leaves. deliverPaced, a rate-limited run: each post in its slot, never two within
+ * an interval, stopping at the first failure, resuming after what its heartbeat says was done. Then the real callback
+ * poster against a real receiver: Retry-After as seconds and as an HTTP date on a 429 or 503, ignored otherwise.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCallbackPoster, type DeliveryOutcome } from '../../activities/callback';
 import { createAttemptDelivery } from '../../activities/deliverAttempt';
+import { createDeliverPaced } from '../../activities/deliverPaced';
 import { noJournal, type Journal } from '../../activities/journal';
-import type { PendingNotification } from '../../contract/delivery';
+import type { PacedDeliveriesResult, PendingNotification } from '../../contract/delivery';
 import { deliveryRetryDueAt, MAX_DELIVERY_ATTEMPTS, RETRY_AFTER_CAP_MS } from '../../contract/retryPolicy';
 import type { DeliveryChange } from '../../store/types';
 import { ScriptedCallback } from '../fakes/activityDeps';
@@ -17,7 +19,7 @@ import { CALLBACK_URL, contacts, INSTANCE, notificationsOf } from '../fakes/page
 import { startReceiver, type Receiver } from '../fakes/receiver';
 import { runAttempt } from '../support/activityEnvironment';
 
-const [notification] = notificationsOf(contacts('a', 1));
+const [notification, ...others] = notificationsOf(contacts('a', 6));
 
 function pending(attempts: number, firstFailureAtMs?: number, callbackUrl = CALLBACK_URL): PendingNotification {
   return { notification: notification!, callbackUrl, signatureKey: 'k', instanceId: INSTANCE.id, resource: 'contacts', attempts, firstFailureAtMs, enqueuedAtMs: 0 };
@@ -64,6 +66,59 @@ describe('attemptDelivery: the answer and the delivery log', () => {
     const { attemptDelivery } = scripted({ ok: false, status: 0, error: 'callback unreachable' });
     const result = await runAttempt(attemptDelivery, [{ item: pending(2, 1) }], { attempt: 3 });
     assert.equal(result.attempts, 3);
+  });
+});
+
+describe('deliverPaced: a rate-limited run', () => {
+  const items = others.map((n) => ({ ...pending(0), notification: n }));
+  /** deliverPaced posting to a callback that answers by `answer`, taking `ms` per post; the posts' start times. */
+  function paced(answer: (i: number) => DeliveryOutcome = () => ({ ok: true, status: 200 }), ms = 0) {
+    const starts: number[] = [];
+    const posted: string[] = [];
+    const deliverPaced = createDeliverPaced({
+      postNotification: async (_url, n) => {
+        starts.push(Date.now());
+        posted.push(n.id);
+        await new Promise((r) => setTimeout(r, ms));
+        return answer(posted.length - 1);
+      },
+      retryScale: 1,
+      journal: noJournal,
+    });
+    return { deliverPaced, starts, posted };
+  }
+
+  test('each post in its slot: the first, then one interval after another', async () => {
+    const { deliverPaced, starts } = paced();
+    const firstSlotMs = Date.now() + 40;
+    const run = await runAttempt(deliverPaced, [{ items, intervalMs: 60, firstSlotMs }]);
+    assert.equal(run.results.length, items.length);
+    assert.ok(run.results.every((r) => r.ok && r.attempts === 1));
+    starts.forEach((at, i) => assert.ok(at >= firstSlotMs + i * 60 - 1, `post ${i} at +${at - firstSlotMs} ms, its slot +${i * 60}`));
+    assert.equal(run.lastSlotMs, firstSlotMs + (items.length - 1) * 60);
+    assert.ok(run.results.every((r) => (r.pacedMs ?? 0) > 0), 'each waited for its slot');
+  });
+
+  test('a slow receiver is not made up for: never two posts within an interval', async () => {
+    const { deliverPaced, starts } = paced(undefined, 80);
+    await runAttempt(deliverPaced, [{ items: items.slice(0, 4), intervalMs: 50, firstSlotMs: Date.now() }]);
+    for (let i = 1; i < starts.length; i++) assert.ok(starts[i]! - starts[i - 1]! >= 50, `posts ${i - 1} and ${i}: ${starts[i]! - starts[i - 1]!} ms apart`);
+  });
+
+  test('it stops at the first failure: nothing after it is tried', async () => {
+    const { deliverPaced, posted } = paced((i) => (i === 1 ? { ok: false, status: 503, error: 'callback answered 503' } : { ok: true, status: 200 }));
+    const run = await runAttempt(deliverPaced, [{ items, intervalMs: 10, firstSlotMs: Date.now() }]);
+    assert.deepEqual(run.results.map((r) => [r.ok, r.status]), [[true, 200], [false, 503]]);
+    assert.deepEqual(posted, items.slice(0, 2).map((i) => i.notification.id));
+  });
+
+  test('a retried run (its worker lost) goes on after what its heartbeat says was delivered', async () => {
+    const { deliverPaced, posted } = paced();
+    const before: PacedDeliveriesResult = { results: [{ ok: true, status: 200, attempts: 1, atMs: 1, retryScale: 1 }, { ok: true, status: 200, attempts: 1, atMs: 2, retryScale: 1 }], lastSlotMs: Date.now() - 1000 };
+    const run = await runAttempt(deliverPaced, [{ items, intervalMs: 10, firstSlotMs: 0 }], { attempt: 2, heartbeatDetails: before });
+    assert.deepEqual(posted, items.slice(2).map((i) => i.notification.id));
+    assert.equal(run.results.length, items.length);
+    assert.deepEqual(run.results.slice(0, 2), before.results);
   });
 });
 
