@@ -1,10 +1,12 @@
 /**
  * POST one notification to a callback URL, signed. Success is any 2xx within 30 s; redirects are not followed
- * (undici's `request` never follows them); the address policy is checked again at connect time.
+ * (undici's `request` never follows them); the address policy is checked again at connect time. A 429 or 503 may say
+ * when to come back (Retry-After, seconds or an HTTP date): the outcome carries it.
  */
 import { request, type Dispatcher } from 'undici';
 import type { NotificationBody } from '../core/envelope';
 import { elementsSignature, standardWebhookSignature } from '../core/signature';
+import { parseRetryAfter } from '../elements/providerError';
 import { KeyedLimiter } from './limiter';
 import { CallbackRefused, checkOutboundUrl, guardedDispatcher } from '../net/outboundGuard';
 
@@ -16,7 +18,12 @@ export interface DeliveryOutcome {
   error?: string;
   /** The callback URL is not allowed by the address policy: retrying will not help. */
   refused?: boolean;
+  /** A 429 or 503 with Retry-After: how long the receiver asked to be left alone, in ms (uncapped; 0 for a date past). */
+  retryAfterMs?: number;
 }
+
+/** Statuses whose Retry-After is honoured: the receiver is overloaded or down for a while. */
+const ASKS_TO_WAIT = [429, 503];
 
 /** Delivers one notification (`body`: its JSON, when the caller has it already); never throws (a failure is an outcome). */
 export type CallbackPoster = (callbackUrl: string, notification: NotificationBody, signatureKey?: string, body?: string) => Promise<DeliveryOutcome>;
@@ -59,7 +66,9 @@ export function createCallbackPoster(options: CallbackPosterOptions): CallbackPo
         });
         await res.body.dump();
         const ok = res.statusCode >= 200 && res.statusCode < 300;
-        return { ok, status: res.statusCode, error: ok ? undefined : `callback answered ${res.statusCode}` };
+        if (ok) return { ok, status: res.statusCode };
+        const retryAfterMs = ASKS_TO_WAIT.includes(res.statusCode) ? parseRetryAfter(res.headers['retry-after'], Date.now()) : undefined;
+        return { ok, status: res.statusCode, error: `callback answered ${res.statusCode}`, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
       } catch (err) {
         const refused = err instanceof CallbackRefused || (err as Error).cause instanceof CallbackRefused;
         return { ok: false, status: 0, refused, error: refused ? `callback refused: ${(err as Error).message}` : `callback unreachable: ${(err as Error).message}` };

@@ -1,6 +1,8 @@
 /**
- * The retry path's delivery attempt. Temporal retries it (the schedule lives on the server, so a worker killed
- * mid-retry loses nothing); each failure names its own next delay from the delivery schedule.
+ * The previous release's delivery attempt, which runs of its subscription workflow (workflows/v1) still schedule: its
+ * name and contract stay as they were. Temporal retries it (the schedule lives on the server, so a worker killed
+ * mid-retry loses nothing); each failure names its own next delay from the delivery schedule. The current workflow
+ * schedules attemptDelivery (deliverAttempt.ts) instead.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { PollsterActivities } from '../contract/activities';

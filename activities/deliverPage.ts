@@ -1,26 +1,39 @@
-/** A group of pages' notifications on their way: straight to the callback, or to its subscription when it is backlogged. */
+/**
+ * A group of pages' notifications on their way: straight to the callback, or to its subscription when it is
+ * backlogged or the instance sets a rate limit (one subscription per URL paces the whole deployment).
+ */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Outgoing } from '../core/envelope';
 import type { PollPageInput } from '../contract/activities';
-import type { DeliveryStatus, FailurePolicy, NotificationSummary, PendingNotification } from '../contract/delivery';
+import type { DeliveryStatus, EnqueueRequest, FailurePolicy, NotificationSummary, PendingNotification } from '../contract/delivery';
 import { FailureType } from '../contract/failures';
 import { HANDOFF_CHUNK_BYTES, NOTIFICATION_BYTES } from '../contract/limits';
-import { deliveryRetryDueAt } from '../contract/retryPolicy';
+import { dueAtMs, nextAttemptAfter } from '../contract/retryPolicy';
 import type { NotificationRecord } from '../store/types';
 import type { ActivityDeps } from './deps';
+import type { DeliveryOutcome } from './callback';
 import { countDelivered, countDeliveryFailure } from './metrics';
 
 type Deps = Pick<ActivityDeps, 'subscriptions' | 'postNotification' | 'retryScale' | 'journal'>;
 
+/** The instance's `event.notification.rate_limit`: notifications per second to its callback URL, when it sets one. */
+export function rateLimitOf(configuration: Record<string, string>): number | undefined {
+  const raw = configuration['event.notification.rate_limit'];
+  const rate = raw === undefined || raw.trim() === '' ? NaN : Number(raw);
+  return Number.isFinite(rate) && rate > 0 ? rate : undefined;
+}
+
 /**
  * Delivers the notifications of a group of pages just read (one plan) concurrently, unless the callback's
- * subscription is backlogged (then they queue behind it, keeping order). What fails is handed to the subscription
- * before this returns, so the workflow may move the checkpoint: nothing is lost.
+ * subscription is backlogged or the instance sets a rate limit (then they queue in its subscription, keeping order).
+ * What fails is handed to the subscription before this returns, so the workflow may move the checkpoint: nothing is
+ * lost. A failure whose receiver asked to be left alone (Retry-After) is handed over with that time.
  */
 export async function deliverPage(deps: Deps, callbackUrl: string, input: Pick<PollPageInput, 'instance' | 'resourceName' | 'configuration'>, outgoing: Outgoing[]): Promise<NotificationSummary[]> {
   const signatureKey = input.configuration['event.notification.signature.key'] || undefined;
+  const rateLimit = rateLimitOf(input.configuration);
   const nowMs = Date.now();
-  const pending = (o: Outgoing, failedAtMs?: number, error?: string): PendingNotification => ({
+  const pending = (o: Outgoing, failedAtMs?: number, outcome?: DeliveryOutcome): PendingNotification => ({
     notification: o.notification,
     callbackUrl,
     signatureKey,
@@ -28,9 +41,9 @@ export async function deliverPage(deps: Deps, callbackUrl: string, input: Pick<P
     resource: input.resourceName,
     attempts: failedAtMs === undefined ? 0 : 1,
     firstFailureAtMs: failedAtMs,
-    nextAttemptAtMs: failedAtMs === undefined ? undefined : deliveryRetryDueAt(failedAtMs, 1, deps.retryScale),
-    lastError: error,
+    lastError: outcome?.error,
     enqueuedAtMs: nowMs,
+    ...(failedAtMs === undefined ? {} : nextAttemptAfter({ attempts: 1, firstFailureAtMs: failedAtMs, failedAtMs, retryAfterMs: outcome?.retryAfterMs, scale: deps.retryScale })),
   });
   const summary = (o: Outgoing, status: NotificationSummary['status']): NotificationSummary => ({
     id: o.notification.id,
@@ -52,9 +65,9 @@ export async function deliverPage(deps: Deps, callbackUrl: string, input: Pick<P
   });
 
   const [subscription, policy] = await Promise.all([deps.subscriptions.status(callbackUrl), deps.subscriptions.failurePolicy()]);
-  if (subscription && (subscription.state !== 'active' || subscription.pending > 0)) {
-    await handOff(deps, callbackUrl, policy, outgoing.map((o) => ({ outgoing: o, item: pending(o) })), subscription.full);
-    const status = subscription.state === 'deactivated' ? 'queued' : 'retry';
+  if (rateLimit !== undefined || (subscription && (subscription.state !== 'active' || subscription.pending > 0))) {
+    await handOff(deps, callbackUrl, { policy, rateLimit }, outgoing.map((o) => ({ outgoing: o, item: pending(o) })), subscription?.full ?? false);
+    const status = subscription?.state === 'deactivated' ? 'queued' : 'retry';
     await deps.journal.notifications(outgoing.map((o) => logged(o, { status, attempts: 0 })));
     return outgoing.map((o) => summary(o, status));
   }
@@ -66,12 +79,14 @@ export async function deliverPage(deps: Deps, callbackUrl: string, input: Pick<P
   const final = failed.find((f) => f.outcome.status === 410 || f.outcome.refused);
   if (failed.length > 0) {
     const failedAtMs = Date.now();
-    await handOff(deps, callbackUrl, policy, failed.map((f) => ({ outgoing: f.o, item: pending(f.o, failedAtMs, f.outcome.error) })), false, final?.outcome.error);
+    await handOff(deps, callbackUrl, { policy, rateLimit, deactivate: final?.outcome.error }, failed.map((f) => ({ outgoing: f.o, item: pending(f.o, failedAtMs, f.outcome) })), false);
     Context.current().log.warn('notifications handed to the retry path', { failed: failed.length, of: outgoing.length, error: failed[0]!.outcome.error });
   }
   const queued = policy === 'queue' || final !== undefined;
   const deliveredAtMs = Date.now();
   const statuses = outgoing.map((_, i): DeliveryStatus => (outcomes[i]!.ok ? 'delivered' : queued ? 'queued' : 'retry'));
+  const nextAt = (outcome: DeliveryOutcome): number | undefined =>
+    dueAtMs(nextAttemptAfter({ attempts: 1, firstFailureAtMs: deliveredAtMs, failedAtMs: deliveredAtMs, retryAfterMs: outcome.retryAfterMs, scale: deps.retryScale }));
   await deps.journal.notifications(
     outgoing.map((o, i) =>
       logged(o, {
@@ -79,7 +94,7 @@ export async function deliverPage(deps: Deps, callbackUrl: string, input: Pick<P
         attempts: 1,
         deliveredAtMs: outcomes[i]!.ok ? deliveredAtMs : undefined,
         lastError: outcomes[i]!.error,
-        nextAttemptAtMs: statuses[i] === 'retry' ? deliveryRetryDueAt(deliveredAtMs, 1, deps.retryScale) : undefined,
+        nextAttemptAtMs: statuses[i] === 'retry' ? nextAt(outcomes[i]!) : undefined,
       }),
     ),
   );
@@ -90,7 +105,13 @@ export async function deliverPage(deps: Deps, callbackUrl: string, input: Pick<P
  * Hands notifications to the callback's subscription in chunks that each fit one signal, checking before each chunk
  * that its queue has room (a full queue keeps these records at the provider: the checkpoint holds).
  */
-async function handOff(deps: Deps, callbackUrl: string, policy: FailurePolicy, items: { outgoing: Outgoing; item: PendingNotification }[], full: boolean, deactivate?: string): Promise<void> {
+async function handOff(
+  deps: Deps,
+  callbackUrl: string,
+  terms: { policy: FailurePolicy; rateLimit?: number; deactivate?: string },
+  items: { outgoing: Outgoing; item: PendingNotification }[],
+  full: boolean,
+): Promise<void> {
   const tooLarge = items.find(({ outgoing }) => Buffer.byteLength(outgoing.body) > NOTIFICATION_BYTES);
   if (tooLarge) {
     throw ApplicationFailure.nonRetryable(
@@ -115,6 +136,8 @@ async function handOff(deps: Deps, callbackUrl: string, policy: FailurePolicy, i
       // The queue is as long as workflow state should hold: leave these records at the provider.
       throw ApplicationFailure.retryable(`subscription for ${new URL(callbackUrl).host} holds its maximum backlog; checkpoint held`, FailureType.backlogFull);
     }
-    await deps.subscriptions.handOff(callbackUrl, { items: chunk, policy, deactivate: i === chunks.length - 1 ? deactivate : undefined });
+    const request: EnqueueRequest = { items: chunk, policy: terms.policy, deactivate: i === chunks.length - 1 ? terms.deactivate : undefined };
+    if (terms.rateLimit !== undefined) request.rateLimit = terms.rateLimit;
+    await deps.subscriptions.handOff(callbackUrl, request);
   }
 }

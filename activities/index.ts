@@ -2,6 +2,8 @@
 import type { PollsterActivities } from '../contract/activities';
 import { createAuthenticate } from './authenticate';
 import { createCheckResources } from './checkResources';
+import { createAttemptDelivery } from './deliverAttempt';
+import { createDeliverPaced } from './deliverPaced';
 import { createDeliverNotification } from './deliverNotification';
 import type { ActivityDeps } from './deps';
 import { createPollPage } from './pollPage';
@@ -14,6 +16,8 @@ export function createActivities(deps: ActivityDeps): PollsterActivities {
     checkResources: createCheckResources(deps),
     pollPage: createPollPage(deps),
     authenticate: createAuthenticate(deps),
+    attemptDelivery: createAttemptDelivery(deps),
+    deliverPaced: createDeliverPaced(deps),
     deliverNotification: createDeliverNotification(deps),
     scanIds: createScanIds(deps),
   };

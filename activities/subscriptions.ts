@@ -52,7 +52,8 @@ export class TemporalSubscriptionGateway implements SubscriptionGateway {
 
   async handOff(callbackUrl: string, request: EnqueueRequest): Promise<void> {
     this.directUntil.delete(callbackUrl);
-    const input: SubscriptionInput = { url: callbackUrl };
+    // A new subscription runs the current workflow (a running one, whatever its version, just gets the signal).
+    const input: SubscriptionInput = { url: callbackUrl, version: 2 };
     await this.client.workflow.signalWithStart(WorkflowType.subscription, {
       workflowId: subscriptionWorkflowId(callbackUrl),
       taskQueue: this.taskQueue,

@@ -48,7 +48,7 @@ export function temporalServices(client: Client, taskQueue: string = TASK_QUEUE,
   return {
     store,
     instances: new TemporalInstanceService(client, taskQueue, store),
-    deliveries: new TemporalDeliveryService(client, taskQueue),
+    deliveries: new TemporalDeliveryService(client, taskQueue, store),
     dryRuns: dryRunService(temporalPollPositions(client)),
     namespace: client.options.namespace,
     checkTemporal: async () => {

@@ -1,16 +1,20 @@
-// Deliveries that have not reached their callback: retrying (the subscription keeps trying) and queued
-// (the subscription is deactivated until a redeliver). One callback URL is one subscription, so
-// redelivery is per URL. The account's failure policy decides which of the two a failure becomes.
+// Deliveries: those that have not reached their callback yet, live from their subscriptions (retrying: the
+// subscription keeps trying, or paces them; queued: it is deactivated until a redeliver), and the recently delivered,
+// from the delivery log, with their payloads. One callback URL is one subscription: redelivery and retry now of a
+// whole queue are per URL, retry now of one notification per row. The account's failure policy decides what a
+// failure becomes.
 
 import { api, quote } from './api.js';
 import { announce, badge, errorText, h, jsonDetails, section, time, uid, fill } from './dom.js';
-import { plural } from './format.js';
+import { plural, waitsOf } from './format.js';
 import { instanceNames } from './instanceNames.js';
+import { retryButton, retryCallback } from './retryNow.js';
 
 const VIEWS = {
   pending: { label: 'Queued and retrying', statuses: ['queued', 'retry'] },
   queued: { label: 'Queued', statuses: ['queued'] },
   retry: { label: 'Retrying', statuses: ['retry'] },
+  // From the delivery log: first-time deliveries and retried ones, with payloads (the newest 200 per instance, 7 days).
   delivered: { label: 'Delivered (recent)', statuses: ['delivered'] },
 };
 let view = 'pending';
@@ -63,13 +67,25 @@ export async function renderDeliveries(main) {
     }
   }
 
-  /** The instance's name (a link) above its id; a deleted instance keeps its id only. */
-  const instanceCell = (id, name) =>
+  /** The instance's name (a link) above its id; a deleted instance keeps the name its notification carries. */
+  const instanceCell = (id, name, carried) =>
     name === null
-      ? [h('span', { text: `#${id}` }), h('div', { class: 'muted small', text: 'deleted' })]
-      : name === undefined
+      ? [h('span', { text: carried ?? `#${id}` }), h('div', { class: 'muted small', text: `#${id}, deleted` })]
+      : name === undefined && !carried
         ? h('a', { href: `#/instances/${id}`, text: `#${id}` })
-        : [h('a', { href: `#/instances/${id}`, text: name }), h('div', { class: 'muted small', text: `#${id}` })];
+        : [h('a', { href: `#/instances/${id}`, text: name ?? carried }), h('div', { class: 'muted small', text: `#${id}` })];
+
+  /** When a pending one is tried next (or when a delivered one went out), and what it waits for. */
+  const nextCell = (d) =>
+    d.status === 'delivered'
+      ? time(d.deliveredDate)
+      : [
+          d.nextAttemptAt ? time(d.nextAttemptAt) : h('span', { class: 'muted', text: d.status === 'queued' ? 'after a redeliver' : '—' }),
+          d.retryAfter ? h('div', { class: 'small' }, 'receiver asked: not before ', time(d.retryAfter)) : null,
+          ...waitsOf(d).map((text) => h('div', { class: 'muted small', text })),
+        ];
+
+  const pending = (d) => d.status === 'retry' || d.status === 'queued';
 
   const where = (status, url) => [`channel='webhook'`, status ? `status=${quote(status)}` : null, url ? `config.url=${quote(url)}` : null].filter(Boolean).join(' and ');
 
@@ -93,8 +109,10 @@ export async function renderDeliveries(main) {
     for (const d of list) byUrl.set(d.config.url, [...(byUrl.get(d.config.url) ?? []), d]);
     fill(holder,
       ...[...byUrl].map(([callback, items]) => {
-        items.sort((a, b) => (b.createdDate ?? '').localeCompare(a.createdDate ?? ''));
+        // Pending ones in their queue's order (the head first), delivered ones newest first.
+        if (items.every((d) => d.status === 'delivered')) items.sort((a, b) => (b.deliveredDate ?? '').localeCompare(a.deliveredDate ?? ''));
         const queued = items.filter((d) => d.status === 'queued').length;
+        const waiting = items.filter(pending).length;
         const headingId = uid('sub');
         return h(
           'section',
@@ -103,13 +121,18 @@ export async function renderDeliveries(main) {
             'div',
             { class: 'title-row' },
             h('h2', { id: headingId }, h('span', { class: 'mono', text: callback })),
-            queued > 0 ? h('button', { type: 'button', class: 'primary', onclick: () => void redeliver(callback), text: `Redeliver ${queued} queued`, 'aria-label': `Redeliver ${queued} queued to ${callback}` }) : null,
+            h(
+              'div',
+              { class: 'actions' },
+              waiting > 0 ? h('button', { type: 'button', onclick: () => void retryAll(callback), text: `Retry ${waiting} now`, 'aria-label': `Retry ${waiting} pending to ${callback} now` }) : null,
+              queued > 0 ? h('button', { type: 'button', class: 'primary', onclick: () => void redeliver(callback), text: `Redeliver ${queued} queued`, 'aria-label': `Redeliver ${queued} queued to ${callback}` }) : null,
+            ),
           ),
           h(
             'table',
             { class: 'data' },
             h('caption', { text: plural(items.length, 'delivery', 'deliveries') }),
-            h('thead', {}, h('tr', {}, ['Created', 'Instance', 'Resource', 'Events', 'Status', 'Attempts', 'Last error', 'Next attempt', 'Payload'].map((c) => h('th', { scope: 'col', text: c })))),
+            h('thead', {}, h('tr', {}, ['Created', 'Instance', 'Resource', 'Events', 'Status', 'Attempts', 'Last error', waiting > 0 ? 'Next attempt' : 'Delivered', 'Payload', waiting > 0 ? 'Actions' : null].filter(Boolean).map((c) => h('th', { scope: 'col', text: c })))),
             h(
               'tbody',
               {},
@@ -118,14 +141,15 @@ export async function renderDeliveries(main) {
                   'tr',
                   { dataset: { deliveryId: d.id, status: d.status } },
                   h('td', {}, time(d.createdDate)),
-                  h('td', {}, instanceCell(d.instanceId, names.get(Number(d.instanceId)))),
+                  h('td', {}, instanceCell(d.instanceId, names.get(Number(d.instanceId)), d.instanceName)),
                   h('td', { text: d.resource }),
                   h('td', { class: 'num', text: String(d.events) }),
                   h('td', {}, badge(d.status)),
                   h('td', { class: 'num', text: String(d.attempts) }),
                   h('td', { class: 'error-cell', text: d.lastError ?? '' }),
-                  h('td', {}, d.nextAttemptAt ? time(d.nextAttemptAt) : h('span', { class: 'muted', text: '—' })),
-                  h('td', {}, d.payload ? jsonDetails('Payload', d.payload) : h('span', { class: 'muted small', text: d.status === 'delivered' ? 'delivered' : '—' })),
+                  h('td', {}, nextCell(d)),
+                  h('td', {}, d.payload ? jsonDetails('Payload', d.payload) : h('span', { class: 'muted small', text: '—' })),
+                  waiting > 0 ? h('td', {}, pending(d) ? retryButton(d.id, () => later()) : null) : null,
                 ),
               ),
             ),
@@ -136,6 +160,11 @@ export async function renderDeliveries(main) {
   }
 
   const timers = [];
+  /** Redelivery and retries run in the subscription workflow: look again a few times as it drains. */
+  const later = () => {
+    for (const ms of [800, 2500, 6000]) timers.push(setTimeout(() => void load(), ms));
+  };
+
   async function redeliver(callback) {
     try {
       const sent = await api('PUT', `/notifications/subscriptions/deliveries?${new URLSearchParams({ where: where('queued', callback) })}`);
@@ -143,8 +172,12 @@ export async function renderDeliveries(main) {
     } catch (err) {
       announce(`Redeliver failed: ${errorText(err)}`, 'error');
     }
-    // Redelivery runs in the subscription workflow: look again a few times as it drains.
-    for (const ms of [800, 2500, 6000]) timers.push(setTimeout(() => void load(), ms));
+    later();
+  }
+
+  async function retryAll(callback) {
+    await retryCallback(callback);
+    later();
   }
 
   await Promise.all([loadPolicy(), load()]);

@@ -35,3 +35,16 @@ export function relative(date, now = Date.now()) {
   const text = abs < 60 ? `${abs} s` : abs < 3600 ? `${Math.round(abs / 60)} min` : abs < 86_400 ? `${Math.round(abs / 3600)} h` : `${Math.round(abs / 86_400)} d`;
   return s >= 0 ? `in ${text}` : `${text} ago`;
 }
+
+/**
+ * What a pending delivery waits for, in words (its next attempt's time and a Retry-After's are shown as times beside):
+ * the notification ahead of it, the callback's rate limit, and the waits it already did.
+ */
+export function waitsOf(d) {
+  const out = [];
+  if (d.waitingBehind) out.push(`behind ${d.waitingBehind.slice(0, 12)}…`);
+  if (d.rateLimited) out.push(`paced at ${d.rateLimited}/s`);
+  if (d.retryAfterWaits) out.push(`waited ${plural(d.retryAfterWaits, 'time')} for a Retry-After`);
+  if (d.rateLimitedWaits) out.push(`waited ${plural(d.rateLimitedWaits, 'time')} for the rate limit`);
+  return out;
+}

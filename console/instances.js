@@ -5,6 +5,7 @@ import { api, ApiError, mapLimit } from './api.js';
 import { announce, badge, confirmDialog, errorText, h, jsonDetails, section, time, uid, fill } from './dom.js';
 import { plural } from './format.js';
 import { explainSection } from './explain.js';
+import { retryButton } from './retryNow.js';
 
 const REFRESH_MS = 5000;
 const filters = { text: '', element: '', tag: '' };
@@ -285,7 +286,7 @@ export async function renderInstance(main, { id, config, navigate }) {
               h('td', {}, time(n.eventDate)),
               h('td', { text: n.objectType }),
               h('td', { class: 'num', text: String(n.events) }),
-              h('td', {}, badge(n.status)),
+              h('td', {}, badge(n.status), n.status === 'retry' || n.status === 'queued' ? [' ', retryButton(n.id, () => setTimeout(() => void refresh(), 1200))] : null),
               h('td', { class: 'num', text: n.attempts === undefined ? '' : String(n.attempts) }),
               h('td', { class: 'error-cell', text: n.lastError ?? '' }),
               h('td', {}, n.payload ? withId(jsonDetails(`Notification ${n.id.slice(0, 12)}…`, n.payload), n.id, open) : h('span', { class: 'muted small', text: n.status === 'delivered' ? 'delivered' : '—' })),

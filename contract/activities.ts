@@ -5,7 +5,7 @@
 import type { ResourceConfig } from '../core/settings';
 import type { InstanceRef } from '../core/envelope';
 import type { Credentials } from '../elements/types';
-import type { NotificationSummary, PendingNotification } from './delivery';
+import type { DeliveryAttempt, DeliveryAttemptResult, NotificationSummary, PacedDeliveries, PacedDeliveriesResult, PendingNotification } from './delivery';
 
 /**
  * Configuration keys only the workflow reads (the poller's own settings): activities get the rest, what the element
@@ -149,7 +149,14 @@ export interface PollsterActivities {
   pollPage(input: PollPageInput): Promise<PollPageResult>;
   /** OAuth2 code exchange or token refresh. */
   authenticate(input: AuthenticateInput): Promise<Credentials | undefined>;
-  /** One delivery attempt of a queued notification; returns the attempts it took in all. */
+  /** One attempt of a queued notification: the callback's answer (a failure is an answer; the workflow retries). */
+  attemptDelivery(attempt: DeliveryAttempt): Promise<DeliveryAttemptResult>;
+  /** A rate-limited subscription's due notifications, one attempt each, at its pace, until one fails. */
+  deliverPaced(batch: PacedDeliveries): Promise<PacedDeliveriesResult>;
+  /**
+   * The previous release's attempt, retried by Temporal until delivered or the last attempt (runs of workflows/v1
+   * still schedule it); returns the attempts it took in all.
+   */
   deliverNotification(item: PendingNotification): Promise<number>;
   /** An id scan: lists every id of a resource into Pollster's store and reports the ones gone since the last complete scan. */
   scanIds(input: ScanInput): Promise<ScanResult>;

@@ -36,6 +36,12 @@ export const deliveryHealth = defineSignal<[DeliveryHealth]>('deliveryHealth');
 export const enqueue = defineSignal<[EnqueueRequest]>('enqueue');
 /** Reactivate the subscription and deliver its queued notifications in order. */
 export const redeliver = defineSignal('redeliver');
+/**
+ * Try these notifications now (none given: the whole queue), cutting their waits (the schedule, a receiver's
+ * Retry-After; the rate limit still paces). Nothing overtakes: the ones before them in the queue go first, at once too.
+ * A deactivated subscription is reactivated, as by redeliver.
+ */
+export const retryNow = defineSignal<[ids?: string[]]>('retryNow');
 export const subscriptionStatus = defineQuery<SubscriptionStatus>('subscriptionStatus');
 export const deliveries = defineQuery<DeliveryView[]>('deliveries');
 

@@ -62,7 +62,75 @@ export function deliveryRetryDueAt(firstFailureAtMs: number, x: number, scale: n
   return firstFailureAtMs + Math.round(4 ** x * 1000 * scale);
 }
 
-/** The retry path's delivery attempt: the activity names each next delay itself (nextRetryDelay); these bound it. */
+/** A receiver's Retry-After (on a 429 or 503) is honoured up to this long after its answer. */
+export const RETRY_AFTER_CAP_MS = 60 * 60_000;
+
+/** What a failed attempt leaves for the next one. */
+export interface FailedAttempt {
+  /** Attempts in all, the failed one included. */
+  attempts: number;
+  /** The notification's first failure (the failed attempt's time when it is the first). */
+  firstFailureAtMs: number;
+  failedAtMs: number;
+  /** The receiver's Retry-After, in ms from `failedAtMs` (uncapped). */
+  retryAfterMs?: number;
+  scale: number;
+}
+
+export interface NextAttempt {
+  /** Due by the 4^x schedule. */
+  nextAttemptAtMs: number;
+  /** Not before this, as the receiver asked (capped). */
+  retryAfterAtMs?: number;
+}
+
+/** When a notification whose attempt failed is tried next: the schedule's time, or later when the receiver asked. */
+export function nextAttemptAfter(failure: FailedAttempt): NextAttempt {
+  const nextAttemptAtMs = deliveryRetryDueAt(failure.firstFailureAtMs, failure.attempts, failure.scale);
+  if (failure.retryAfterMs === undefined) return { nextAttemptAtMs };
+  return { nextAttemptAtMs, retryAfterAtMs: failure.failedAtMs + Math.min(Math.max(0, failure.retryAfterMs), RETRY_AFTER_CAP_MS) };
+}
+
+/** The time a pending notification is due: its schedule, and a receiver's Retry-After (none: now). */
+export const dueAtMs = (item: { nextAttemptAtMs?: number; retryAfterAtMs?: number }): number | undefined =>
+  item.nextAttemptAtMs === undefined && item.retryAfterAtMs === undefined ? undefined : Math.max(item.nextAttemptAtMs ?? 0, item.retryAfterAtMs ?? 0);
+
+/** A failure that ends the retries: 410 Gone, a refused URL, or the last attempt. */
+export function isLastAttempt(outcome: { status: number; refused?: boolean }, attempts: number): boolean {
+  return outcome.status === 410 || outcome.refused === true || attempts >= MAX_DELIVERY_ATTEMPTS;
+}
+
+/**
+ * One attempt of a queued notification (attemptDelivery): the workflow schedules every retry itself, so a failed
+ * delivery is an answer, not a failure. The activity fails only when its worker is lost (Temporal then runs it again)
+ * or cannot run it at all; after the last of these the workflow counts one failed attempt.
+ */
+export const deliveryAttemptOptions: ActivityOptions = {
+  // The callback has 30 s (activities/callback.ts DELIVERY_TIMEOUT_MS), the store's write a little more.
+  startToCloseTimeout: '45 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 5 },
+};
+
+/**
+ * A rate-limited subscription's run of paced attempts (deliverPaced): a few seconds of them, each POST up to 30 s. It
+ * heartbeats before each attempt, so a lost worker is noticed within the heartbeat timeout and the next attempt of the
+ * activity resumes after what was delivered.
+ */
+export const pacedDeliveryOptions: ActivityOptions = {
+  startToCloseTimeout: '15 minutes',
+  heartbeatTimeout: '45 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 5 },
+};
+
+/** How long a run of paced attempts lasts at most (at the rate limit's pace), and its bounds in items and bytes. */
+export const PACED_RUN_MS = 5000;
+export const PACED_RUN_ITEMS = 100;
+export const PACED_RUN_BYTES = 512 * 1024;
+
+/**
+ * The previous release's delivery attempt (deliverNotification), which runs of its subscription workflow
+ * (workflows/v1) still schedule: Temporal retries it, the activity naming each next delay itself (nextRetryDelay).
+ */
 export const deliveryActivityOptions: ActivityOptions = {
   startToCloseTimeout: '45 seconds',
   // Without it the server caps retries at a default deadline; the schedule runs ~73 h (× scale).

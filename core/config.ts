@@ -44,6 +44,9 @@ const numberish = z.union(
 
 const nonNegative = numberish.pipe(z.number().nonnegative());
 
+/** event.notification.rate_limit's ceiling: one subscription workflow paces a URL, with a timer between attempts. */
+export const MAX_RATE_LIMIT = 50;
+
 const javaFormat = z.string().superRefine((fmt, ctx) => {
   if (fmt.trim() === '' || /^milliseconds'?$/.test(fmt) || fmt === '10 digit integer Unix time') return;
   try {
@@ -196,6 +199,10 @@ const knownConfiguration = {
   'event.notification.type': z.enum(['webhook'], { error: "expected 'webhook' (the only notification type)" }).optional(),
   'event.notification.callback.url': httpUrl.optional(),
   'event.notification.signature.key': z.string().optional(),
+  /** Notifications per second to the callback URL, across the deployment (its subscription paces them). */
+  'event.notification.rate_limit': numberish
+    .pipe(z.number().positive('must be more than 0 notifications per second').max(MAX_RATE_LIMIT, `at most ${MAX_RATE_LIMIT} notifications per second`))
+    .optional(),
   'event.poller.refresh_interval': numberish
     .pipe(z.number().min(MIN_INTERVAL_MINUTES, 'must be at least 1 second (1/60 minute)'))
     .optional(),

@@ -3,7 +3,8 @@
  * and every failed attempt, as one line with its cause. Pure: the interceptor in activityLog.ts prints these.
  */
 import type { AuthenticateInput, CheckResourcesInput, PollPageInput, PollPageResult, ResourceCheck } from '../contract/activities';
-import type { PendingNotification } from '../contract/delivery';
+import type { DeliveryAttempt, DeliveryAttemptResult, PendingNotification } from '../contract/delivery';
+import { dueAtMs, isLastAttempt, nextAttemptAfter } from '../contract/retryPolicy';
 import { errorText } from '../log/errorText';
 
 export interface ActivityLine {
@@ -66,6 +67,24 @@ function checkLine(input: CheckResourcesInput, result: Record<string, ResourceCh
   return { level: 'info', text: `${instanceLabel(input.instance)}: polled, nothing new (${plural(records, 'record')} read)`, fields };
 }
 
+/**
+ * A queued notification's attempt: delivered, or failed with its cause and when the schedule (or the receiver's
+ * Retry-After) brings the next one. Retry now and the rate limit may move that time; the deliveries list has it live.
+ */
+function attemptLine(attempt: DeliveryAttempt, result: DeliveryAttemptResult): ActivityLine {
+  const { item } = attempt;
+  const id = item.notification.id;
+  const fields = { notificationId: id, instanceId: item.instanceId, attempts: result.attempts };
+  if (result.ok) return { level: 'info', text: `notification ${id} delivered to ${safeUrl(item.callbackUrl)} (attempt ${result.attempts})`, fields };
+  let next = '; no more tries';
+  if (!isLastAttempt(result, result.attempts)) {
+    const due = dueAtMs(nextAttemptAfter({ attempts: result.attempts, firstFailureAtMs: item.firstFailureAtMs ?? result.atMs, failedAtMs: result.atMs, retryAfterMs: result.retryAfterMs, scale: result.retryScale }))!;
+    const asked = result.retryAfterMs === undefined ? '' : `, the receiver asked for ${seconds(result.retryAfterMs)} (Retry-After)`;
+    next = `; next try in ${seconds(Math.max(0, due - result.atMs))}${asked}`;
+  }
+  return { level: 'warn', text: `notification ${id} to ${safeUrl(item.callbackUrl)}: ${result.error ?? `callback answered ${result.status}`} (attempt ${result.attempts})${next}`, fields };
+}
+
 /** The line for an attempt that returned; undefined for nothing worth a line. */
 export function completedLine(run: ActivityRun, input: unknown, result: unknown): ActivityLine | undefined {
   switch (run.activityType) {
@@ -73,6 +92,8 @@ export function completedLine(run: ActivityRun, input: unknown, result: unknown)
       return pollPageLine(input as PollPageInput, result as PollPageResult);
     case 'checkResources':
       return checkLine(input as CheckResourcesInput, result as Record<string, ResourceCheck>);
+    case 'attemptDelivery':
+      return attemptLine(input as DeliveryAttempt, result as DeliveryAttemptResult);
     case 'deliverNotification': {
       const item = input as PendingNotification;
       return { level: 'info', text: `notification ${item.notification.id} delivered to ${safeUrl(item.callbackUrl)} (attempt ${String(result)})`, fields: { notificationId: item.notification.id, instanceId: item.instanceId, attempts: result } };

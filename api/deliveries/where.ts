@@ -23,3 +23,12 @@ export function parseDeliveryWhere(where: string | undefined): DeliveryFilter {
   }
   return filter;
 }
+
+/** The filter of retry now: pending deliveries only (`retry`, `queued`, or both when no status is given). */
+export function parseRetryWhere(where: string | undefined): DeliveryFilter {
+  const filter = parseDeliveryWhere(where);
+  if (filter.status === 'delivered') {
+    throw new ApiError(400, "where: a delivered notification is not retried", [{ path: 'query.where', message: "retry now takes pending deliveries: status 'retry' or 'queued'" }]);
+  }
+  return filter;
+}

@@ -70,9 +70,11 @@ export class FakeInstanceService implements InstanceService {
 }
 
 export class FakeDeliveryService implements DeliveryService {
-  /** The filters `list` and `redeliver` were called with, in order. */
+  /** The filters `list`, `redeliver` and `retryNow` were called with, and the ids `retryOne` was, in order. */
   readonly listed: DeliveryFilter[] = [];
   readonly redelivered: DeliveryFilter[] = [];
+  readonly retried: DeliveryFilter[] = [];
+  readonly retriedOne: string[] = [];
   views: DeliveryView[] = [];
   account: AccountSettings = { ...DEFAULT_ACCOUNT_SETTINGS };
 
@@ -84,6 +86,16 @@ export class FakeDeliveryService implements DeliveryService {
   async redeliver(filter: DeliveryFilter): Promise<DeliveryView[]> {
     this.redelivered.push(filter);
     return this.views.filter((v) => v.status === 'queued');
+  }
+
+  async retryNow(filter: DeliveryFilter): Promise<DeliveryView[]> {
+    this.retried.push(filter);
+    return this.views.filter((v) => v.status !== 'delivered');
+  }
+
+  async retryOne(id: string): Promise<DeliveryView | undefined> {
+    this.retriedOne.push(id);
+    return this.views.find((v) => v.id === id && v.status !== 'delivered');
   }
 
   async settings(): Promise<AccountSettings> {

@@ -10,13 +10,27 @@ export interface Received {
   at: number;
 }
 
+/** An answer: a status, and headers to send with it (a Retry-After, say). */
+export interface Answer {
+  status: number;
+  headers?: Record<string, string>;
+}
+
+/** Every request, in arrival order, with what it was answered. */
+export interface Attempt {
+  id: string;
+  at: number;
+  status: number;
+}
+
 export interface Receiver {
   url: string;
   received: Received[];
   /** Every request, whatever it was answered. */
   attempts: number;
-  /** Status to answer with (default 200); a function sees each request. */
-  respondWith(status: number | ((r: Received) => number)): void;
+  log: Attempt[];
+  /** Status to answer with (default 200), or a status with headers; a function sees each request. */
+  respondWith(status: number | Answer | ((r: Received) => number | Answer)): void;
   /** Events across all received notifications, in arrival order. */
   events(): NotificationBody['message']['events'];
   waitFor(predicate: (r: Receiver) => boolean, timeoutMs?: number): Promise<void>;
@@ -24,8 +38,9 @@ export interface Receiver {
 }
 
 export async function startReceiver(): Promise<Receiver> {
-  let respond: number | ((r: Received) => number) = 200;
+  let respond: number | Answer | ((r: Received) => number | Answer) = 200;
   const received: Received[] = [];
+  const log: Attempt[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -33,9 +48,11 @@ export async function startReceiver(): Promise<Receiver> {
       const raw = Buffer.concat(chunks).toString('utf8');
       const entry: Received = { headers: req.headers, raw, body: JSON.parse(raw) as NotificationBody, at: Date.now() };
       receiver.attempts++;
-      const status = typeof respond === 'function' ? respond(entry) : respond;
-      if (status >= 200 && status < 300) received.push(entry);
-      res.writeHead(status).end();
+      const chosen = typeof respond === 'function' ? respond(entry) : respond;
+      const answer: Answer = typeof chosen === 'number' ? { status: chosen } : chosen;
+      log.push({ id: entry.body.id, at: entry.at, status: answer.status });
+      if (answer.status >= 200 && answer.status < 300) received.push(entry);
+      res.writeHead(answer.status, answer.headers).end();
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -43,6 +60,7 @@ export async function startReceiver(): Promise<Receiver> {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
     received,
     attempts: 0,
+    log,
     respondWith(status) {
       respond = status;
     },

@@ -4,7 +4,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { PageRunProgress, PollPageInput, PollPageResult } from '../../contract/activities';
-import type { PendingNotification } from '../../contract/delivery';
+import type { DeliveryAttempt, DeliveryAttemptResult, PendingNotification } from '../../contract/delivery';
 
 /** A page run's result: nothing found and no next page, unless overridden. */
 export function pageRun(overrides: Partial<PollPageResult> = {}): PollPageResult {
@@ -57,3 +57,36 @@ export class DeliverStub {
     return this.calls.map((c) => c.notification.id);
   }
 }
+
+/** An attempt the stub saw: its input and when it ran (this process's clock). */
+export interface SeenAttempt extends DeliveryAttempt {
+  atMs: number;
+}
+
+/** attemptDelivery: every attempt recorded; answers by `answer` (delivered, unless scripted otherwise). */
+export class AttemptStub {
+  readonly calls: SeenAttempt[] = [];
+  answer: Answer<DeliveryAttempt, Partial<DeliveryAttemptResult>> = () => ({ ok: true, status: 200 });
+  /** The retry scale the stub reports, as a worker reports POLLSTER_RETRY_SCALE. */
+  retryScale = 1;
+
+  readonly attemptDelivery = async (attempt: DeliveryAttempt): Promise<DeliveryAttemptResult> => {
+    const atMs = Date.now();
+    this.calls.push({ ...structuredClone(attempt), atMs });
+    const answer = await this.answer(attempt, this.calls.length);
+    return { ok: false, status: 0, attempts: attempt.item.attempts + 1, atMs, retryScale: this.retryScale, ...answer };
+  };
+
+  /** The notification ids attempted, in order. */
+  get ids(): string[] {
+    return this.calls.map((c) => c.item.notification.id);
+  }
+}
+
+/** A callback's answers, as attemptDelivery reports them. */
+export const answers = {
+  ok: { ok: true, status: 200 },
+  unavailable: { ok: false, status: 503, error: 'callback answered 503' },
+  gone: { ok: false, status: 410, error: 'callback answered 410' },
+  tooMany: (retryAfterMs: number) => ({ ok: false, status: 429, error: 'callback answered 429', retryAfterMs }),
+} satisfies Record<string, Partial<DeliveryAttemptResult> | ((ms: number) => Partial<DeliveryAttemptResult>)>;

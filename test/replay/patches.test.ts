@@ -1,5 +1,5 @@
 /**
- * Every patched() branch of the instance workflow is covered by a recorded history on each side:
+ * Every patched() branch of the instance and subscription workflows is covered by a recorded history on each side:
  * recorded before the patch (the old branch replays) and after it (the new one does). replay.test.ts
  * replays them all; this checks that both kinds are there, and that they show what the patch changed.
  * The patches of the previous release (workflows/v1) concern its runs only: histories whose input carries no
@@ -18,13 +18,15 @@ type Payload = { data?: Uint8Array | null };
 
 const decode = (p: Payload | undefined | null): unknown => (p?.data ? JSON.parse(Buffer.from(p.data).toString('utf8')) : undefined);
 
-function allInstanceHistories(): { file: string; history: History }[] {
+function historiesOf(workflowType: string): { file: string; history: History }[] {
   return readdirSync(HISTORIES_DIR)
     .filter((f) => f.endsWith('.json'))
     .sort()
     .map((file) => ({ file, history: historyFromJSON(JSON.parse(readFileSync(join(HISTORIES_DIR, file), 'utf8'))) }))
-    .filter(({ history }) => history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name === 'instanceWorkflow');
+    .filter(({ history }) => history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name === workflowType);
 }
+
+const allInstanceHistories = (): { file: string; history: History }[] => historiesOf('instanceWorkflow');
 
 const codec = dataConverterFromEnv(replayEnv()).payloadCodecs[0]!;
 
@@ -142,5 +144,56 @@ describe(`patch ${MIGRATE_TO_V2}`, () => {
 
   test('the current workflow is recorded too', () => {
     assert.ok(allInstanceHistories().some(({ file }) => !isV1(file)), 'no history of the current instance workflow');
+  });
+});
+
+// workflows/v1/subscription.ts SUBSCRIPTION_V2
+const SUBSCRIPTION_V2 = 'subscription-v2';
+
+const inputOf = async (history: History): Promise<{ version?: unknown; state?: { queue?: unknown[] } } | undefined> =>
+  (await decrypt(history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0])) as never;
+
+const scheduled = (history: History): string[] =>
+  (history.events ?? []).flatMap((e) => {
+    const name = e.activityTaskScheduledEventAttributes?.activityType?.name;
+    return name ? [name] : [];
+  });
+
+describe(`patch ${SUBSCRIPTION_V2}`, async () => {
+  const all = await Promise.all(historiesOf('subscriptionWorkflow').map(async (h) => ({ ...h, input: await inputOf(h.history) })));
+  // Runs of the previous release: their input has no version.
+  const v1 = all.filter(({ input }) => input?.version === undefined);
+  const current = all.filter(({ input }) => input?.version === 2);
+  const migrated = v1.filter(({ history }) => patchesOf(history).includes(SUBSCRIPTION_V2));
+
+  test('runs of the previous release are recorded without it (they replay in its code) and with it (they migrate)', () => {
+    assert.ok(v1.some(({ history }) => !patchesOf(history).includes(SUBSCRIPTION_V2)), 'no history of the previous subscription workflow');
+    assert.ok(migrated.length > 0, 'no history of a subscription that migrated: record one (test/replay/upgradeSubscription.ts)');
+  });
+
+  test("with it, the run continues as new into the current workflow, carrying what it still holds", async () => {
+    for (const { file, history } of migrated) {
+      const last = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes;
+      assert.ok(last, `${file} ends in continue-as-new`);
+      const next = (await decrypt(last.input?.payloads?.[0])) as { version?: unknown; state?: { queue?: unknown[] } } | undefined;
+      assert.equal(next?.version, 2, `${file}: the next run is the current workflow`);
+      assert.ok((next?.state?.queue?.length ?? 0) > 0, `${file}: the queued notification travels into the next run`);
+    }
+  });
+
+  test("the earlier release's deliverNotification, retrying when the worker was replaced, completes on the new one", () => {
+    for (const { file, history } of migrated) {
+      const events = history.events ?? [];
+      const marker = events.findIndex((e) => e.markerRecordedEventAttributes);
+      assert.ok(scheduled(history).includes('deliverNotification'), file);
+      assert.ok(events.slice(0, marker).some((e) => e.activityTaskCompletedEventAttributes), `${file}: the activity completed before the run migrated`);
+    }
+  });
+
+  test("the current workflow is recorded too, its attempts its own activities (attemptDelivery, deliverPaced), never the earlier release's deliverNotification", () => {
+    assert.ok(current.length > 0, 'no history of the current subscription workflow');
+    assert.ok(current.some(({ history }) => scheduled(history).includes('attemptDelivery')), 'no attemptDelivery recorded');
+    assert.ok(current.some(({ history }) => scheduled(history).includes('deliverPaced')), 'no paced delivery recorded');
+    for (const { file, history } of current) assert.ok(!scheduled(history).includes('deliverNotification'), file);
   });
 });

@@ -3,13 +3,15 @@
  * subscription and account workflows, run by the production worker on a fresh dev server against
  * the test fakes, saved with `handle.fetchHistory()` as JSON into test/histories/.
  *
- *   npx tsx test/replay/record.ts [--only <scenario>,…] [--suffix=<text>] [--replace]
+ *   npx tsx test/replay/record.ts [--only <scenario>,…] [--suffix=<text>] [--replace | --keep]
  *
  *   --only      scenarios to run (default: all): lifecycle, providerFailures, resumeFailedPass, continueAsNew, oauth,
- *               subscriptionRetry, subscriptionDeactivated, accountSettings
+ *               subscriptionRetry, subscriptionDeactivated, subscriptionReceiver, subscriptionPaced, accountSettings
  *   --suffix    appended to every file name: `--only lifecycle --suffix=-no-polling-state-upsert`
  *               writes instance-lifecycle-no-polling-state-upsert.json beside instance-lifecycle.json
  *   --replace   overwrite files of the same name (without it the script writes nothing when one exists)
+ *   --keep      keep files of the same name and write the others (a scenario records two workflows, one of which
+ *               did not change: `--only subscriptionRetry --suffix=-v2 --keep` leaves instance-handoff-v2.json)
  *
  * Payloads are encrypted with the fixed test key of test/replay/fixtures.ts, so the replay test can
  * decrypt them. After an intended change to workflow code guarded by patched(), record the new
@@ -47,8 +49,8 @@ process.env.POLLSTER_ALLOW_PRIVATE_PROVIDERS = 'true';
 process.env.POLLSTER_RETRY_SCALE = '0.00001';
 quietTemporalLogs();
 
-const args = parseArgs({ options: { only: { type: 'string' }, suffix: { type: 'string', default: '' }, replace: { type: 'boolean', default: false } } }).values;
-const NAMES = ['lifecycle', 'providerFailures', 'resumeFailedPass', 'continueAsNew', 'oauth', 'subscriptionRetry', 'subscriptionDeactivated', 'accountSettings'] as const;
+const args = parseArgs({ options: { only: { type: 'string' }, suffix: { type: 'string', default: '' }, replace: { type: 'boolean', default: false }, keep: { type: 'boolean', default: false } } }).values;
+const NAMES = ['lifecycle', 'providerFailures', 'resumeFailedPass', 'continueAsNew', 'oauth', 'subscriptionRetry', 'subscriptionDeactivated', 'subscriptionReceiver', 'subscriptionPaced', 'accountSettings'] as const;
 const selected = args.only?.split(',').map((s) => s.trim()) ?? [...NAMES];
 // Checked before anything starts: a typo must not leave a dev server behind.
 const unknown = selected.filter((name) => !(NAMES as readonly string[]).includes(name));
@@ -277,6 +279,39 @@ async function subscriptionDeactivated(): Promise<Recorded[]> {
   return [{ file: 'subscription-deactivated', workflowId: subscriptionWorkflowId(receiver.url) }];
 }
 
+/**
+ * A receiver that asks to be left alone (429, Retry-After: 60), retry now through the API cutting that wait, then one
+ * that fails (503) and is retried on the schedule: the subscription's timers, its retryNow signal, its Retry-After.
+ */
+async function subscriptionReceiver(): Promise<Recorded[]> {
+  const { provider, receiver } = await fakes();
+  let answers = 0;
+  receiver.respondWith(() => (++answers === 1 ? { status: 429, headers: { 'Retry-After': '60' } } : answers === 3 ? 503 : 200));
+  const { id } = await api('POST', '/instances', httpBody(provider, receiver, 'subscription-receiver'));
+  provider.create('Nia');
+  const where = encodeURIComponent(`status='retry' and config.url='${receiver.url}'`);
+  const [asked] = await eventually(async () => {
+    const held = await api('GET', `/notifications/subscriptions/deliveries?where=${where}`);
+    return held.length > 0 && held[0].retryAfter ? held : undefined;
+  }, "the receiver's Retry-After, waited for", 60_000);
+  await api('POST', `/notifications/subscriptions/deliveries/${asked.id}/retry`);
+  await eventually(() => events(receiver, id) >= 1, 'the event, retried now');
+  provider.create('Oz');
+  await eventually(() => events(receiver, id) >= 2, 'the next event, after a 503');
+  await api('DELETE', `/instances/${id}`);
+  return [{ file: 'subscription-receiver', workflowId: subscriptionWorkflowId(receiver.url) }];
+}
+
+/** An instance with a rate limit: every notification through its subscription, a few at a time at 5/s. */
+async function subscriptionPaced(): Promise<Recorded[]> {
+  const { provider, receiver } = await fakes();
+  const { id } = await api('POST', '/instances', httpBody(provider, receiver, 'subscription-paced', { 'event.notification.rate_limit': '5' }));
+  for (const name of ['Pia', 'Quin', 'Rae', 'Sol', 'Tam']) provider.create(name);
+  await eventually(() => events(receiver, id) >= 5, 'five events, paced');
+  await api('DELETE', `/instances/${id}`);
+  return [{ file: 'subscription-paced', workflowId: subscriptionWorkflowId(receiver.url) }];
+}
+
 /** The account settings workflow: two updates through PATCH /accounts/settings. */
 async function accountSettings(): Promise<Recorded[]> {
   await api('PATCH', '/accounts/settings', { 'notification.webhook.failure.policy': 'queue' });
@@ -292,6 +327,8 @@ const SCENARIOS: Record<Exclude<(typeof NAMES)[number], 'accountSettings'>, () =
   oauth: instanceOAuth,
   subscriptionRetry,
   subscriptionDeactivated,
+  subscriptionReceiver,
+  subscriptionPaced,
 };
 
 let failed = false;
@@ -301,9 +338,13 @@ try {
   if (selected.includes('accountSettings')) recorded.push(...(await accountSettings()));
   const fileOf = (r: Recorded): string => join(HISTORIES_DIR, `${r.file}${args.suffix}.json`);
   const existing = recorded.map(fileOf).filter((f) => existsSync(f));
-  if (existing.length > 0 && !args.replace) throw new Error(`not overwriting (use --replace, or --suffix for new files): ${existing.join(', ')}`);
+  if (existing.length > 0 && !args.replace && !args.keep) throw new Error(`not overwriting (use --replace, --keep, or --suffix for new files): ${existing.join(', ')}`);
   mkdirSync(HISTORIES_DIR, { recursive: true });
   for (const r of recorded) {
+    if (args.keep && existing.includes(fileOf(r))) {
+      console.log(`${r.file}${args.suffix}.json: kept`);
+      continue;
+    }
     const history = await client.workflow.getHandle(r.workflowId, r.runId).fetchHistory();
     writeFileSync(fileOf(r), `${historyToJSON(history)}\n`);
     console.log(`${r.file}${args.suffix}.json: ${history.events?.length ?? 0} events of ${r.workflowId}`);

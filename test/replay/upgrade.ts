@@ -10,7 +10,6 @@
  * instance's runs (the earlier release's, which migrates, and the current one's) are written to test/histories as
  * `instance-upgraded-<n>.json`, encrypted with the replay key, so the replay suite holds both sides of the upgrade.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,61 +19,16 @@ import { instanceWorkflowId } from '../../contract/names';
 import { dataConverterFromEnv } from '../../temporal/codec';
 import { startHttpProvider } from '../fakes/httpProvider';
 import { startReceiver } from '../fakes/receiver';
-import { AUTH, SECRETS } from '../support/pollster';
-import { eventually, freePort, REPO_ROOT, sleep, spawnNode, startDevServer, type ChildHandle } from '../support/processes';
+import { eventually, sleep, startDevServer } from '../support/processes';
 import { historyToJSON } from './historyJson';
 import { HISTORIES_DIR, replayEnv } from './fixtures';
+import { call, checkout, startPollster } from './release';
 
 const args = parseArgs({ options: { from: { type: 'string' }, save: { type: 'boolean', default: false } } }).values;
 if (!args.from) throw new Error('--from <git ref of the earlier release> is required');
 
 const ISO_MS = "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'";
 const env: NodeJS.ProcessEnv = { ...process.env, ...replayEnv(), POLLSTER_ALLOW_PRIVATE_CALLBACKS: 'true', POLLSTER_RETRY_SCALE: '0.001', POLLSTER_DATA_DIR: mkdtempSync(join(tmpdir(), 'pollster-upgrade-')) };
-
-/** The earlier release in a worktree of its own; its node_modules hard-linked from this checkout's. */
-function checkout(ref: string): { dir: string; remove(): void } {
-  const dir = mkdtempSync(join(tmpdir(), 'pollster-release-'));
-  execFileSync('git', ['worktree', 'add', '--detach', dir, ref], { cwd: REPO_ROOT, stdio: 'ignore' });
-  execFileSync('cp', ['-al', join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules')]);
-  return {
-    dir,
-    remove() {
-      execFileSync('git', ['worktree', 'remove', '--force', dir], { cwd: REPO_ROOT, stdio: 'ignore' });
-    },
-  };
-}
-
-function processEnv(address: string, apiPort: number): NodeJS.ProcessEnv {
-  return {
-    PATH: env.PATH,
-    HOME: env.HOME,
-    TEMPORAL_ADDRESS: address,
-    TEMPORAL_NAMESPACE: 'default',
-    POLLSTER_ENCRYPTION_KEY: env.POLLSTER_ENCRYPTION_KEY,
-    POLLSTER_ALLOW_PRIVATE_CALLBACKS: 'true',
-    POLLSTER_ALLOW_PRIVATE_PROVIDERS: 'true',
-    POLLSTER_RETRY_SCALE: env.POLLSTER_RETRY_SCALE,
-    POLLSTER_DATA_DIR: env.POLLSTER_DATA_DIR,
-    POLLSTER_USER_SECRET: SECRETS.userSecret,
-    POLLSTER_ORGANIZATION_SECRET: SECRETS.organizationSecret,
-    POLLSTER_API_PORT: String(apiPort),
-  };
-}
-
-async function startPollster(cwd: string | undefined, address: string): Promise<{ api: string; worker: ChildHandle; apiProcess: ChildHandle }> {
-  const port = await freePort();
-  const processes = processEnv(address, port);
-  const worker = await spawnNode({ entry: 'workers/main.ts', cwd, env: processes, ready: /worker polling task queue/ });
-  const apiProcess = await spawnNode({ entry: 'api/main.ts', cwd, env: processes, ready: /API listening/ });
-  return { api: `http://127.0.0.1:${port}/elements/api-v2`, worker, apiProcess };
-}
-
-async function call(api: string, method: string, path: string, body?: unknown): Promise<any> {
-  const res = await fetch(api + path, { method, headers: { authorization: AUTH, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
 
 const release = checkout(args.from);
 const server = await startDevServer();
@@ -83,7 +37,7 @@ const receiver = await startReceiver();
 let failed = false;
 try {
   console.log(`earlier release ${args.from} in ${release.dir}; Temporal at ${server.address}`);
-  const before = await startPollster(release.dir, server.address);
+  const before = await startPollster(release.dir, server.address, env);
   const created = await call(before.api, 'POST', '/instances', {
     element: { key: 'http' },
     name: 'upgraded',
@@ -125,7 +79,7 @@ try {
   await before.worker.stop();
   await sleep(4000); // polls come due meanwhile: the new worker takes them over
   change(() => provider.create('Dee'));
-  const after = await startPollster(undefined, server.address);
+  const after = await startPollster(undefined, server.address, env);
   change(() => provider.update('1', 'Ada L.'));
   change(() => provider.create('Eve'));
   await eventually(() => delivered() >= total(), `this release delivers the rest (${total()} events in all)`, 60_000);

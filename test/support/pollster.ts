@@ -42,14 +42,14 @@ export interface RunningApi {
 }
 
 export interface ApiOptions {
-  /** Pollster's store, as the worker of this test process opens it (the delivery log the explain calls read). */
+  /** Pollster's store, as the worker of this test process opens it (the delivery log); on unless false, as in production. */
   store?: boolean;
 }
 
 export async function startApi(env: TestWorkflowEnvironment, taskQueue?: string, options: ApiOptions = {}): Promise<RunningApi> {
   const dataConverter = dataConverterFromEnv();
   const client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter });
-  const store = options.store ? await openStore(process.env) : undefined;
+  const store = options.store !== false ? await openStore(process.env) : undefined;
   const app = await buildApi({ services: temporalServices(client, taskQueue, store), secrets: SECRETS, codec: dataConverter.payloadCodecs[0] });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   const url = `${address}/elements/api-v2`;

@@ -35,6 +35,7 @@ export async function startStubWorker(env: TestWorkflowEnvironment, activities: 
       checkResources: async (input: CheckResourcesInput) => Object.fromEntries(input.resources.map((r) => [r.name, { quiet: false as const }])),
       pollPage: unscripted('pollPage'),
       authenticate: unscripted('authenticate'),
+      attemptDelivery: unscripted('attemptDelivery'),
       deliverNotification: unscripted('deliverNotification'),
       ...activities,
     },

@@ -20,7 +20,7 @@ const ok: DeliveryOutcome = { ok: true, status: 200 };
 const outgoing = (n: number) => outgoingOf(contacts('d', n));
 
 /** Delivers `n` notifications, the i-th answered `answers[i]`. */
-async function deliver(answers: DeliveryOutcome[], options: { policy?: 'retry' | 'queue'; subscription?: SubscriptionStatus; retryScale?: number } = {}) {
+async function deliver(answers: DeliveryOutcome[], options: { policy?: 'retry' | 'queue'; subscription?: SubscriptionStatus; retryScale?: number; configuration?: Record<string, string> } = {}) {
   const world = fakeActivityWorld(options.retryScale ?? 1);
   world.subscriptions.policy = options.policy ?? 'retry';
   world.subscriptions.current = options.subscription;
@@ -28,7 +28,9 @@ async function deliver(answers: DeliveryOutcome[], options: { policy?: 'retry' |
   const notes = out.map((o) => o.notification);
   world.callback.answer = (n) => answers[notes.findIndex((m) => m.id === n.id)]!;
   const before = Date.now();
-  const summaries = await runAttempt(deliverPage, [world.deps, CALLBACK_URL, pageRunInput(), out]);
+  const input = pageRunInput();
+  input.configuration = { ...input.configuration, ...options.configuration };
+  const summaries = await runAttempt(deliverPage, [world.deps, CALLBACK_URL, input, out]);
   return { world, notes, summaries, before, after: Date.now() };
 }
 
@@ -74,6 +76,15 @@ describe('deliverPage: straight to the callback', () => {
     assert.equal(world.journal.at(-1), `hand-off ${notes[0]!.id}`, 'handed off after the posts, before returning');
   });
 
+  test("a 429 or 503 with Retry-After is handed off with the receiver's time when it is later than the schedule", async () => {
+    const tooMany: DeliveryOutcome = { ok: false, status: 429, error: 'callback answered 429', retryAfterMs: 30_000 };
+    const { world } = await deliver([tooMany, { ...outcomes.unavailable, retryAfterMs: 1000 }], { retryScale: 1 });
+    const [asked, sooner] = world.subscriptions.handOffs[0]!.request.items;
+    assert.equal(asked!.retryAfterAtMs, asked!.firstFailureAtMs! + 30_000, 'not tried again before the receiver said');
+    assert.equal(asked!.nextAttemptAtMs, asked!.firstFailureAtMs! + 4000, 'the schedule is kept beside it');
+    assert.equal(sooner!.retryAfterAtMs, sooner!.firstFailureAtMs! + 1000, 'a Retry-After sooner than the schedule is noted; the schedule decides');
+  });
+
   test('a subscription that is active with nothing pending does not stop direct delivery', async () => {
     const { world, summaries } = await deliver([ok, ok], { subscription: { url: CALLBACK_URL, state: 'active', pending: 0, full: false } });
     assert.equal(world.callback.posts.length, 2);
@@ -95,6 +106,31 @@ describe('deliverPage: straight to the callback', () => {
       { numRuns: 100 },
     );
   });
+});
+
+describe('deliverPage: under a rate limit (event.notification.rate_limit)', () => {
+  test('everything goes to the subscription, in order, with the rate: nothing posted directly, even with no subscription yet', async () => {
+    const { world, notes, summaries } = await deliver([ok, ok, ok], { configuration: { 'event.notification.rate_limit': '5' } });
+    assert.deepEqual(world.callback.posts, []);
+    assert.equal(world.subscriptions.handOffs.length, 1);
+    const { request } = world.subscriptions.handOffs[0]!;
+    assert.deepEqual(request.items.map((i) => [i.notification.id, i.attempts]), notes.map((n) => [n.id, 0]));
+    assert.equal(request.rateLimit, 5);
+    assert.deepEqual(summaries.map((s) => s.status), ['retry', 'retry', 'retry']);
+  });
+
+  test('a hand-off of an instance without one carries none (the latest hand-off sets the subscription’s)', async () => {
+    const { world } = await deliver([outcomes.unavailable]);
+    assert.equal('rateLimit' in world.subscriptions.handOffs[0]!.request, false);
+  });
+
+  const unreadable = ['0', '-1', 'fast', ''];
+  for (const value of unreadable) {
+    test(`a rate limit of ${JSON.stringify(value)} is none: direct delivery`, async () => {
+      const { world } = await deliver([ok], { configuration: { 'event.notification.rate_limit': value } });
+      assert.equal(world.callback.posts.length, 1);
+    });
+  }
 });
 
 describe('deliverPage: behind a subscription that holds notifications', () => {

@@ -248,6 +248,32 @@ describe('API routes over in-memory services', () => {
       assert.deepEqual(services.deliveries.redelivered, [{ url: 'https://h.example/a' }]);
     });
 
+    test('POST …/deliveries/retry retries now what the filter selects; delivered ones are not retried (400 at query.where)', async () => {
+      const res = await call('POST', `/notifications/subscriptions/deliveries/retry?where=${encodeURIComponent("status='retry' and config.url='https://h.example/a'")}`);
+      assert.equal(res.status, 200, res.text);
+      assert.deepEqual(services.deliveries.retried, [{ status: 'retry', url: 'https://h.example/a' }]);
+      assert.equal((await call('POST', '/notifications/subscriptions/deliveries/retry')).status, 200, 'no where: every pending delivery');
+      const refused = await call('POST', `/notifications/subscriptions/deliveries/retry?where=${encodeURIComponent("status='delivered'")}`);
+      assert.equal(refused.status, 400);
+      assert.equal(refused.body.issues[0].path, 'query.where');
+      assert.equal(services.deliveries.retried.length, 2, 'the service is not asked');
+    });
+
+    test('POST …/deliveries/{id}/retry: the held notification, a 404 when none holds it, a 400 naming params.id for what is no id', async () => {
+      const held = { id: 'aa11', channel: 'webhook' as const, status: 'retry' as const, config: { url: 'https://h.example/a' }, instanceId: 7, resource: 'contacts', events: 1, attempts: 2, createdDate: '2026-01-01T00:00:00Z' };
+      services.deliveries.views = [held];
+      const ok = await call('POST', '/notifications/subscriptions/deliveries/aa11/retry');
+      assert.equal(ok.status, 200, ok.text);
+      assert.equal(ok.body.id, 'aa11');
+      const missing = await call('POST', '/notifications/subscriptions/deliveries/bb22/retry');
+      assert.equal(missing.status, 404);
+      assert.match(missing.body.message, /pending delivery bb22 not found/);
+      assert.deepEqual(services.deliveries.retriedOne, ['aa11', 'bb22']);
+      const bad = await call('POST', `/notifications/subscriptions/deliveries/${encodeURIComponent('a b')}/retry`);
+      assert.equal(bad.status, 400);
+      assert.equal(bad.body.issues[0].path, 'params.id');
+    });
+
     test('account settings: read, and changed by PATCH', async () => {
       assert.deepEqual((await call('GET', '/accounts/settings')).body, { 'notification.webhook.failure.policy': 'retry' });
       assert.deepEqual((await call('PATCH', '/accounts/settings', { 'notification.webhook.failure.policy': 'queue' })).body, { 'notification.webhook.failure.policy': 'queue' });

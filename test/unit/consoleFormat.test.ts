@@ -8,8 +8,9 @@ import fc from 'fast-check';
 process.env.TZ = 'Asia/Kolkata';
 
 /** The console's modules are untyped browser files: loaded by URL and typed here. */
-const { plural, zoneLabel, formatAt, formatLocal, relative } = (await import(new URL('../../console/format.js', import.meta.url).href)) as {
+const { plural, zoneLabel, formatAt, formatLocal, relative, waitsOf } = (await import(new URL('../../console/format.js', import.meta.url).href)) as {
   plural(n: number | string, one: string, other?: string): string;
+  waitsOf(d: Record<string, unknown>): string[];
   zoneLabel(offsetMinutes: number): string;
   formatAt(epochMs: number, offsetMinutes: number): string;
   formatLocal(date: Date): string;
@@ -100,5 +101,17 @@ describe('relative', () => {
   ];
   for (const [delta, expected] of cases) {
     test(`${delta} ms → ${expected}`, () => assert.equal(relative(new Date(now + delta), now), expected));
+  }
+});
+
+describe('what a pending delivery waits for', () => {
+  const cases: [Record<string, unknown>, string[]][] = [
+    [{}, []],
+    [{ waitingBehind: '5800ad856166d2f1c2b7e0a9a1b2c3d4' }, ['behind 5800ad856166…']],
+    [{ rateLimited: 5, rateLimitedWaits: 1 }, ['paced at 5/s', 'waited 1 time for the rate limit']],
+    [{ waitingBehind: 'abcdefabcdefabcd', retryAfterWaits: 2 }, ['behind abcdefabcdef…', 'waited 2 times for a Retry-After']],
+  ];
+  for (const [view, words] of cases) {
+    test(JSON.stringify(view), () => assert.deepEqual(waitsOf(view), words));
   }
 });

@@ -11,7 +11,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { completedLine, failedLine, safeUrl, type ActivityRun } from '../../workers/activityLines';
 import { sdkLine } from '../../workers/sdkLogger';
 import type { CheckResourcesInput, PollPageInput, PollPageResult } from '../../contract/activities';
-import type { PendingNotification } from '../../contract/delivery';
+import type { DeliveryAttempt, DeliveryAttemptResult, PendingNotification } from '../../contract/delivery';
 
 const instance = { id: 122728201233827, name: 'example contacts', tags: [], elementKey: 'http', hubKey: 'general' };
 const activity = { sdkComponent: 'worker', taskQueue: 'pollster', isLocal: false, attempt: 3, namespace: 'default', taskToken: 'CiQwMWEy', activityId: '2', activityType: 'pollPage', workflowId: 'instance-7', workflowRunId: 'r', workflowType: 'instanceWorkflow' };
@@ -52,6 +52,25 @@ const result = (over: Partial<PollPageResult>): PollPageResult => ({ records: 0,
 const summary = (status: 'delivered' | 'retry' | 'queued', i = 0) => ({ id: `n${i}`, resource: 'contacts', events: 1, status, atMs: 0 });
 const check = (resources: string[]): CheckResourcesInput => ({ instance, configuration: {}, pollStartMs: 0, resources: resources.map((name) => ({ name, resource: {} as never, sinceMs: 0, boundary: [] })) });
 const pending = (callbackUrl: string): PendingNotification => ({ notification: { id: '86228d169b2a1775ea0d3130908bec23' } as never, callbackUrl, instanceId: instance.id, resource: 'contacts', attempts: 1, enqueuedAtMs: 0 });
+
+const attempt = (callbackUrl: string, firstFailureAtMs?: number): DeliveryAttempt => ({ item: { ...pending(callbackUrl), firstFailureAtMs } });
+const answered = (over: Partial<DeliveryAttemptResult>): DeliveryAttemptResult => ({ ok: false, status: 503, error: 'callback answered 503', attempts: 2, atMs: 10_000, retryScale: 1, ...over });
+
+test("completedLine: a queued notification's attempt, delivered or failed with when the next one is due", () => {
+  const table: [DeliveryAttempt, DeliveryAttemptResult, { level: string; text: string }][] = [
+    [attempt('https://hooks.example.com/in?token=s3cret'), answered({ ok: true, status: 200, error: undefined, attempts: 3 }), { level: 'info', text: 'notification 86228d169b2a1775ea0d3130908bec23 delivered to https://hooks.example.com/in (attempt 3)' }],
+    // First failure at 10 s: retry 2 is due 16 s after it, 16 s from this one's end.
+    [attempt('http://user:pw@127.0.0.1:5000/events?key=k', 10_000), answered({}), { level: 'warn', text: 'notification 86228d169b2a1775ea0d3130908bec23 to http://127.0.0.1:5000/events: callback answered 503 (attempt 2); next try in 16 s' }],
+    [attempt('http://127.0.0.1:5000/events', 0), answered({ status: 429, error: 'callback answered 429', retryAfterMs: 60_000 }), { level: 'warn', text: 'notification 86228d169b2a1775ea0d3130908bec23 to http://127.0.0.1:5000/events: callback answered 429 (attempt 2); next try in 60 s, the receiver asked for 60 s (Retry-After)' }],
+    [attempt('http://127.0.0.1:5000/events', 10_000), answered({ status: 0, error: 'callback unreachable: connect ECONNREFUSED 127.0.0.1:5000', retryScale: 0.001 }), { level: 'warn', text: 'notification 86228d169b2a1775ea0d3130908bec23 to http://127.0.0.1:5000/events: callback unreachable: connect ECONNREFUSED 127.0.0.1:5000 (attempt 2); next try in 16 ms' }],
+    [attempt('http://127.0.0.1:5000/events', 0), answered({ status: 410, error: 'callback answered 410' }), { level: 'warn', text: 'notification 86228d169b2a1775ea0d3130908bec23 to http://127.0.0.1:5000/events: callback answered 410 (attempt 2); no more tries' }],
+    [attempt('http://127.0.0.1:5000/events', 0), answered({ attempts: 10 }), { level: 'warn', text: 'notification 86228d169b2a1775ea0d3130908bec23 to http://127.0.0.1:5000/events: callback answered 503 (attempt 10); no more tries' }],
+  ];
+  for (const [input, output, expected] of table) {
+    const line = completedLine(run('attemptDelivery'), input, output);
+    assert.deepEqual(line && { level: line.level, text: line.text }, expected);
+  }
+});
 
 test('completedLine: a line per poll outcome and per delivery from the retry path', () => {
   const label = 'instance 122728201233827 (example contacts)';
