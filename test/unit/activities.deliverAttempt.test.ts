@@ -94,9 +94,10 @@ describe('deliverPaced: a rate-limited run', () => {
     const run = await runAttempt(deliverPaced, [{ items, intervalMs: 60, firstSlotMs }]);
     assert.equal(run.results.length, items.length);
     assert.ok(run.results.every((r) => r.ok && r.attempts === 1));
+    // A busy machine may run a post after its slot, never before; the slots only move later from there.
     starts.forEach((at, i) => assert.ok(at >= firstSlotMs + i * 60 - 1, `post ${i} at +${at - firstSlotMs} ms, its slot +${i * 60}`));
-    assert.equal(run.lastSlotMs, firstSlotMs + (items.length - 1) * 60);
-    assert.ok(run.results.every((r) => (r.pacedMs ?? 0) > 0), 'each waited for its slot');
+    assert.ok(run.lastSlotMs! >= firstSlotMs + (items.length - 1) * 60);
+    assert.ok(run.lastSlotMs! <= starts.at(-1)! + 1, 'the last slot is when the last post went');
   });
 
   test('a slow receiver is not made up for: never two posts within an interval', async () => {
