@@ -23,6 +23,7 @@ import { elementRoutes } from './routes/elements';
 import { eventRoutes } from './routes/events';
 import { healthRoutes } from './routes/health';
 import { instanceRoutes } from './routes/instances';
+import { pollRoutes } from './routes/polls';
 
 export const BASE_PATH = '/elements/api-v2';
 
@@ -84,13 +85,14 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   await app.register(consoleRoutes({ temporalUiUrl: options.consoleUiUrl, namespace: services.namespace }));
   await app.register(
     async (api) => {
-      await api.register(healthRoutes, { checkTemporal: services.checkTemporal, workerMetricsUrl: options.workerMetricsUrl });
+      await api.register(healthRoutes, { checkTemporal: services.checkTemporal, workerMetricsUrl: options.workerMetricsUrl, countInstances: () => services.instances.healthCounts() });
       if (options.codec) await api.register(codecRoutes(options.codec, secrets, { uiUrl: options.consoleUiUrl }));
       await api.register(async (secured) => {
         await secured.register(platformAuth, { secrets });
         await secured.register(instanceRoutes, { instances: services.instances, pageTokens: pageTokens(secrets) });
         await secured.register(configurationRoutes, { instances: services.instances });
         await secured.register(eventRoutes, { instances: services.instances });
+        await secured.register(pollRoutes, { instances: services.instances, store: services.store });
         await secured.register(elementRoutes);
         await secured.register(deliveryRoutes, { deliveries: services.deliveries });
         await secured.register(accountRoutes, { deliveries: services.deliveries });

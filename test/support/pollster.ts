@@ -5,6 +5,7 @@ import { Client } from '@temporalio/client';
 import { buildApi, temporalServices } from '../../api/app';
 import { createWorker } from '../../workers/worker';
 import { dataConverterFromEnv } from '../../temporal/codec';
+import { openStore } from '../../store/open';
 import { workflowBundle } from './temporal';
 
 export const SECRETS = { userSecret: 'test-user-secret', organizationSecret: 'test-org-secret' };
@@ -40,10 +41,16 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
-export async function startApi(env: TestWorkflowEnvironment, taskQueue?: string): Promise<RunningApi> {
+export interface ApiOptions {
+  /** Open Pollster's store, as `npm run api` does (the worker's: the same data dir), for poll history. */
+  store?: boolean;
+}
+
+export async function startApi(env: TestWorkflowEnvironment, taskQueue?: string, options: ApiOptions = {}): Promise<RunningApi> {
   const dataConverter = dataConverterFromEnv();
   const client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter });
-  const app = await buildApi({ services: temporalServices(client, taskQueue), secrets: SECRETS, codec: dataConverter.payloadCodecs[0] });
+  const store = options.store ? await openStore(process.env) : undefined;
+  const app = await buildApi({ services: temporalServices(client, taskQueue, store), secrets: SECRETS, codec: dataConverter.payloadCodecs[0] });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   const url = `${address}/elements/api-v2`;
   return {
@@ -58,6 +65,9 @@ export async function startApi(env: TestWorkflowEnvironment, taskQueue?: string)
       const text = await res.text();
       return { status: res.status, body: text ? JSON.parse(text) : undefined };
     },
-    close: () => app.close(),
+    close: async () => {
+      await app.close();
+      await store?.close();
+    },
   };
 }
