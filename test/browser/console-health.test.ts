@@ -192,6 +192,7 @@ describe('web console: health and poll history', () => {
     await openInstance(page, id, /callback down/);
     await page.getByRole('heading', { level: 1 }).locator('[data-health="degraded"]').waitFor();
     assert.match(await page.locator('[data-testid="health"]').innerText(), /Degraded since .*:\s+deliveries to .* are being retried: callback answered 503/);
+    await page.getByRole('region', { name: 'Poll history' }).locator('table.polls').waitFor();
     await browser.screenshot('console-health-4-instance-failing-callback.png');
   });
 
