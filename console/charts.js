@@ -3,6 +3,7 @@
 
 import uPlot from '/console/vendor/uplot.js';
 import { h } from './dom.js';
+import { timeTickLabels } from './chartTicks.js';
 
 const MAX_WIDTH = 560;
 const HEIGHT = 170;
@@ -10,22 +11,6 @@ const HEIGHT = 170;
 const MIN_SPAN_S = 120;
 /** Tick steps of a count axis: whole numbers only. */
 const COUNT_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000, 1_000_000];
-
-const pad2 = (n) => String(n).padStart(2, '0');
-
-/**
- * Time ticks in the browser's zone, 24-hour like every time the console prints (the zone is in the caption nearby):
- * seconds when ticks are under a minute apart, the date when they are a day or more apart.
- */
-function timeTicks(_u, ticks, _axis, _space, incr) {
-  return ticks.map((s) => {
-    const d = new Date(s * 1000);
-    const hm = `${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
-    if (incr < 60) return `${hm}:${pad2(d.getSeconds())}`;
-    if (incr >= 86_400) return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}`;
-    return hm;
-  });
-}
 
 /** A colour of the console's palette (a CSS custom property), for the canvas. */
 const cssColor = (name, fallback) => getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
@@ -64,7 +49,7 @@ export function timeChart({ title, label, kind = 'points', format = (v) => Strin
         },
         y: { range: (_u, _min, max) => [0, Math.max(counts ? 2 : 1, (max ?? 0) * 1.15)] },
       },
-      axes: [{ ...axis, space: 70, values: timeTicks }, { ...axis, size: 48, values: (_u, ticks) => ticks.map(format), ...(counts ? { incrs: COUNT_STEPS } : {}) }],
+      axes: [{ ...axis, space: 70, values: (_u, ticks, _axis, _space, incr) => timeTickLabels(ticks, incr) }, { ...axis, size: 48, values: (_u, ticks) => ticks.map(format), ...(counts ? { incrs: COUNT_STEPS } : {}) }],
       series: [
         {},
         kind === 'bars'

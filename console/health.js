@@ -3,9 +3,7 @@
 // state (waiting, polling) is shown beside it in a neutral colour, so a failing instance never looks healthy.
 
 import { badge, h, time } from './dom.js';
-
-/** Worst first: the order the list sorts by. */
-export const HEALTH_ORDER = ['failing', 'degraded', 'healthy'];
+import { splitRequest, withoutRequest } from './errorParts.js';
 
 export function healthBadge(health) {
   if (!health?.state) return h('span', { class: 'muted', text: '…' });
@@ -14,16 +12,11 @@ export function healthBadge(health) {
   return el;
 }
 
-// A provider error names its request, `… (GET https://host/path?query); <what to check>`: the request goes on a line
-// of its own, small, so what happened and what to check read first.
-const WITH_REQUEST = /^([\s\S]*?) \(((?:GET|POST|PUT|PATCH|DELETE|HEAD) \S+)\)(?:; ([\s\S]*))?$/;
-
-/** An error text, its request set apart when it names one. */
+/** An error text, the request it names (if any) set apart on a line of its own. */
 export function errorWithRequest(text) {
-  const m = WITH_REQUEST.exec(text);
-  if (!m) return text;
-  const [, what, request, hint] = m;
-  return [`${what}${hint ? `; ${hint}` : ''}`, h('div', { class: 'request mono', text: request })];
+  const parts = splitRequest(text);
+  if (!parts) return text;
+  return [withoutRequest(text), h('div', { class: 'request mono', text: parts.request })];
 }
 
 /** The reasons as a list; at most `limit` of them, then how many more. `brief`: each cut to a few lines (the list). */
@@ -33,7 +26,7 @@ export function reasonList(reasons = [], limit = Infinity, { brief = false } = {
   return h(
     'ul',
     { class: `reasons${brief ? ' brief' : ''}` },
-    shown.map((r) => (brief ? h('li', { title: r }, h('span', { class: 'clamp', text: r.replace(WITH_REQUEST, (_all, what, _request, hint) => `${what}${hint ? `; ${hint}` : ''}`) })) : h('li', {}, errorWithRequest(r)))),
+    shown.map((r) => (brief ? h('li', { title: r }, h('span', { class: 'clamp', text: withoutRequest(r) })) : h('li', {}, errorWithRequest(r)))),
     reasons.length > shown.length ? h('li', { class: 'muted', text: `and ${reasons.length - shown.length} more` }) : null,
   );
 }

@@ -1,7 +1,7 @@
 // An instance's last polls (GET /instances/{id}/polls): two small charts, events and duration per poll, and a table of
 // the polls with each resource's outcome and its provider requests (URLs as the API masks them).
 
-import { api } from './api.js';
+import { api, ApiError } from './api.js';
 import { badge, errorText, h, time, fill } from './dom.js';
 import { plural, zoneLabel } from './format.js';
 import { timeChart } from './charts.js';
@@ -110,15 +110,19 @@ export function pollHistory(instanceId) {
   }
 
   let shownKey;
+  let unavailable = false;
   return {
     section,
     /** Reads the polls again; redraws only when they changed. */
     async load() {
+      if (unavailable) return;
       let polls;
       try {
         polls = await api('GET', `/instances/${instanceId}/polls?limit=${POLLS_SHOWN}`);
       } catch (err) {
-        fill(table, h('p', { class: 'error', text: `Poll history unavailable: ${errorText(err)}` }));
+        // 503: this API runs without Pollster's store; asking again every few seconds would not change that.
+        if (err instanceof ApiError && err.status === 503) unavailable = true;
+        fill(table, h('p', { class: unavailable ? 'muted' : 'error', text: `Poll history unavailable: ${errorText(err)}` }));
         return;
       }
       const key = JSON.stringify(polls.map((p) => [p.startedAt, p.lastAt]));
