@@ -19,7 +19,7 @@ export async function startStack(): Promise<Stack> {
   const stack: Stack = {
     env,
     worker: await startWorker(env),
-    api: await startApi(env),
+    api: await startApi(env, undefined, { store: true }),
     provider: await startHttpProvider(),
     receiver: await startReceiver(),
     async stop() {
