@@ -27,6 +27,7 @@ import { eventRoutes } from './routes/events';
 import { healthRoutes } from './routes/health';
 import { instanceRoutes } from './routes/instances';
 import { recordRoutes } from './routes/records';
+import { pollRoutes } from './routes/polls';
 
 export const BASE_PATH = '/elements/api-v2';
 
@@ -91,7 +92,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   await app.register(consoleRoutes({ temporalUiUrl: options.consoleUiUrl, namespace: services.namespace }));
   await app.register(
     async (api) => {
-      await api.register(healthRoutes, { checkTemporal: services.checkTemporal, workerMetricsUrl: options.workerMetricsUrl });
+      await api.register(healthRoutes, { checkTemporal: services.checkTemporal, workerMetricsUrl: options.workerMetricsUrl, countInstances: () => services.instances.healthCounts() });
       if (options.codec) await api.register(codecRoutes(options.codec, secrets, { uiUrl: options.consoleUiUrl }));
       await api.register(async (secured) => {
         await secured.register(platformAuth, { secrets });
@@ -100,6 +101,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
         await secured.register(eventRoutes, { instances: services.instances, store: services.store });
         await secured.register(dryRunRoutes, { instances: services.instances, dryRuns: services.dryRuns });
         await secured.register(recordRoutes, { instances: services.instances, dryRuns: services.dryRuns, store: services.store });
+        await secured.register(pollRoutes, { instances: services.instances, store: services.store });
         await secured.register(elementRoutes);
         await secured.register(deliveryRoutes, { deliveries: services.deliveries });
         await secured.register(accountRoutes, { deliveries: services.deliveries });

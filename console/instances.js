@@ -1,133 +1,19 @@
-// Day-to-day operation: the list of instances with their poller state, and one instance with its
-// actions, interval, checkpoints and recent notifications.
+// One instance: its health and why, its actions, interval, checkpoints, poll history with charts, and recent
+// notifications. (The list is in instanceList.js.)
 
-import { api, ApiError, mapLimit } from './api.js';
+import { api, ApiError } from './api.js';
 import { announce, badge, confirmDialog, errorText, h, jsonDetails, section, time, uid, fill } from './dom.js';
 import { plural } from './format.js';
 import { explainSection } from './explain.js';
 import { retryButton } from './retryNow.js';
+import { errorWithRequest, healthBadge, healthSummary } from './health.js';
+import { stateBadge, temporalLink } from './instanceState.js';
+import { pollHistory } from './pollHistory.js';
+
+export { renderInstances } from './instanceList.js';
+export { temporalLink } from './instanceState.js';
 
 const REFRESH_MS = 5000;
-const filters = { text: '', element: '', tag: '' };
-
-/** The most recent error the poller reports: auth first, then the newest resource error. */
-function lastError(status) {
-  if (!status) return undefined;
-  if (status.authError) return { message: `authentication: ${status.authError}` };
-  let newest;
-  for (const [name, r] of Object.entries(status.resources ?? {})) {
-    if (r.lastError && (!newest || (r.lastErrorAt ?? '') > (newest.at ?? ''))) newest = { message: `${name}: ${r.lastError}`, at: r.lastErrorAt };
-  }
-  return newest;
-}
-
-function stateBadge(instance, status) {
-  if (instance.disabled) return badge('disabled');
-  if (!instance.eventsEnabled) return badge('events off', 'off');
-  return status ? badge(status.state) : h('span', { class: 'muted', text: '…' });
-}
-
-export const temporalLink = (config, id) => `${config.temporalUiUrl}/namespaces/${encodeURIComponent(config.namespace || 'default')}/workflows/instance-${id}`;
-
-// ------------------------------------------------------------------------------------------------
-// The list
-
-export async function renderInstances(main) {
-  const elements = await api('GET', '/elements').catch(() => []);
-  const text = h('input', { type: 'search', id: uid('q'), value: filters.text, placeholder: 'name or id', autocomplete: 'off' });
-  const element = h('select', { id: uid('el') }, h('option', { value: '', text: 'All elements' }), elements.map((e) => h('option', { value: e.key, text: e.key })));
-  element.value = filters.element;
-  const tag = h('input', { type: 'text', id: uid('tag'), value: filters.tag, placeholder: 'exact tag', autocomplete: 'off' });
-  const tableHolder = h('div', { class: 'table-holder' }, h('p', { class: 'muted', text: 'Loading…' }));
-  let rows = [];
-  let statuses = new Map();
-
-  const filterForm = h(
-    'form',
-    { class: 'filters', role: 'search', 'aria-label': 'Filter instances', onsubmit: (e) => { e.preventDefault(); void load(); } },
-    h('div', { class: 'field' }, h('label', { for: text.id, text: 'Search' }), text),
-    h('div', { class: 'field' }, h('label', { for: element.id, text: 'Element' }), element),
-    h('div', { class: 'field' }, h('label', { for: tag.id, text: 'Tag' }), tag),
-    h('button', { type: 'submit', text: 'Apply filters' }),
-  );
-  text.addEventListener('input', () => {
-    filters.text = text.value;
-    paint();
-  });
-  element.addEventListener('change', () => {
-    filters.element = element.value;
-    paint();
-  });
-
-  fill(main,
-    h('div', { class: 'title-row' }, h('h1', { tabindex: '-1', text: 'Instances' }), h('div', { class: 'actions' }, h('a', { href: '#/new', class: 'button primary', text: 'New instance' }), h('button', { type: 'button', onclick: () => void load(), text: 'Refresh' }))),
-    filterForm,
-    tableHolder,
-  );
-
-  function visible() {
-    const q = filters.text.trim().toLowerCase();
-    return rows.filter((i) => (!filters.element || i.element.key === filters.element) && (!q || i.name.toLowerCase().includes(q) || String(i.id).includes(q)));
-  }
-
-  function paint() {
-    const list = visible();
-    if (rows.length === 0) {
-      fill(tableHolder, h('p', {}, filters.tag ? `No instance carries the tag “${filters.tag}”. ` : 'No instances yet. ', h('a', { href: '#/new', text: 'Create one' }), '. (A new instance may take a few seconds to be listed.)'));
-      return;
-    }
-    fill(tableHolder,
-      h(
-        'table',
-        { class: 'data' },
-        h('caption', { text: `${list.length} of ${plural(rows.length, 'instance')}${filters.tag ? ` tagged “${filters.tag}”` : ''}` }),
-        h('thead', {}, h('tr', {}, ['Name', 'Element', 'Tags', 'State', 'Last poll', 'Next poll', 'Last error'].map((c) => h('th', { scope: 'col', text: c })))),
-        h(
-          'tbody',
-          {},
-          list.map((i) => {
-            const s = statuses.get(i.id);
-            const status = s?.ok ? s.value : undefined;
-            const err = s && !s.ok ? { message: `status unavailable: ${errorText(s.error)}` } : lastError(status);
-            return h(
-              'tr',
-              { dataset: { instanceId: String(i.id) } },
-              h('th', { scope: 'row' }, h('a', { href: `#/instances/${i.id}`, text: i.name }), h('div', { class: 'muted small', text: `#${i.id}` })),
-              h('td', { text: i.element.key }),
-              h('td', {}, (i.tags ?? []).map((t) => h('span', { class: 'tag', text: t }))),
-              h('td', {}, stateBadge(i, status)),
-              h('td', {}, status ? time(status.lastRun?.endedAt ?? status.lastRun?.startedAt) : '…'),
-              h('td', {}, status ? (i.disabled ? h('span', { class: 'muted', text: '—' }) : time(status.nextRunAt)) : '…'),
-              h('td', { class: 'error-cell', text: err?.message ?? '' }),
-            );
-          }),
-        ),
-      ),
-    );
-  }
-
-  async function load() {
-    filters.tag = tag.value.trim();
-    try {
-      rows = await api('GET', `/instances${filters.tag ? `?${new URLSearchParams({ 'tags[]': filters.tag })}` : ''}`);
-    } catch (err) {
-      fill(tableHolder, h('p', { class: 'error', text: `Could not list instances: ${errorText(err)}` }));
-      return;
-    }
-    statuses = new Map();
-    paint();
-    // One workflow query per instance, a few at a time.
-    const results = await mapLimit(rows, 4, (i) => api('GET', `/instances/${i.id}/poller`));
-    rows.forEach((i, n) => statuses.set(i.id, results[n]));
-    paint();
-  }
-
-  await load();
-  return () => {};
-}
-
-// ------------------------------------------------------------------------------------------------
-// One instance
 
 export async function renderInstance(main, { id, config, navigate }) {
   let instance;
@@ -143,6 +29,8 @@ export async function renderInstance(main, { id, config, navigate }) {
   }
 
   const heading = h('h1', { tabindex: '-1' });
+  const healthBlock = h('div', { class: 'health-block', dataset: { testid: 'health' } });
+  const history = pollHistory(id);
   const facts = h('dl', { class: 'facts' });
   const toolbar = h('div', { class: 'actions toolbar', role: 'group', 'aria-label': 'Instance actions' });
   const pollerBody = h('div', {}, h('p', { class: 'muted', text: 'Loading…' }));
@@ -178,16 +66,28 @@ export async function renderInstance(main, { id, config, navigate }) {
   fill(main,
     h('p', { class: 'breadcrumb' }, h('a', { href: '#/instances', text: 'Instances' }), ' / ', `#${id}`),
     h('div', { class: 'title-row' }, heading, h('div', { class: 'field check' }, autoToggle, h('label', { for: autoToggle.id, text: 'Refresh every 5 s' }))),
+    healthBlock,
     facts,
     toolbar,
     intervalSection,
     section('Poller and checkpoints', pollerBody),
+    history.section,
     section('Recent notifications', eventsBody),
     explainSection(instance),
   );
 
+  /** The health the status reports (fresh, with reasons), else the one the instance was read with. */
+  const currentHealth = () => lastStatus?.health ?? instance.health;
+
+  function paintHeading() {
+    const health = currentHealth();
+    fill(heading, instance.name, ' ', stateBadge(instance, lastStatus), ' ', healthBadge(health));
+    healthBlock.dataset.health = health?.state ?? '';
+    fill(healthBlock, healthSummary(health));
+  }
+
   function paintInstance() {
-    fill(heading, instance.name, ' ', stateBadge(instance, lastStatus));
+    paintHeading();
     const c = instance.configuration ?? {};
     const fact = (term, ...value) => [h('dt', { text: term }), h('dd', {}, ...value)];
     fill(facts,
@@ -253,13 +153,13 @@ export async function renderInstance(main, { id, config, navigate }) {
                   h('td', { class: 'num', text: String(r.records) }),
                   h('td', { class: 'num', text: String(r.events) }),
                   h('td', { class: 'num', text: String(r.problems), title: r.lastProblem ?? '' }),
-                  h('td', { class: 'error-cell' }, r.lastError ? [r.lastError, ' ', time(r.lastErrorAt)] : r.lastProblem ? h('span', { class: 'muted', text: r.lastProblem }) : ''),
+                  h('td', { class: 'error-cell' }, r.lastError ? [errorWithRequest(r.lastError), ' ', time(r.lastErrorAt)] : r.lastProblem ? h('span', { class: 'muted', text: r.lastProblem }) : ''),
                 ),
               ),
             ),
           ),
     );
-    fill(heading, instance.name, ' ', stateBadge(instance, status));
+    paintHeading();
   }
 
   let notifications = [];
@@ -326,6 +226,8 @@ export async function renderInstance(main, { id, config, navigate }) {
     else fill(pollerBody, h('p', { class: 'error', text: `Poller status unavailable: ${errorText(status.reason)}` }));
     paintInstance();
     // A page of notifications is a refresh of the first page only while no older page is shown.
+    await history.load();
+    if (!alive) return;
     if (!nextPage || notifications.length <= 20) await loadEvents().catch((err) => fill(eventsBody, h('p', { class: 'error', text: `Notifications unavailable: ${errorText(err)}` })));
     if (focusKey) main.querySelector(`[data-focus-key="${focusKey}"]`)?.focus();
   }
@@ -391,5 +293,6 @@ export async function renderInstance(main, { id, config, navigate }) {
   return () => {
     alive = false;
     clearInterval(timer);
+    history.destroy();
   };
 }

@@ -5,17 +5,28 @@
 import type { ActivityOptions, LocalActivityOptions } from '@temporalio/common';
 import { FailureType } from './failures';
 
-/** A page run: retried with backoff a few times inside the poll; failures the provider will repeat are not retried. */
+/**
+ * A page run: tried three times within a few seconds (1 s, then 2 s apart), then the resource fails this poll and the
+ * next poll tries again. A provider that is down or does not resolve costs each resource seconds, not half a minute,
+ * so the resources after it are not held. Failures the provider will repeat are not retried at all. A Retry-After the
+ * provider sends replaces the backoff (activities/failures.ts).
+ */
 export const pageRunActivityOptions: ActivityOptions = {
   startToCloseTimeout: '2 minutes',
   retry: {
     initialInterval: '1 second',
     backoffCoefficient: 2,
-    maximumInterval: '1 minute',
-    maximumAttempts: 6,
+    maximumInterval: '4 seconds',
+    maximumAttempts: 3,
     nonRetryableErrorTypes: [FailureType.auth, FailureType.providerRequest, FailureType.configuration],
   },
 };
+
+/**
+ * The longest Retry-After a page run waits for inside a poll: a provider asking for longer fails the resource for this
+ * poll at once, and the next poll asks again (waiting longer would hold every resource after it).
+ */
+export const MAX_IN_POLL_RETRY_AFTER_MS = 30_000;
 
 /**
  * The quick look at each resource's first page, as a local activity inside the workflow task: one attempt, briefly.

@@ -6,8 +6,9 @@
 import { errors, request, type Agent } from 'undici';
 import { guardedDispatcher, OutboundRefused } from '../net/outboundGuard';
 import { noteRequest } from './requestLog';
-import { ProviderError, classifyStatus, parseRetryAfter } from './providerError';
-import { endpointOf, limitSetting, oneLine, providerLimits, type ProviderLimits } from './providerLimits';
+import { maskUrl } from '../core/maskUrl';
+import { ProviderError, classifyStatus, hintFor, parseRetryAfter, problemOfCause, problemOfStatus, type ProblemClass, type ProviderErrorKind } from './providerError';
+import { limitSetting, oneLine, providerLimits, type ProviderLimits } from './providerLimits';
 
 export interface JsonResponse {
   status: number;
@@ -76,18 +77,38 @@ function dispatcherFor(limits: ProviderLimits): Agent {
   return dispatcher;
 }
 
-/** Why a request failed before a complete answer, as a ProviderError that names the limit or the refusal. */
-function requestFailure(err: unknown, url: string, limits: ProviderLimits, deadline: AbortSignal, caller: AbortSignal | undefined): ProviderError {
-  const where = endpointOf(url);
+/** `(GET https://host/path?query)`: the request as an error names it, credentials masked, on one line. */
+function requestLabel(method: string, url: string): string {
+  return `(${method} ${oneLine(maskUrl(url), 300)})`;
+}
+
+/** `host:port` of a URL, for hints. */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
+/** An error of one request: what happened, the request, and (for a known class) what to check. */
+export function requestError(what: string, o: { method: string; url: string; status: number; kind: ProviderErrorKind; problem?: ProblemClass; retryAfterMs?: number }): ProviderError {
+  const hint = o.problem ? `; ${hintFor(o.problem, { host: hostOf(o.url), retryAfterMs: o.retryAfterMs })}` : '';
+  return new ProviderError(`${what} ${requestLabel(o.method, o.url)}${hint}`, o.status, o.kind, o.retryAfterMs, o.problem);
+}
+
+/** Why a request failed before a complete answer, as a ProviderError that names the limit, the refusal or the cause. */
+function requestFailure(err: unknown, method: string, url: string, limits: ProviderLimits, deadline: AbortSignal, caller: AbortSignal | undefined): ProviderError {
+  const at = { method, url, status: 0 };
   const refused = err instanceof OutboundRefused ? err : (err as Error)?.cause instanceof OutboundRefused ? ((err as Error).cause as OutboundRefused) : undefined;
-  if (refused) return new ProviderError(`request to ${where} refused: ${oneLine(refused.message)}`, 0, 'client');
+  if (refused) return requestError(`request refused: ${oneLine(refused.message)}`, { ...at, kind: 'client' });
   if (err instanceof errors.ResponseExceededMaxSizeError) {
-    return new ProviderError(`answer from ${where} is larger than ${limits.maxBytes} bytes (${limitSetting('maxBytes')})`, 0, 'client');
+    return requestError(`answer larger than ${limits.maxBytes} bytes (${limitSetting('maxBytes')})`, { ...at, kind: 'client' });
   }
   if (deadline.aborted && !caller?.aborted) {
-    return new ProviderError(`no complete answer from ${where} within ${limits.timeoutMs} ms (${limitSetting('timeoutMs')})`, 0, 'retryable');
+    return requestError(`no complete answer within ${limits.timeoutMs} ms (${limitSetting('timeoutMs')})`, { ...at, kind: 'retryable', problem: 'timeout' });
   }
-  return new ProviderError(`request to ${where} failed: ${oneLine((err as Error)?.message ?? String(err))}`, 0, 'retryable');
+  return requestError(`request failed: ${oneLine((err as Error)?.message ?? String(err))}`, { ...at, kind: 'retryable', problem: problemOfCause(err) });
 }
 
 /** One request, noted in the request log of the work it belongs to (elements/requestLog.ts). */
@@ -106,6 +127,7 @@ export async function requestJson(url: string, options: JsonRequest = {}): Promi
 }
 
 async function sendJson(url: string, options: JsonRequest): Promise<JsonResponse> {
+  const method = options.method ?? 'GET';
   const limits = providerLimits();
   const idle = Math.min(options.timeoutMs ?? 30_000, limits.timeoutMs);
   const deadline = AbortSignal.timeout(limits.timeoutMs);
@@ -116,7 +138,7 @@ async function sendJson(url: string, options: JsonRequest): Promise<JsonResponse
   try {
     const res = await request(url, {
       dispatcher: dispatcherFor(limits),
-      method: options.method ?? 'GET',
+      method,
       headers: { accept: 'application/json', ...contentType(options), ...options.headers },
       body: options.form ? new URLSearchParams(options.form).toString() : options.body === undefined ? undefined : JSON.stringify(options.body),
       signal,
@@ -132,18 +154,18 @@ async function sendJson(url: string, options: JsonRequest): Promise<JsonResponse
     }
     text = await res.body.text();
   } catch (err) {
-    throw requestFailure(err, url, limits, deadline, options.signal);
+    throw requestFailure(err, method, url, limits, deadline, options.signal);
   }
   let body: unknown;
   try {
     body = text === '' ? undefined : JSON.parse(text);
   } catch {
-    if (status < 300) throw new ProviderError(`provider answered ${status} with malformed JSON (${endpointOf(url)})`, status, 'retryable');
+    if (status < 300) throw requestError(`provider answered ${status} with malformed JSON`, { method, url, status, kind: 'retryable' });
   }
   if (status >= 300) {
-    const kind = classifyStatus(status);
-    const message = providerMessage(body) ?? `${text.length} characters of ${oneLine(String(headers['content-type'] ?? 'no content type'), 60)} from ${endpointOf(url)}`;
-    throw new ProviderError(`provider answered ${status}: ${message}`, status, kind, parseRetryAfter(headers['retry-after'], Date.now()));
+    const message = providerMessage(body) ?? `${text.length} characters of ${oneLine(String(headers['content-type'] ?? 'no content type'), 60)}`;
+    const retryAfterMs = parseRetryAfter(headers['retry-after'], Date.now());
+    throw requestError(`provider answered ${status}: ${message}`, { method, url, status, kind: classifyStatus(status), problem: problemOfStatus(status), retryAfterMs });
   }
   return { status, headers, body };
 }

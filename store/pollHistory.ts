@@ -72,7 +72,7 @@ export class PollHistory {
       poll.summary.lastAtMs = Math.max(poll.summary.lastAtMs, row.at_ms);
       let resource = poll.resources.get(row.resource);
       if (!resource) {
-        resource = { resource: row.resource, requests: [], requestCount: 0, records: 0, events: 0, problems: 0, quiet: true };
+        resource = { resource: row.resource, requests: [], requestCount: 0, records: 0, events: 0, problems: 0, failed: false, quiet: true };
         poll.resources.set(row.resource, resource);
         poll.summary.resources.push(resource);
       }
@@ -84,6 +84,7 @@ export class PollHistory {
       resource.problems += row.problems;
       resource.quiet &&= row.quiet === 1;
       if (detail.error !== undefined) resource.lastError = detail.error;
+      resource.failed = detail.error !== undefined;
     });
     return [...polls.values()].map((p) => p.summary);
   }

@@ -109,6 +109,8 @@ export interface ResourcePoll {
   problems: number;
   /** The error of the last entry that had one. */
   lastError?: string;
+  /** Its last entry has an error: the resource failed this poll (an earlier attempt's error alone was retried away). */
+  failed: boolean;
   /** Every entry of it was quiet. */
   quiet: boolean;
 }

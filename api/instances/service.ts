@@ -6,21 +6,33 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 // The list API's own decoding of a raw execution (memo through the codec), for pages the SDK's iterator does not expose.
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import type { DeliveryView, NotificationSummary } from '../../contract/delivery';
-import type { InstanceRecord, InstanceWorkflowInput, PollerStatus } from '../../contract/instance';
+import type { Health, HealthState, InstanceRecord, InstanceWorkflowInput, PollerStatus } from '../../contract/instance';
 import { configure, deliveries, pollNow, recentNotifications, status as statusQuery } from '../../contract/messages';
 import { instanceWorkflowId, TASK_QUEUE, WorkflowType } from '../../contract/names';
-import { ElementKey, EventsEnabled, InstanceName, InstanceTags, PollerState } from '../../contract/searchAttributes';
+import { ElementKey, EventsEnabled, Health as HealthAttribute, InstanceName, InstanceTags, PollerState } from '../../contract/searchAttributes';
 import { subscriptionWorkflowId } from '../../contract/subscriptionId';
 import { isWorkflowGone } from '../../temporal/errors';
 import type { PollsterStore } from '../../store/types';
 import { instanceIdFor, newToken } from './identity';
-import { carriesTags, listQuery } from './visibilityQuery';
+import { carriesTags, HEALTH_WORST_FIRST, healthOf, listQuery } from './visibilityQuery';
+import { listPhases, pageCursor, phaseToken, type ListFilter } from './listPhases';
 import type { ValidInstance } from './validate';
 
 export interface ListPage {
   size: number;
   /** The token a previous page answered with. */
   token?: string;
+}
+
+export type { ListFilter };
+
+/** An instance's health; `since` is absent when only the search attribute could be read. */
+export type InstanceHealth = Omit<Health, 'since'> & { since?: string };
+
+/** A listed instance and its health as the Health search attribute holds it (no reasons: those need its status). */
+export interface ListedInstance {
+  record: InstanceRecord;
+  health: HealthState;
 }
 
 /** A recent notification with its current delivery status (and the retry path's view of it, if it holds it). */
@@ -32,10 +44,14 @@ export interface InstanceService {
   /** The running instance, or undefined when there is none (never created, or deleted). */
   get(id: number): Promise<InstanceRecord | undefined>;
   /**
-   * A page of the running instances carrying every one of `tags`, and the token of the next page if there is one. A
-   * page may hold fewer than `size` instances (none, even) while a token follows.
+   * A page of the running instances that match the filter, and the token of the next page if there is one. A page may
+   * hold fewer than `size` instances (none, even) while a token follows.
    */
-  list(tags: string[], page: ListPage): Promise<{ records: InstanceRecord[]; nextPage?: string }>;
+  list(filter: ListFilter, page: ListPage): Promise<{ instances: ListedInstance[]; nextPage?: string }>;
+  /** The instance's health with its reasons (its status); the search attribute's state alone when the status is not to be had. */
+  health(id: number): Promise<InstanceHealth>;
+  /** Running instances per health state (visibility counts). */
+  healthCounts(): Promise<Record<HealthState, number>>;
   /** Applies a new specification and its settings to the running workflow; checkpoints are kept. */
   configure(id: number, valid: ValidInstance): Promise<InstanceRecord>;
   pollNow(id: number): Promise<void>;
@@ -51,6 +67,9 @@ type InstanceWorkflow = (input: InstanceWorkflowInput) => Promise<void>;
 /** Visibility reads one page of GET /instances may take to fill up when tags are checked here (a bound on its cost). */
 const MAX_VISIBILITY_READS = 10;
 
+/** How long GET /instances/{id} waits for the status query before it reads the health from the search attribute. */
+const STATUS_DEADLINE_MS = 3000;
+
 /** Starts an instance's workflow with its memo and search attributes; a running one with its id is kept. */
 export async function startInstanceWorkflow(client: Client, record: InstanceRecord, settings: ValidInstance['settings'], taskQueue: string = TASK_QUEUE): Promise<void> {
   const { spec } = record;
@@ -65,6 +84,7 @@ export async function startInstanceWorkflow(client: Client, record: InstanceReco
       { key: InstanceTags, value: spec.tags },
       { key: EventsEnabled, value: settings.enabled },
       { key: PollerState, value: 'starting' },
+      { key: HealthAttribute, value: 'healthy' },
     ],
     workflowIdConflictPolicy: 'USE_EXISTING',
   });
@@ -100,27 +120,46 @@ export class TemporalInstanceService implements InstanceService {
     }
   }
 
-  async list(tags: string[], page: ListPage): Promise<{ records: InstanceRecord[]; nextPage?: string }> {
+  async list(filter: ListFilter, page: ListPage): Promise<{ instances: ListedInstance[]; nextPage?: string }> {
     // A superset comes back when a tag cannot be searched for (visibilityQuery.ts): read on, asking each time for no
-    // more rows than the page still needs, so nothing read is ever dropped and the last token resumes exactly.
-    const records: InstanceRecord[] = [];
-    let token = page.token ? Buffer.from(page.token, 'base64url') : undefined;
-    for (let reads = 0; reads < MAX_VISIBILITY_READS && records.length < page.size; reads++) {
+    // more rows than the page still needs, so nothing read is ever dropped and the last token resumes exactly. Sorted
+    // by health, the list is one visibility listing per state, worst first; the token says which one it is in.
+    const phases = listPhases(filter);
+    const instances: ListedInstance[] = [];
+    let { phase, token } = pageCursor(page.token, phases.length);
+    for (let reads = 0; reads < MAX_VISIBILITY_READS && instances.length < page.size && phase < phases.length; reads++) {
       const response = await this.client.workflowService.listWorkflowExecutions({
         namespace: this.client.options.namespace,
-        query: listQuery(tags),
-        pageSize: page.size - records.length,
+        query: listQuery(filter.tags, phases[phase]),
+        pageSize: page.size - instances.length,
         nextPageToken: token,
       });
       for (const raw of response.executions) {
         const info = await executionInfoFromRaw(raw, this.client.options.loadedDataConverter, raw, this.client.options.namespace);
         const record = (info.memo as { instance?: InstanceRecord } | undefined)?.instance;
-        if (record && carriesTags(record, tags)) records.push(record);
+        if (record && carriesTags(record, filter.tags)) instances.push({ record, health: healthOf(info.typedSearchAttributes.get(HealthAttribute)) });
       }
       token = response.nextPageToken && response.nextPageToken.length > 0 ? Buffer.from(response.nextPageToken) : undefined;
-      if (!token) break;
+      if (!token) phase++;
     }
-    return { records, nextPage: token?.toString('base64url') };
+    return { instances, nextPage: phaseToken(phase, token, phases.length) };
+  }
+
+  async health(id: number): Promise<InstanceHealth> {
+    try {
+      // A status query needs a worker: without one it would wait, so it gets a few seconds.
+      const status = await this.client.withDeadline(Date.now() + STATUS_DEADLINE_MS, () => this.status(id));
+      if (status.health) return status.health;
+    } catch (err) {
+      if (isWorkflowGone(err)) throw err;
+    }
+    const description = await this.handle(id).describe();
+    return { state: healthOf(description.typedSearchAttributes.get(HealthAttribute)), reasons: [] };
+  }
+
+  async healthCounts(): Promise<Record<HealthState, number>> {
+    const counts = await Promise.all(HEALTH_WORST_FIRST.map(async (state) => [state, (await this.client.workflow.count(listQuery([], [state]))).count] as const));
+    return Object.fromEntries(counts) as Record<HealthState, number>;
   }
 
   async configure(id: number, { spec, settings }: ValidInstance): Promise<InstanceRecord> {

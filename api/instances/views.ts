@@ -2,10 +2,21 @@
 import { createHash } from 'node:crypto';
 import { maskConfiguration } from '../../core/instanceSpec';
 import type { InstanceRecord } from '../../contract/instance';
-import type { InstanceEvent } from './service';
+import type { InstanceEvent, InstanceHealth } from './service';
 
-/** The instance as Cloud Elements returns it: configuration as strings, secrets masked. */
-export function instanceView(record: InstanceRecord): Record<string, unknown> {
+/** An instance's health in the API: its state, and where known its reasons and since when (Pollster extension). */
+export interface HealthView {
+  state: InstanceHealth['state'];
+  reasons?: string[];
+  since?: string;
+}
+
+export function healthView(health: InstanceHealth): HealthView {
+  return { state: health.state, reasons: health.reasons, ...(health.since ? { since: health.since } : {}) };
+}
+
+/** The instance as Cloud Elements returns it: configuration as strings, secrets masked; and its health when read. */
+export function instanceView(record: InstanceRecord, health?: HealthView): Record<string, unknown> {
   const { spec } = record;
   return {
     id: record.id,
@@ -18,6 +29,7 @@ export function instanceView(record: InstanceRecord): Record<string, unknown> {
     eventsEnabled: spec.configuration['event.notification.enabled'] === 'true',
     valid: true,
     disabled: spec.disabled,
+    ...(health ? { health } : {}),
   };
 }
 

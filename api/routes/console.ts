@@ -1,9 +1,11 @@
 /**
  * `/console`: the web console, static files from `console/` plus a small unauthenticated
  * `config.json` (where the Temporal UI is). Outside the API's base path: the page itself holds no
- * secret; it signs in with the API credentials and uses only the public API.
+ * secret; it signs in with the API credentials and uses only the public API. The libraries it uses
+ * (uPlot, for charts) are served from node_modules under `/console/vendor/`, by a fixed list.
  */
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -36,6 +38,14 @@ const TYPES: Record<string, string> = {
   json: 'application/json; charset=utf-8',
 };
 
+const require = createRequire(import.meta.url);
+
+/** `/console/vendor/<name>` → the installed package file: only these, never a path from the request. */
+export const VENDOR_FILES: Readonly<Record<string, string>> = {
+  'uplot.js': require.resolve('uplot/dist/uPlot.esm.js'),
+  'uplot.css': require.resolve('uplot/dist/uPlot.min.css'),
+};
+
 /** A flat file name with a known extension: nothing else is served (no paths, no dot-files, no traversal). */
 const FILE_NAME = /^[a-z0-9][a-z0-9_-]*\.(html|js|css|svg|json)$/i;
 
@@ -57,11 +67,11 @@ export const consoleRoutes = (options: ConsoleOptions = {}): FastifyPluginAsync 
   const config = { temporalUiUrl: temporalUiUrl(options.temporalUiUrl), namespace: options.namespace || 'default' };
 
   // Files are read on each request (they are small, and an edit shows on reload); an ETag saves the body.
-  async function send(request: FastifyRequest, reply: FastifyReply, name: string): Promise<FastifyReply> {
+  async function send(request: FastifyRequest, reply: FastifyReply, name: string, path = join(dir, name)): Promise<FastifyReply> {
     const ext = name.slice(name.lastIndexOf('.') + 1).toLowerCase();
     let body: Buffer;
     try {
-      body = await readFile(join(dir, name));
+      body = await readFile(path);
     } catch {
       return reply.status(404).send({ requestId: request.id, message: `no console file ${name}` });
     }
@@ -80,6 +90,12 @@ export const consoleRoutes = (options: ConsoleOptions = {}): FastifyPluginAsync 
   app.get('/console', { schema: { hide: true } }, index);
   app.get('/console/', { schema: { hide: true } }, index);
   app.get('/console/config.json', { schema: { hide: true } }, async (_request, reply) => reply.header('cache-control', 'no-cache').send(config));
+  app.get<{ Params: { file: string } }>('/console/vendor/:file', { schema: { hide: true } }, async (request, reply) => {
+    const name = request.params.file;
+    const path = Object.hasOwn(VENDOR_FILES, name) ? VENDOR_FILES[name] : undefined;
+    if (!path) return reply.status(404).send({ requestId: request.id, message: `no console file vendor/${name}` });
+    return send(request, reply, name, path);
+  });
   app.get<{ Params: { file: string } }>('/console/:file', { schema: { hide: true } }, async (request, reply) => {
     const name = request.params.file;
     if (!FILE_NAME.test(name)) return reply.status(404).send({ requestId: request.id, message: `no console file ${name}` });

@@ -40,7 +40,8 @@ describe('web console', () => {
     browser = await launchBrowser();
     env = await startTemporal();
     worker = await startWorker(env);
-    api = await startApi(env);
+    // With Pollster's store, as `npm run api` runs (the instance page reads its poll history).
+    api = await startApi(env, undefined, { store: true });
     provider = await startHttpProvider();
     receiver = await startReceiver();
     consoleUrl = api.url.replace(/\/elements\/api-v2$/, '/console');

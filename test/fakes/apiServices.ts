@@ -7,10 +7,10 @@ import type { DeliveryService } from '../../api/deliveries/service';
 import type { DeliveryFilter } from '../../api/deliveries/where';
 import { dryRunService } from '../../api/dryRun/service';
 import { instanceIdFor, newToken } from '../../api/instances/identity';
-import type { InstanceEvent, InstanceService, ListPage } from '../../api/instances/service';
+import type { InstanceEvent, InstanceHealth, InstanceService, ListedInstance, ListFilter, ListPage } from '../../api/instances/service';
 import type { ValidInstance } from '../../api/instances/validate';
 import { DEFAULT_ACCOUNT_SETTINGS, type AccountSettings, type DeliveryView } from '../../contract/delivery';
-import type { InstanceRecord, PollerStatus, PollPosition } from '../../contract/instance';
+import type { HealthState, InstanceRecord, PollerStatus, PollPosition } from '../../contract/instance';
 
 export class FakeInstanceService implements InstanceService {
   readonly records = new Map<number, InstanceRecord>();
@@ -18,6 +18,8 @@ export class FakeInstanceService implements InstanceService {
   readonly configured: { id: number; valid: ValidInstance }[] = [];
   readonly created: ValidInstance[] = [];
   readonly polled: number[] = [];
+  /** Each instance's health (healthy when not set). */
+  readonly healthById = new Map<number, InstanceHealth>();
   /** What `events` answers for an instance. */
   events: (record: InstanceRecord) => Promise<InstanceEvent[]> = async () => [];
 
@@ -36,11 +38,33 @@ export class FakeInstanceService implements InstanceService {
     return record && structuredClone(record);
   }
 
-  async list(tags: string[], page: ListPage): Promise<{ records: InstanceRecord[]; nextPage?: string }> {
-    const all = [...this.records.values()].filter((r) => tags.every((t) => r.spec.tags.includes(t))).sort((a, b) => a.id - b.id);
+  /** Every list call's filter, in order. */
+  readonly listed: ListFilter[] = [];
+
+  async list(filter: ListFilter, page: ListPage): Promise<{ instances: ListedInstance[]; nextPage?: string }> {
+    this.listed.push(structuredClone(filter));
+    const worst: HealthState[] = ['failing', 'degraded', 'healthy'];
+    const all = [...this.records.values()]
+      .map((record) => ({ record: structuredClone(record), health: this.healthOf(record.id).state }))
+      .filter(({ record, health }) => filter.tags.every((t) => record.spec.tags.includes(t)) && (filter.health.length === 0 || filter.health.includes(health)))
+      .sort((a, b) => (filter.orderBy === 'health' ? worst.indexOf(a.health) - worst.indexOf(b.health) : 0) || a.record.id - b.record.id);
     const offset = page.token ? Number(Buffer.from(page.token, 'base64url').toString()) : 0;
     const next = offset + page.size;
-    return { records: all.slice(offset, next), nextPage: next < all.length ? Buffer.from(String(next)).toString('base64url') : undefined };
+    return { instances: all.slice(offset, next), nextPage: next < all.length ? Buffer.from(String(next)).toString('base64url') : undefined };
+  }
+
+  private healthOf(id: number): InstanceHealth {
+    return this.healthById.get(id) ?? { state: 'healthy', reasons: [] };
+  }
+
+  async health(id: number): Promise<InstanceHealth> {
+    return structuredClone(this.healthOf(id));
+  }
+
+  async healthCounts(): Promise<Record<HealthState, number>> {
+    const counts: Record<HealthState, number> = { healthy: 0, degraded: 0, failing: 0 };
+    for (const id of this.records.keys()) counts[this.healthOf(id).state]++;
+    return counts;
   }
 
   async configure(id: number, valid: ValidInstance): Promise<InstanceRecord> {

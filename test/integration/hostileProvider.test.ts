@@ -89,7 +89,7 @@ describe('hostile providers against a running worker', () => {
     await receiver.waitFor((r) => r.events().some((e) => e.objectId === first.id));
 
     const expected: [HostileMode, RegExp][] = [
-      ['endless', /^ProviderRequestError: answer from 127\.0\.0\.1:\d+\/endless is larger than 20971520 bytes \(POLLSTER_PROVIDER_MAX_BYTES\)$/],
+      ['endless', /^ProviderRequestError: answer larger than 20971520 bytes \(POLLSTER_PROVIDER_MAX_BYTES\) \(GET http:\/\/127\.0\.0\.1:\d+\/endless[^ )]*\)$/],
       ['million-records', /^ProviderRequestError: page from 127\.0\.0\.1:\d+\/million-records has 1000000 records, more than the 10000 allowed \(POLLSTER_PROVIDER_MAX_RECORDS\)/],
     ];
     for (const [mode] of expected) {

@@ -219,6 +219,9 @@ export function storeConformance(name: string, fresh: FreshPlace): void {
         await store.recordPollEntry(pollEntry({ pollStartMs: NOW, atMs: NOW + 10, resource: 'contacts', requests: [req(1), req(2)], records: 100, events: 3, problems: 1 }));
         await store.recordPollEntry(pollEntry({ pollStartMs: NOW, atMs: NOW + 20, resource: 'accounts', requests: [req(1, 500)], records: 0, events: 0, error: 'provider answered 500' }));
         await store.recordPollEntry(pollEntry({ pollStartMs: NOW, atMs: NOW + 30, resource: 'contacts', requests: [req(3)], records: 20, events: 2, problems: 0 }));
+        // A first attempt that failed, then one that did not: the error is shown, the resource did not fail.
+        await store.recordPollEntry(pollEntry({ pollStartMs: NOW, atMs: NOW + 12, resource: 'leads', requests: [req(1, 503)], records: 0, events: 0, error: 'provider answered 503' }));
+        await store.recordPollEntry(pollEntry({ pollStartMs: NOW, atMs: NOW + 25, resource: 'leads', requests: [req(1)], records: 4, events: 1 }));
         await store.recordPollEntry(pollEntry({ pollStartMs: NOW + 60_000, atMs: NOW + 60_005, resource: 'contacts', requests: [req(1)], records: 0, events: 0, quiet: true }));
         await store.recordPollEntry(pollEntry({ instanceId: 2, pollStartMs: NOW + 90_000, atMs: NOW + 90_001 }));
 
@@ -228,15 +231,16 @@ export function storeConformance(name: string, fresh: FreshPlace): void {
           instanceId: 1,
           pollStartMs: NOW + 60_000,
           lastAtMs: NOW + 60_005,
-          resources: [{ resource: 'contacts', requests: [req(1)], requestCount: 1, records: 0, events: 0, problems: 0, quiet: true }],
+          resources: [{ resource: 'contacts', requests: [req(1)], requestCount: 1, records: 0, events: 0, problems: 0, failed: false, quiet: true }],
         });
         assert.deepEqual(earlier, {
           instanceId: 1,
           pollStartMs: NOW,
           lastAtMs: NOW + 30,
           resources: [
-            { resource: 'contacts', requests: [req(1), req(2), req(3)], requestCount: 3, records: 120, events: 5, problems: 1, quiet: false },
-            { resource: 'accounts', requests: [req(1, 500)], requestCount: 1, records: 0, events: 0, problems: 0, quiet: false, lastError: 'provider answered 500' },
+            { resource: 'contacts', requests: [req(1), req(2), req(3)], requestCount: 3, records: 120, events: 5, problems: 1, failed: false, quiet: false },
+            { resource: 'leads', requests: [req(1, 503), req(1)], requestCount: 2, records: 4, events: 1, problems: 0, failed: false, quiet: false, lastError: 'provider answered 503' },
+            { resource: 'accounts', requests: [req(1, 500)], requestCount: 1, records: 0, events: 0, problems: 0, failed: true, quiet: false, lastError: 'provider answered 500' },
           ],
         });
         assert.deepEqual(
