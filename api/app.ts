@@ -21,6 +21,8 @@ import { consoleRoutes } from './routes/console';
 import { deliveryRoutes } from './routes/deliveries';
 import { elementRoutes } from './routes/elements';
 import { eventRoutes } from './routes/events';
+import { replayRoutes } from './routes/replays';
+import { TemporalReplayService, type ReplayService } from './replays/service';
 import { healthRoutes } from './routes/health';
 import { instanceRoutes } from './routes/instances';
 
@@ -30,6 +32,8 @@ export const BASE_PATH = '/elements/api-v2';
 export interface ApiServices {
   instances: InstanceService;
   deliveries: DeliveryService;
+  /** Rewinds and replays (absent in route tests that do not need them). */
+  replays?: ReplayService;
   /** Poll history and the delivery log (absent in route tests that do not need them). */
   store?: PollsterStore;
   /** The Temporal namespace (the console links into it). */
@@ -43,6 +47,7 @@ export function temporalServices(client: Client, taskQueue: string = TASK_QUEUE,
     store,
     instances: new TemporalInstanceService(client, taskQueue, store),
     deliveries: new TemporalDeliveryService(client, taskQueue),
+    replays: new TemporalReplayService(client, taskQueue),
     namespace: client.options.namespace,
     checkTemporal: async () => {
       await client.connection.workflowService.getSystemInfo({});
@@ -91,6 +96,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
         await secured.register(instanceRoutes, { instances: services.instances, pageTokens: pageTokens(secrets) });
         await secured.register(configurationRoutes, { instances: services.instances });
         await secured.register(eventRoutes, { instances: services.instances });
+        if (services.replays) await secured.register(replayRoutes, { instances: services.instances, replays: services.replays });
         await secured.register(elementRoutes);
         await secured.register(deliveryRoutes, { deliveries: services.deliveries });
         await secured.register(accountRoutes, { deliveries: services.deliveries });

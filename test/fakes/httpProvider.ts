@@ -9,12 +9,13 @@
  *   `cursor` parameters, `nextCursor` in the body) or `link` (`pageSize`, RFC 8288 `Link: rel="next"`).
  *   Cursors and links are keyset-based, so a page never shifts under a reader.
  * - `indexLagMs`: a change is found by queries only this long after it was made (search index lag).
+ * - `responseDelayMs`: every answer comes this long after its request (a slow provider).
  *
  * Deletions: `delete(id)` removes a contact and keeps a tombstone, listed by
  * `GET /contacts/deleted?deletedSince=<date>` (`{ id, deletedAt }`, the same paging); `GET /contacts/ids` lists the id
  * of every contact there is (the same paging, no date filter), for id scans.
  */
-import { createServer, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface Contact {
@@ -30,6 +31,7 @@ export interface HttpProviderOptions {
   parseSince?: (text: string) => number;
   pagination?: 'page' | 'cursor' | 'link';
   indexLagMs?: number;
+  responseDelayMs?: number;
 }
 
 export interface Served {
@@ -92,6 +94,10 @@ export async function startHttpProvider(options: HttpProviderOptions = {}): Prom
   const after = (a: [number, number], b: [number, number]): boolean => a[0] > b[0] || (a[0] === b[0] && a[1] > b[1]);
 
   const server = createServer((req, res) => {
+    if (options.responseDelayMs) setTimeout(() => serve(req, res), options.responseDelayMs);
+    else serve(req, res);
+  });
+  function serve(req: IncomingMessage, res: ServerResponse): void {
     let url: URL;
     try {
       // A request target read as a path (`//a:b/x` is a path, not a host), never thrown on: odd paths get a 400.
@@ -150,7 +156,7 @@ export async function startHttpProvider(options: HttpProviderOptions = {}): Prom
       headers['link'] = `<${link.toString()}>; rel="next", <${url.pathname}>; rel="first"`;
     }
     answer(items, {}, headers);
-  });
+  }
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
 
   return {
