@@ -27,6 +27,8 @@ export interface ReplayInput {
   state?: ReplayState;
   /** Tests only: continue-as-new past this many history events. */
   maxHistoryEvents?: number;
+  /** Tests only: the wait after a failed pass, times the failures so far (default 30 s). */
+  passRetryDelayMs?: number;
 }
 
 export interface ReplayResourceState {

@@ -5,11 +5,12 @@
  * read positions are its own state: the instance's checkpoints neither move nor wait. A cancellation (the API's
  * DELETE) is taken between page runs; the replay then ends `cancelled`.
  */
-import { CancellationScope, continueAsNew, isCancellation, log, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, condition, continueAsNew, isCancellation, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import { activityConfiguration, type PollsterActivities } from '../contract/activities';
 import { replayStatus } from '../contract/messages';
 import type { ReplayInput, ReplayResourceState, ReplayState, ReplayStatus, ReplayStatusName } from '../contract/replay';
 import { pageRunActivityOptions } from '../contract/retryPolicy';
+import { errorMessage } from './failures';
 import { instanceRef } from './reading';
 import { runPass, type ResourcePass } from './resourcePass';
 
@@ -17,6 +18,8 @@ const { pollPage } = proxyActivities<PollsterActivities>(pageRunActivityOptions)
 
 /** Passes that fail (each after its page runs' own retries) before the resource is given up as failed. */
 const PASS_FAILURES = 3;
+/** The wait after a failed pass, times the failures so far: a provider down for a minute or two is waited out. */
+const PASS_RETRY_DELAY_MS = 30_000;
 /** A run continues as new past this many history events (a page run writes a handful). */
 export const REPLAY_CONTINUE_AS_NEW_EVENTS = 2000;
 
@@ -88,10 +91,11 @@ export async function replayWorkflow(input: ReplayInput): Promise<ReplayStatus> 
             return;
           }
           rs.failures += 1;
-          rs.lastError = (err as Error).message;
+          rs.lastError = errorMessage(err);
           log.warn('a replay pass failed', { resource: name, failures: rs.failures, error: rs.lastError });
           if (rs.failures >= PASS_FAILURES) rs.status = 'failed';
-          else await sleep(rs.failures * 30_000);
+          // A while before the next try; a cancellation cuts the wait short (the next page run then stops).
+          else await condition(() => state.cancelRequested === true, rs.failures * (input.passRetryDelayMs ?? PASS_RETRY_DELAY_MS));
         }
       }
     }
