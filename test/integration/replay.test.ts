@@ -130,6 +130,15 @@ describe('rewind and replay', () => {
       const bad = await api.request('POST', `/instances/${id}/events/replay`, { since: iso(until), until: iso(until + 3_600_000) });
       assert.equal(bad.status, 400);
       assert.deepEqual(bad.body.issues.map((i: { path: string }) => i.path), ['until']);
+      // The replay's first notification is refused once: it goes to the retry path, which must mark it too.
+      let refusedId: string | undefined;
+      receiver.respondWith((r) => {
+        if (refusedId === undefined && replayed(r)) {
+          refusedId = r.body.id;
+          return 503;
+        }
+        return 200;
+      });
       const start = await api.request('POST', `/instances/${id}/events/replay`, { since: iso(since), until: iso(until) });
       assert.equal(start.status, 202, JSON.stringify(start.body));
       const replayId: string = start.body.replayId;
@@ -151,6 +160,9 @@ describe('rewind and replay', () => {
       await sleep(2500); // more polls: nothing may come twice
 
       const replays = receiver.received.filter(replayed);
+      const retried = replays.find((r) => r.body.id === refusedId);
+      assert.ok(retried, 'the refused notification arrived through the retry path, under its id');
+      assert.equal(retried.headers['pollster-replay'], replayId, 'the retry path sends the header too');
       const live = receiver.received.filter((r) => !replayed(r));
       assert.equal(receiver.received.slice(0, beforeReplay).filter(replayed).length, 0);
       for (const r of replays) {
