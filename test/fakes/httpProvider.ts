@@ -9,7 +9,6 @@
  *   `cursor` parameters, `nextCursor` in the body) or `link` (`pageSize`, RFC 8288 `Link: rel="next"`).
  *   Cursors and links are keyset-based, so a page never shifts under a reader.
  * - `indexLagMs`: a change is found by queries only this long after it was made (search index lag).
- * - `responseDelayMs`: every answer comes this long after its request (a slow provider).
  *
  * Deletions: `delete(id)` removes a contact and keeps a tombstone, listed by
  * `GET /contacts/deleted?deletedSince=<date>` (`{ id, deletedAt }`, the same paging); `GET /contacts/ids` lists the id
@@ -31,7 +30,6 @@ export interface HttpProviderOptions {
   parseSince?: (text: string) => number;
   pagination?: 'page' | 'cursor' | 'link';
   indexLagMs?: number;
-  responseDelayMs?: number;
 }
 
 export interface Served {
@@ -50,6 +48,8 @@ export interface HttpProvider {
   insertRaw(record: Record<string, unknown>): void;
   /** Removes a contact, keeping a tombstone `{ id, deletedAt }`. */
   delete(id: string): { id: string; deletedAt: string | number };
+  /** Answers every request this much later (0: at once). */
+  setLatency(ms: number): void;
   /** Answers the next `count` requests with `status` (and a Retry-After when given). */
   /** The next `count` requests (those `when` matches, if given) answer `status`. */
   failNext(count: number, status: number, retryAfterSec?: number, when?: (url: URL) => boolean): void;
@@ -80,6 +80,7 @@ export async function startHttpProvider(options: HttpProviderOptions = {}): Prom
   let failures: { count: number; status: number; retryAfterSec?: number; when?: (url: URL) => boolean } = { count: 0, status: 500 };
   let nextId = 1;
   let order = 0;
+  let latencyMs = 0;
 
   const put = (key: string, record: Record<string, unknown>): void => {
     const updatedMs = readBack(record['updatedAt']);
@@ -94,10 +95,10 @@ export async function startHttpProvider(options: HttpProviderOptions = {}): Prom
   const after = (a: [number, number], b: [number, number]): boolean => a[0] > b[0] || (a[0] === b[0] && a[1] > b[1]);
 
   const server = createServer((req, res) => {
-    if (options.responseDelayMs) setTimeout(() => serve(req, res), options.responseDelayMs);
-    else serve(req, res);
+    if (latencyMs > 0) setTimeout(() => handle(req, res), latencyMs);
+    else handle(req, res);
   });
-  function serve(req: IncomingMessage, res: ServerResponse): void {
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
     let url: URL;
     try {
       // A request target read as a path (`//a:b/x` is a path, not a host), never thrown on: odd paths get a 400.
@@ -156,7 +157,7 @@ export async function startHttpProvider(options: HttpProviderOptions = {}): Prom
       headers['link'] = `<${link.toString()}>; rel="next", <${url.pathname}>; rel="first"`;
     }
     answer(items, {}, headers);
-  }
+  };
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
 
   return {
@@ -185,6 +186,9 @@ export async function startHttpProvider(options: HttpProviderOptions = {}): Prom
       const deletedMs = readBack(tombstone.deletedAt);
       tombstones.set(id, { record: tombstone, updatedMs: deletedMs, visibleAtMs: now() + (options.indexLagMs ?? 0), order: order++ });
       return tombstone;
+    },
+    setLatency(ms) {
+      latencyMs = ms;
     },
     failNext(count, status, retryAfterSec, when) {
       failures = { count, status, retryAfterSec, when };

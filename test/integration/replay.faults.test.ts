@@ -42,7 +42,8 @@ describe('replay: a worker killed mid-replay', () => {
   });
 
   test('SIGKILL while the replay reads: every change once (by id), marked, ids stable; live polling delivers its own', async (t) => {
-    const provider = await startHttpProvider({ responseDelayMs: 200 });
+    const provider = await startHttpProvider();
+    provider.setLatency(200);
     const receiver = await startReceiver();
     t.after(async () => {
       await provider.close();

@@ -192,7 +192,8 @@ describe('rewind and replay', () => {
   });
 
   test('a cancelled replay shows cancelled and stops calling the provider', async () => {
-    const provider = await startHttpProvider({ responseDelayMs: 250 });
+    const provider = await startHttpProvider();
+    provider.setLatency(250);
     const receiver = await startReceiver();
     try {
       const since = Date.now() - 1000;

@@ -307,7 +307,8 @@ async function replayRun(): Promise<Recorded[]> {
 
 /** A replay over a slow provider, cancelled part-way through DELETE. */
 async function replayCancelled(): Promise<Recorded[]> {
-  const { provider, receiver } = await fakes({ responseDelayMs: 300 });
+  const { provider, receiver } = await fakes();
+  provider.setLatency(300);
   const since = new Date(Date.now() - 1000).toISOString();
   for (let i = 0; i < 60; i++) provider.create(`r${i}`);
   await sleep(50);
