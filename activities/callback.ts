@@ -40,6 +40,15 @@ export function signedHeaders(id: string, body: string, signatureKey: string | u
   return headers;
 }
 
+/** Marks a replay's notification in a header too (its body says it in `message.replay`), read from the notification itself. */
+export const REPLAY_HEADER = 'pollster-replay';
+
+export function deliveryHeaders(notification: NotificationBody, body: string, signatureKey: string | undefined, nowMs: number): Record<string, string> {
+  const headers = signedHeaders(notification.id, body, signatureKey, nowMs);
+  const replay = notification.message.replay;
+  return replay === undefined ? headers : { ...headers, [REPLAY_HEADER]: replay };
+}
+
 export interface CallbackPosterOptions {
   /** Concurrent deliveries per callback host (one slow receiver cannot take every slot of a worker). */
   perHostConcurrency: number;
@@ -58,7 +67,7 @@ export function createCallbackPoster(options: CallbackPosterOptions): CallbackPo
         const res = await request(callbackUrl, {
           dispatcher,
           method: 'POST',
-          headers: signedHeaders(notification.id, body, signatureKey, Date.now()),
+          headers: deliveryHeaders(notification, body, signatureKey, Date.now()),
           body,
           headersTimeout: DELIVERY_TIMEOUT_MS,
           bodyTimeout: DELIVERY_TIMEOUT_MS,

@@ -87,10 +87,13 @@ function pageRun(deps: ActivityDeps): PollsterActivities['pollPage'] {
     let recorded: PageRunProgress | undefined = progress;
     let safe: PageRunProgress = at;
 
-    // A settle pass reads its window as a poll with filterByCurrentDate would: changes dated before the window's end.
-    const resource = input.mode === 'settle' ? { ...input.resource, filterByCurrentDate: true } : input.resource;
+    // A settle pass and a replay read their window as a poll with filterByCurrentDate would: changes dated before its end.
+    const windowed = input.mode === 'settle' || input.mode === 'replay';
+    const resource = windowed ? { ...input.resource, filterByCurrentDate: true } : input.resource;
     // With a settle pass, every look (first, second, later) reports only what no look reported: Pollster's store knows.
-    const ledger = input.mode === 'settle' || input.resource.settleDelaySec !== undefined;
+    // A replay reports every change again, and leaves the ledger to the live looks.
+    const ledger = input.mode !== 'replay' && (input.mode === 'settle' || input.resource.settleDelaySec !== undefined);
+    const marks = input.mode === 'replay' && input.replayId !== undefined ? { replayId: input.replayId } : {};
     /** The changes this run reports: tombstones as deletions; with a ledger, those not reported yet (late ones marked). */
     const reportable = async (changes: Change[]): Promise<Change[]> => {
       if (input.mode === 'tombstones') return changes.map((c) => ({ ...c, eventType: 'DELETED' }));
@@ -106,7 +109,7 @@ function pageRun(deps: ActivityDeps): PollsterActivities['pollPage'] {
     };
 
     // The first page, as the quick look just read it on this worker (a first attempt only: a retry reads afresh).
-    let looked = !progress && input.pageToken === undefined ? deps.lookedPages.take(lookedPageKey(input.instance.id, input.resourceName, url, input.pollStartMs)) : undefined;
+    let looked = !progress && input.pageToken === undefined && input.mode !== 'replay' ? deps.lookedPages.take(lookedPageKey(input.instance.id, input.resourceName, url, input.pollStartMs)) : undefined;
 
     /** Reads the next page and moves past it. */
     const readPage = async (): Promise<Change[]> => {
@@ -174,7 +177,7 @@ function pageRun(deps: ActivityDeps): PollsterActivities['pollPage'] {
 
         if (callbackUrl && batches.length > 0) {
           // Built and sized before the plan is recorded: a batch too large for one notification is split first.
-          const outgoing = outgoingFor(input.instance, input.resourceName, input.pollStartMs, batches, NOTIFICATION_BYTES);
+          const outgoing = outgoingFor(input.instance, input.resourceName, input.pollStartMs, batches, NOTIFICATION_BYTES, marks);
           const planned: PageRunProgress = { ...safe, plan: { pages: pages.length, batches: outgoing.map((o) => [...o.batch.idKeys]) } };
           await recordProgress(planned);
           recorded = safe = planned;

@@ -24,6 +24,8 @@ import { deliveryRoutes } from './routes/deliveries';
 import { dryRunRoutes } from './routes/dryRun';
 import { elementRoutes } from './routes/elements';
 import { eventRoutes } from './routes/events';
+import { replayRoutes } from './routes/replays';
+import { TemporalReplayService, type ReplayService } from './replays/service';
 import { healthRoutes } from './routes/health';
 import { instanceRoutes } from './routes/instances';
 import { recordRoutes } from './routes/records';
@@ -35,6 +37,8 @@ export const BASE_PATH = '/elements/api-v2';
 export interface ApiServices {
   instances: InstanceService;
   deliveries: DeliveryService;
+  /** Rewinds and replays (absent in route tests that do not need them). */
+  replays?: ReplayService;
   /** Dry runs: polls that deliver nothing and move nothing, run in the API process. */
   dryRuns: DryRunService;
   /** Poll history and the delivery log (absent in route tests that do not need them). */
@@ -50,6 +54,7 @@ export function temporalServices(client: Client, taskQueue: string = TASK_QUEUE,
     store,
     instances: new TemporalInstanceService(client, taskQueue, store),
     deliveries: new TemporalDeliveryService(client, taskQueue, store),
+    replays: new TemporalReplayService(client, taskQueue),
     dryRuns: dryRunService(temporalPollPositions(client)),
     namespace: client.options.namespace,
     checkTemporal: async () => {
@@ -102,6 +107,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
         await secured.register(dryRunRoutes, { instances: services.instances, dryRuns: services.dryRuns });
         await secured.register(recordRoutes, { instances: services.instances, dryRuns: services.dryRuns, store: services.store });
         await secured.register(pollRoutes, { instances: services.instances, store: services.store });
+        if (services.replays) await secured.register(replayRoutes, { instances: services.instances, replays: services.replays });
         await secured.register(elementRoutes);
         await secured.register(deliveryRoutes, { deliveries: services.deliveries });
         await secured.register(accountRoutes, { deliveries: services.deliveries });

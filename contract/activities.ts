@@ -35,9 +35,12 @@ export interface PollPageInput {
   /**
    * What the run reads, when not the resource's changes: `tombstones`, the provider's list of deleted records (each a
    * DELETED event); `settle`, a poll window read again (`pollStartMs` is the window's end): changes dated in it that
-   * no earlier look reported, each marked late.
+   * no earlier look reported, each marked late; `replay`, a replay's reading of a past window [sinceMs, pollStartMs)
+   * (`pollStartMs` is the window's end): every change dated in it, under the replay's own notification ids.
    */
-  mode?: 'tombstones' | 'settle';
+  mode?: 'tombstones' | 'settle' | 'replay';
+  /** With `mode: 'replay'`: the replay's id, in its notifications' ids and marks. */
+  replayId?: string;
 }
 
 /**

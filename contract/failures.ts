@@ -21,6 +21,8 @@ export const FailureType = {
   backlogFull: 'SubscriptionBacklogFull',
   /** A notification too large for the retry queue could not be delivered directly: its records wait at the provider. */
   notificationTooLarge: 'NotificationTooLarge',
+  /** A rewind the instance refused (its details: the issues, each naming its field). */
+  invalidCheckpoints: 'InvalidCheckpoints',
 } as const;
 
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];

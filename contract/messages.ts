@@ -7,6 +7,7 @@ import type { InstanceSpec } from '../core/instanceSpec';
 import type { PollerSettings } from '../core/settings';
 import type { DeliveryHealth, InstanceRecord, PollerStatus, PollPosition } from './instance';
 import type { AccountSettings, DeliveryView, EnqueueRequest, NotificationSummary, SubscriptionStatus } from './delivery';
+import type { ReplayStatus } from './replay';
 
 // ---------- the instance workflow ----------
 
@@ -30,6 +31,16 @@ export const pollPosition = defineQuery<PollPosition>('pollPosition');
  * health reads it).
  */
 export const deliveryHealth = defineSignal<[DeliveryHealth]>('deliveryHealth');
+/**
+ * Rewind (or move forward, no later than now) the checkpoints of some resources, epoch ms by resource name: their
+ * next poll reads from there. Validated (contract/checkpoints.ts); waits for a poll under way to end. Returns the
+ * checkpoints set, as ISO instants.
+ */
+export const setCheckpoints = defineUpdate<Record<string, string>, [Record<string, number>]>('setCheckpoints');
+
+// ---------- a replay ----------
+
+export const replayStatus = defineQuery<ReplayStatus>('replayStatus');
 
 // ---------- a subscription (one callback URL) ----------
 

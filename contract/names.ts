@@ -8,10 +8,14 @@ export const WorkflowType = {
   instance: 'instanceWorkflow',
   subscription: 'subscriptionWorkflow',
   account: 'accountWorkflow',
+  replay: 'replayWorkflow',
 } as const;
 
 /** One workflow per element instance. */
 export const instanceWorkflowId = (id: number | string): string => `instance-${id}`;
+
+/** A replay of an instance's past window: its own workflow, apart from the instance's (ids are the API's: hex). */
+export const replayWorkflowId = (instanceId: number | string, replayId: string): string => `replay-${instanceId}-${replayId}`;
 
 /** One workflow per callback URL, named by the URL's hash (see ./subscriptionId.ts). */
 export const subscriptionWorkflowIdOf = (urlHash: string): string => `subscription-${urlHash}`;

@@ -47,6 +47,8 @@ export interface NotificationBody {
     userId: number;
     raw: { objectType: string; eventId: string; instance_id: number; [resource: string]: unknown };
     events: NotificationEvent[];
+    /** Set on the notifications of a replay (a second reading of a past window): the replay's id. */
+    replay?: string;
   };
 }
 
@@ -55,13 +57,21 @@ export function eventDate(change: Pick<Change, 'recordDateMs'>): string {
   return toIsoSeconds(change.recordDateMs);
 }
 
+/** What marks a notification beyond its changes: a replay's notifications carry its id. */
+export interface NotificationMarks {
+  replayId?: string;
+}
+
 /**
  * Deterministic id of a notification: instance, resource and the identity (object id and date, or
- * content hash) of each change, in order. The same batch always has the same id, so a retried or
- * replayed notification carries it again and receivers can dedupe.
+ * content hash) of each change, in order. The same batch always has the same id, so a retried
+ * notification carries it again and receivers can dedupe. A replay's id goes into the hash too: the
+ * same change read again by a replay is a notification of that replay's own (a retry of it keeps
+ * that id), never mistaken for the live one or another replay's.
  */
-export function notificationId(instanceId: number, resource: string, changes: readonly Pick<Change, 'key'>[]): string {
+export function notificationId(instanceId: number, resource: string, changes: readonly Pick<Change, 'key'>[], replayId?: string): string {
   const hash = createHash('sha256').update(`${instanceId}\n${resource}\n`);
+  if (replayId !== undefined) hash.update(`replay ${replayId}\n`);
   for (const change of changes) hash.update(`${change.key}\n`);
   return hash.digest('hex').slice(0, 32);
 }
@@ -125,12 +135,12 @@ export interface Outgoing {
  * The notifications of these batches, serialized; a new batch whose body is larger than `maxBytes` is split in two,
  * again and again, down to one change a notification (a planned batch keeps its id, and so its size).
  */
-export function outgoingFor(instance: InstanceRef, resource: string, pollStartMs: number, batches: readonly Batch[], maxBytes: number): Outgoing[] {
+export function outgoingFor(instance: InstanceRef, resource: string, pollStartMs: number, batches: readonly Batch[], maxBytes: number, marks: NotificationMarks = {}): Outgoing[] {
   const out: Outgoing[] = [];
   const pending = [...batches].reverse();
   while (pending.length > 0) {
     const batch = pending.pop()!;
-    const [notification] = notificationsFor(instance, resource, pollStartMs, [batch]);
+    const [notification] = notificationsFor(instance, resource, pollStartMs, [batch], marks);
     const body = JSON.stringify(notification);
     if (!batch.planned && batch.changes.length > 1 && Buffer.byteLength(body) > maxBytes) {
       const half = Math.ceil(batch.changes.length / 2);
@@ -143,12 +153,12 @@ export function outgoingFor(instance: InstanceRef, resource: string, pollStartMs
   return out;
 }
 
-/** One notification per batch, its id made of the batch's `idKeys`. */
-export function notificationsFor(instance: InstanceRef, resource: string, pollStartMs: number, batches: readonly Batch[]): NotificationBody[] {
+/** One notification per batch, its id made of the batch's `idKeys` (and the replay's id, for a replay). */
+export function notificationsFor(instance: InstanceRef, resource: string, pollStartMs: number, batches: readonly Batch[], marks: NotificationMarks = {}): NotificationBody[] {
   const pollDate = toIsoSeconds(pollStartMs);
   const bodies: NotificationBody[] = [];
   for (const { idKeys, changes: batch } of batches) {
-    const id = notificationId(instance.id, resource, idKeys.map((key) => ({ key })));
+    const id = notificationId(instance.id, resource, idKeys.map((key) => ({ key })), marks.replayId);
     bodies.push({
       id,
       topic: `instance-${instance.id}-${instance.elementKey}-events`,
@@ -177,6 +187,7 @@ export function notificationsFor(instance: InstanceRef, resource: string, pollSt
           hubKey: instance.hubKey,
           ...(c.late ? { late: true as const } : {}),
         })),
+        ...(marks.replayId !== undefined ? { replay: marks.replayId } : {}),
       },
     });
   }

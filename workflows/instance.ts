@@ -16,12 +16,13 @@ import {
 import { MAX_INTERVAL_MINUTES, minutesToMs, type PollerSettings } from '../core/settings';
 import type { InstanceRecord, InstanceState, InstanceWorkflowInput, PollerStatus } from '../contract/instance';
 import { MAX_TAGS_BYTES, tagsTooLarge } from '../contract/limits';
-import { configure, deliveryHealth, pause, pollNow, pollPosition, recentNotifications, resume, setRefreshInterval, status } from '../contract/messages';
+import { configure, deliveryHealth, pause, pollNow, pollPosition, recentNotifications, resume, setCheckpoints, setRefreshInterval, status } from '../contract/messages';
 import { EventsEnabled, Health, InstanceName, InstanceTags, LastPollAt, PollerState } from '../contract/searchAttributes';
 import { workflowMetrics } from './metrics';
 import { pollCycle } from './pollCycle';
 import { SideWork } from './sideWork';
 import { judgeHealth } from './health';
+import { checkCheckpoints, rewind } from './rewind';
 import { describe, pollerStateName } from './status';
 import { instanceWorkflowV1 } from './v1/instance';
 import type { InstanceWorkflowInput as InstanceWorkflowInputV1 } from './v1/types';
@@ -122,6 +123,15 @@ async function instanceLoop(input: InstanceWorkflowInput): Promise<void> {
     enabledAtMs: state.enabledAtMs,
     credentials: state.credentials,
   }));
+  setHandler(
+    setCheckpoints,
+    async (checkpoints) => {
+      // A poll under way moves its checkpoints when it ends: the rewind waits for it, so it is not overwritten.
+      await condition(() => !polling);
+      return rewind(state, settings, checkpoints, Date.now());
+    },
+    { validator: (checkpoints) => checkCheckpoints(checkpoints, settings, Date.now()) },
+  );
   setHandler(deliveryHealth, (report) => {
     state.delivery = { ...state.delivery, [report.callbackUrl]: report };
     showHealth();

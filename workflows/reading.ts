@@ -27,14 +27,13 @@ export interface Reading {
   pass(name: string, resource: ResourceConfig, mode?: PollPageInput['mode'], onRun?: (page: PollPageResult) => void): ResourcePass;
 }
 
+/** The instance as the activities see it. */
+export function instanceRef(instance: InstanceRecord): InstanceRef {
+  return { id: instance.id, name: instance.spec.name, tags: instance.spec.tags, elementKey: instance.spec.elementKey, hubKey: ELEMENT_HUBS[instance.spec.elementKey] };
+}
+
 export function reading(instance: InstanceRecord, state: InstanceState): Reading {
-  const ref: InstanceRef = {
-    id: instance.id,
-    name: instance.spec.name,
-    tags: instance.spec.tags,
-    elementKey: instance.spec.elementKey,
-    hubKey: ELEMENT_HUBS[instance.spec.elementKey],
-  };
+  const ref = instanceRef(instance);
   const configuration = activityConfiguration(instance.spec.configuration);
   const oauth = OAUTH_ELEMENTS.includes(instance.spec.elementKey);
   return {

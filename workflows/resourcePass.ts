@@ -27,7 +27,8 @@ export async function pollResource(pass: ResourcePass, rs: ReadState, pollStartM
   await runPass(pass, rs, { sinceMs, pollStartMs, previousPageKeys: [], reported: [], attempts: 0 });
 }
 
-async function runPass(pass: ResourcePass, rs: ReadState, start: ResumePoint): Promise<void> {
+/** One pass from `start` (a fresh one, or a resume point) to its last page; then the checkpoint moves to its poll start. */
+export async function runPass(pass: ResourcePass, rs: ReadState, start: ResumePoint): Promise<void> {
   const at = { pageToken: start.pageToken, previousPageKeys: start.previousPageKeys, plan: start.plan, reported: [...start.reported] };
   do {
     let result: PollPageResult;

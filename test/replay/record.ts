@@ -6,7 +6,8 @@
  *   npx tsx test/replay/record.ts [--only <scenario>,…] [--suffix=<text>] [--replace | --keep]
  *
  *   --only      scenarios to run (default: all): lifecycle, providerFailures, resumeFailedPass, continueAsNew, oauth,
- *               subscriptionRetry, subscriptionDeactivated, subscriptionReceiver, subscriptionPaced, accountSettings
+ *               subscriptionRetry, subscriptionDeactivated, subscriptionReceiver, subscriptionPaced, replay, replayCancelled,
+ *               accountSettings
  *   --suffix    appended to every file name: `--only lifecycle --suffix=-no-polling-state-upsert`
  *               writes instance-lifecycle-no-polling-state-upsert.json beside instance-lifecycle.json
  *   --replace   overwrite files of the same name (without it the script writes nothing when one exists)
@@ -50,7 +51,7 @@ process.env.POLLSTER_RETRY_SCALE = '0.00001';
 quietTemporalLogs();
 
 const args = parseArgs({ options: { only: { type: 'string' }, suffix: { type: 'string', default: '' }, replace: { type: 'boolean', default: false }, keep: { type: 'boolean', default: false } } }).values;
-const NAMES = ['lifecycle', 'providerFailures', 'resumeFailedPass', 'continueAsNew', 'oauth', 'subscriptionRetry', 'subscriptionDeactivated', 'subscriptionReceiver', 'subscriptionPaced', 'accountSettings'] as const;
+const NAMES = ['lifecycle', 'providerFailures', 'resumeFailedPass', 'continueAsNew', 'oauth', 'subscriptionRetry', 'subscriptionDeactivated', 'subscriptionReceiver', 'subscriptionPaced', 'replay', 'replayCancelled', 'accountSettings'] as const;
 const selected = args.only?.split(',').map((s) => s.trim()) ?? [...NAMES];
 // Checked before anything starts: a typo must not leave a dev server behind.
 const unknown = selected.filter((name) => !(NAMES as readonly string[]).includes(name));
@@ -279,6 +280,50 @@ async function subscriptionDeactivated(): Promise<Recorded[]> {
   return [{ file: 'subscription-deactivated', workflowId: subscriptionWorkflowId(receiver.url) }];
 }
 
+/** Waits for a replay to end and answers its status. */
+async function replayEnded(id: number, replayId: string): Promise<{ status: string }> {
+  return eventually(async () => {
+    const status = await api('GET', `/instances/${id}/events/replay/${replayId}`);
+    return status.status !== 'running' && status;
+  }, `replay ${replayId} to end`, 60_000, 250);
+}
+
+/** A rewind (the instance's setCheckpoints update, its events again), then a replay of the same window over pages. */
+async function replayRun(): Promise<Recorded[]> {
+  const { provider, receiver } = await fakes();
+  const { id } = await api('POST', '/instances', httpBody(provider, receiver, 'replay'));
+  await sleep(1500);
+  const since = new Date(Date.now() - 1000).toISOString();
+  for (const name of ['Nia', 'Oz', 'Pat', 'Quin', 'Ray']) provider.create(name);
+  await eventually(() => events(receiver, id) >= 5, 'five CREATED events');
+  await api('PATCH', `/instances/${id}/poller`, { resources: { contacts: { checkpoint: since } } });
+  await eventually(() => events(receiver, id) >= 10, 'the five events again after the rewind');
+  const { replayId } = await api('POST', `/instances/${id}/events/replay`, { since });
+  await replayEnded(id, replayId);
+  await sleep(2000); // a quiet poll
+  await api('DELETE', `/instances/${id}`);
+  return [
+    { file: 'instance-rewind', workflowId: `instance-${id}` },
+    { file: 'replay-run', workflowId: `replay-${id}-${replayId}` },
+  ];
+}
+
+/** A replay over a slow provider, cancelled part-way through DELETE. */
+async function replayCancelled(): Promise<Recorded[]> {
+  const { provider, receiver } = await fakes();
+  provider.setLatency(300);
+  const since = new Date(Date.now() - 1000).toISOString();
+  for (let i = 0; i < 60; i++) provider.create(`r${i}`);
+  await sleep(50);
+  const { id } = await api('POST', '/instances', httpBody(provider, receiver, 'replay-cancelled', { 'event.poller.refresh_interval': '60' }));
+  const { replayId } = await api('POST', `/instances/${id}/events/replay`, { since });
+  await eventually(() => events(receiver, id) >= 1, 'the replay\u2019s first notification');
+  await api('DELETE', `/instances/${id}/events/replay/${replayId}`);
+  await replayEnded(id, replayId);
+  await api('DELETE', `/instances/${id}`);
+  return [{ file: 'replay-cancelled', workflowId: `replay-${id}-${replayId}` }];
+}
+
 /**
  * A receiver that asks to be left alone (429, Retry-After: 60), retry now through the API cutting that wait, then one
  * that fails (503) and is retried on the schedule: the subscription's timers, its retryNow signal, its Retry-After.
@@ -329,6 +374,8 @@ const SCENARIOS: Record<Exclude<(typeof NAMES)[number], 'accountSettings'>, () =
   subscriptionDeactivated,
   subscriptionReceiver,
   subscriptionPaced,
+  replay: replayRun,
+  replayCancelled,
 };
 
 let failed = false;

@@ -37,7 +37,7 @@ describe('replay of recorded histories', () => {
   const histories = recorded();
 
   test('the recordings cover every workflow type', () => {
-    assert.deepEqual([...new Set(histories.map((h) => h.workflowType))].sort(), ['accountWorkflow', 'instanceWorkflow', 'subscriptionWorkflow']);
+    assert.deepEqual([...new Set(histories.map((h) => h.workflowType))].sort(), ['accountWorkflow', 'instanceWorkflow', 'replayWorkflow', 'subscriptionWorkflow']);
   });
 
   test('every recorded history replays against the current workflow code', async () => {
