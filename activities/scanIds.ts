@@ -48,7 +48,7 @@ export function createScanIds(deps: ActivityDeps): PollsterActivities['scanIds']
           let page;
           try {
             page = await adapter.fetchPage(
-              { url, pageSize: input.scan.pageSize, pageToken: position.pageToken },
+              { url, pageSize: input.scan.pageSize, pageToken: position.pageToken, fields: [input.scan.idField] },
               { configuration: input.configuration, credentials: input.credentials, signal: context.cancellationSignal },
             );
           } catch (err) {
