@@ -37,8 +37,9 @@ export function createScanIds(deps: ActivityDeps): PollsterActivities['scanIds']
       position = next;
       context.heartbeat(position);
     };
-    let listed = 0;
-    let deleted = 0;
+    // Counted from where the scan stands: an attempt that resumes it counts what earlier ones listed and reported.
+    let listed = position.ids ?? 0;
+    let deleted = position.reported ?? 0;
     const notifications: NotificationSummary[] = [];
     try {
       if (!position.listed) {
@@ -47,7 +48,7 @@ export function createScanIds(deps: ActivityDeps): PollsterActivities['scanIds']
           let page;
           try {
             page = await adapter.fetchPage(
-              { url, pageSize: input.scan.pageSize, pageToken: position.pageToken },
+              { url, pageSize: input.scan.pageSize, pageToken: position.pageToken, fields: [input.scan.idField] },
               { configuration: input.configuration, credentials: input.credentials, signal: context.cancellationSignal },
             );
           } catch (err) {
@@ -58,7 +59,7 @@ export function createScanIds(deps: ActivityDeps): PollsterActivities['scanIds']
           await deps.store.addScanIds(scan, ids);
           listed += ids.length;
           const next = page.records.length > 0 ? page.nextPageToken : undefined;
-          advance({ listed: next === undefined, pageToken: next });
+          advance({ listed: next === undefined, pageToken: next, ids: listed });
         } while (!position.listed);
       }
 
@@ -85,7 +86,7 @@ export function createScanIds(deps: ActivityDeps): PollsterActivities['scanIds']
           notifications.push(...(await deliverPage(deps, callbackUrl, input, outgoing)));
         }
         deleted += ids.length;
-        advance({ listed: true, reportedAfter: ids.at(-1) });
+        advance({ listed: true, reportedAfter: ids.at(-1), ids: listed, reported: deleted });
       }
       await deps.store.completeScan(scan);
       return { ids: listed, deleted, first: false, notifications: notifications.slice(-SUMMARIES_RETURNED) };

@@ -15,6 +15,7 @@ import { temporalCliPath } from '../scripts/devServer';
 import { runB1 } from './b1';
 import { b2Scenarios, runB2 } from './b2';
 import { runB3 } from './b3';
+import { runB4 } from './b4';
 import { codecCost } from './profile';
 import { idAllocator, readKnobs, subdirIn, type BenchContext } from './lib/context';
 import { killAll, REPO_ROOT } from './lib/procs';
@@ -106,6 +107,9 @@ async function main(): Promise<void> {
     }
     await run('B3', async () => {
       results.b3 = await runB3(ctx);
+    });
+    await run('B4', async () => {
+      results.b4 = await runB4(ctx);
     });
   } finally {
     progress.done();

@@ -105,6 +105,9 @@ export interface ScanPosition {
   pageToken?: string;
   /** Deleted ids are reported in id order: the last one already handed off. */
   reportedAfter?: string;
+  /** Ids listed and deleted ids handed off so far, by every attempt of this scan (so a resumed scan counts them all). */
+  ids?: number;
+  reported?: number;
 }
 
 export interface ScanResult {

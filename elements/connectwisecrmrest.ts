@@ -97,6 +97,8 @@ async function fetchPage(req: PageRequest, ctx: AdapterContext): Promise<PageRes
   const pageSize = Math.min(req.pageSize, MAX_PAGE_SIZE);
   const params: [string, string][] = [
     ...(where ? [['conditions', toConditions(where)] as [string, string]] : []),
+    // An id scan needs the ids only: `fields` is a documented list parameter (with `id` always, for paging).
+    ...(req.fields?.length ? [['fields', [...new Set(['id', ...req.fields.map(conditionField)])].join(',')] as [string, string]] : []),
     // id order keeps page paging stable while records change: an update never moves a record.
     ['orderBy', 'id asc'],
     ['page', String(page)],

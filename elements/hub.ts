@@ -184,12 +184,16 @@ export function validatePollerUrls(configuration: Readonly<Record<string, string
   if (!resources || typeof resources !== 'object') return [];
   const issues: ConfigurationKeyIssue[] = [];
   for (const [name, resource] of Object.entries(resources as Record<string, unknown>)) {
-    const url = (resource as { url?: unknown } | null)?.url;
-    if (typeof url !== 'string') continue;
-    try {
-      check(renderPlaceholders(url, 0));
-    } catch (err) {
-      issues.push({ key: 'event.poller.configuration', message: `${name}.url: ${(err as Error).message}` });
+    const r = resource as { url?: unknown; deletion?: { url?: unknown; scan?: { url?: unknown } | null } | null } | null;
+    // The resource's URL, and its deletion list's or id scan's: each is a request to the same vendor.
+    const urls: [string, unknown][] = [['url', r?.url], ['deletion.url', r?.deletion?.url], ['deletion.scan.url', r?.deletion?.scan?.url]];
+    for (const [label, url] of urls) {
+      if (typeof url !== 'string') continue;
+      try {
+        check(renderPlaceholders(url, 0));
+      } catch (err) {
+        issues.push({ key: 'event.poller.configuration', message: `${name}.${label}: ${(err as Error).message}` });
+      }
     }
   }
   return issues;

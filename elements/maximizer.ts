@@ -93,7 +93,8 @@ export interface MaximizerQuery {
   local: CeqlExpr[];
 }
 
-export function translate(resource: string, where: CeqlExpr | undefined, extraFields: string[] = []): MaximizerQuery {
+/** `only`: the fields the request needs (an id scan: its id), instead of the resource's usual Scope. */
+export function translate(resource: string, where: CeqlExpr | undefined, extraFields: string[] = [], only?: string[]): MaximizerQuery {
   const { object, types } = resourceOf(resource);
   const parts: Record<string, unknown>[] = [];
   if (types) parts.push({ Type: types.length === 1 ? { $EQ: types[0] } : { $IN: types } });
@@ -105,7 +106,8 @@ export function translate(resource: string, where: CeqlExpr | undefined, extraFi
   }
   // Octopus returns only the Scope's fields: add those the where clause reads, or local checks would fail.
   const referenced = (where ? fieldsOf(where) : []).map((f) => f.split('.')[0] ?? f).filter((f) => NAME.test(f));
-  const fields = [...new Set([...FIELDS[object], ...extraFields, ...referenced])];
+  const wanted = only?.length ? ['Key', ...only.map((f) => f.split('.')[0] ?? f).filter((f) => NAME.test(f))] : [...FIELDS[object], ...extraFields];
+  const fields = [...new Set([...wanted, ...referenced])];
   const searchQuery = parts.length === 0 ? undefined : parts.length === 1 ? parts[0] : { $AND: parts };
   return { object, searchQuery, fields, local };
 }
@@ -156,7 +158,7 @@ function extraFields(c: Readonly<Record<string, string>>, object: MaxObject): st
 async function fetchPage(req: PageRequest, ctx: AdapterContext): Promise<PageResult> {
   const c = ctx.configuration;
   const { resource, where } = parseHubUrl(req.url, 'crm');
-  const q = translate(resource, where, extraFields(c, resourceOf(resource).object));
+  const q = translate(resource, where, extraFields(c, resourceOf(resource).object), req.fields);
   const headers = { authorization: `Bearer ${accessToken(ctx.credentials)}` };
   let pageKey = req.pageToken;
   for (;;) {

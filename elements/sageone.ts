@@ -47,7 +47,7 @@ function resourceOf(name: string): { collection: string; params: Record<string, 
 }
 
 /** Hub field names → Sage attributes (the hub's `lastModifiedDate` is Sage's `updated_at`). */
-const ALIASES: Record<string, string> = { lastmodifieddate: 'updated_at', createddate: 'created_at' };
+const ALIASES: Record<string, string> = { lastmodifieddate: 'updated_at', createddate: 'created_at', deleteddate: 'deleted_at' };
 const rename = (field: string): string => ALIASES[field.toLowerCase()] ?? field;
 const BASE_ATTRIBUTES = new Set(['id', 'displayed_as', '$path']);
 
@@ -59,16 +59,29 @@ export interface SageQuery {
 /**
  * `attributes='a,b'` is Cloud Elements' pseudo-field for Sage's `attributes`; `updated_at >= T` (or `>`) is
  * `updated_or_created_since=T`, inclusive like `>=` (a record's updated_at is never before its
- * created_at). Everything else is kept for local evaluation.
+ * created_at). `deleted_at > T` (or `>=`; the hub's `deletedDate`) is `deleted_since`, which lists the records
+ * deleted after T instead (a deletion list, for tombstones). Everything else is kept for local evaluation.
  */
 export function translate(where: CeqlExpr | undefined): SageQuery {
   let since: DateTime | undefined;
+  let deletedAfter: DateTime | undefined;
   let attributes: string[] | undefined;
   const local: CeqlExpr[] = [];
   for (const c of where ? conjuncts(where) : []) {
     if (c.kind === 'cmp' && c.field.toLowerCase() === 'attributes') {
       if (c.op !== '=' || typeof c.value !== 'string') throw badRequest("attributes takes the form attributes='name,name'");
       attributes = [...(attributes ?? []), ...c.value.split(',').map((a) => a.trim()).filter(Boolean)];
+      continue;
+    }
+    const deleted = c.kind === 'cmp' && (c.op === '>=' || c.op === '>') && rename(c.field) === 'deleted_at' ? dateLiteral(c.value) : undefined;
+    if (c.kind === 'cmp' && deleted) {
+      // deleted_since is exclusive and whole seconds: `> T` is exact; `>= T` asks from the second before T (from
+      // T's own second when T has a fraction), and a fractional bound is re-checked here exactly.
+      const exact = c.op === '>' && deleted.wholeSecond;
+      const second = deleted.at.startOf('second');
+      const bound = exact ? second : c.op === '>=' && deleted.wholeSecond ? second.minus({ seconds: 1 }) : second;
+      if (!deletedAfter || bound > deletedAfter) deletedAfter = bound;
+      if (!exact) local.push(c);
       continue;
     }
     const date = c.kind === 'cmp' && (c.op === '>=' || c.op === '>') && rename(c.field) === 'updated_at' ? dateLiteral(c.value) : undefined;
@@ -82,7 +95,9 @@ export function translate(where: CeqlExpr | undefined): SageQuery {
   }
   const mapped = local.map((e) => mapFields(e, rename));
   const params: Record<string, string> = {};
+  if (since && deletedAfter) throw badRequest('a Sage Accounting list is either changed records (lastModifiedDate) or deleted ones (deletedDate), not both');
   if (since) params.updated_or_created_since = utcSeconds(since);
+  if (deletedAfter) params.deleted_since = utcSeconds(deletedAfter);
   const wanted = new Set(attributes ?? []);
   if (!wanted.has('all')) {
     // Fields evaluated locally must be in the records, or their conditions would silently fail.

@@ -7,6 +7,11 @@ export interface PageRequest {
   pageSize: number;
   /** Opaque token from the previous page; undefined for the first page. */
   pageToken?: string;
+  /**
+   * Only these fields of each record are needed (an id scan asks for its id field). A vendor that can select fields
+   * is asked for just these (and what the where clause reads); elsewhere records come whole.
+   */
+  fields?: string[];
 }
 
 export interface PageResult {

@@ -30,7 +30,7 @@ export interface Knobs {
 }
 
 export function readKnobs(): Knobs {
-  const only = (listEnv('BENCH_ONLY') ?? ['B1', 'B2', 'B3', 'PROFILE']).map((s) => s.toUpperCase());
+  const only = (listEnv('BENCH_ONLY') ?? ['B1', 'B2', 'B3', 'B4', 'PROFILE']).map((s) => s.toUpperCase());
   const scaleMax = intEnv('BENCH_SCALE_MAX', 500);
   const steps = (listEnv('BENCH_SCALE_STEPS') ?? ['100', '500']).map(Number);
   return {

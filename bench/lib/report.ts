@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import type { B1Result } from '../b1';
 import { GOAL_CYCLES_PER_SEC, type B2Result } from '../b2';
 import type { B3Result } from '../b3';
+import type { B4Result } from '../b4';
+import { b4Section } from './b4Report';
 import type { CodecCost } from '../profile';
 import type { Knobs } from './context';
 import { spread, type Spread } from './stats';
@@ -34,6 +36,7 @@ export interface RunResults {
   b1?: Omit<B1Result, 'samplePayloads'>;
   b2?: B2Result[];
   b3?: B3Result;
+  b4?: B4Result;
   codec?: CodecCost;
   errors: Record<string, string>;
 }
@@ -195,6 +198,7 @@ export function renderSection(r: RunResults): string {
   }
   for (const b of r.b2 ?? []) out.push(...b2Section(b));
   if (r.b3) out.push(...b3Section(r.b3));
+  if (r.b4) out.push(...b4Section(r.b4));
   for (const [k, v] of Object.entries(r.errors)) out.push(`**${k} failed:** \`${v.split('\n')[0]}\``, '');
   return out.join('\n');
 }

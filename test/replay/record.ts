@@ -7,7 +7,7 @@
  *
  *   --only      scenarios to run (default: all): lifecycle, providerFailures, resumeFailedPass, continueAsNew, oauth,
  *               subscriptionRetry, subscriptionDeactivated, subscriptionReceiver, subscriptionPaced, replay, replayCancelled,
- *               accountSettings
+ *               tombstones, scan, settle, accountSettings
  *   --suffix    appended to every file name: `--only lifecycle --suffix=-no-polling-state-upsert`
  *               writes instance-lifecycle-no-polling-state-upsert.json beside instance-lifecycle.json
  *   --replace   overwrite files of the same name (without it the script writes nothing when one exists)
@@ -51,7 +51,7 @@ process.env.POLLSTER_RETRY_SCALE = '0.00001';
 quietTemporalLogs();
 
 const args = parseArgs({ options: { only: { type: 'string' }, suffix: { type: 'string', default: '' }, replace: { type: 'boolean', default: false }, keep: { type: 'boolean', default: false } } }).values;
-const NAMES = ['lifecycle', 'providerFailures', 'resumeFailedPass', 'continueAsNew', 'oauth', 'subscriptionRetry', 'subscriptionDeactivated', 'subscriptionReceiver', 'subscriptionPaced', 'replay', 'replayCancelled', 'accountSettings'] as const;
+const NAMES = ['lifecycle', 'providerFailures', 'resumeFailedPass', 'continueAsNew', 'oauth', 'subscriptionRetry', 'subscriptionDeactivated', 'subscriptionReceiver', 'subscriptionPaced', 'replay', 'replayCancelled', 'tombstones', 'scan', 'settle', 'accountSettings'] as const;
 const selected = args.only?.split(',').map((s) => s.trim()) ?? [...NAMES];
 // Checked before anything starts: a typo must not leave a dev server behind.
 const unknown = selected.filter((name) => !(NAMES as readonly string[]).includes(name));
@@ -357,6 +357,60 @@ async function subscriptionPaced(): Promise<Recorded[]> {
   return [{ file: 'subscription-paced', workflowId: subscriptionWorkflowId(receiver.url) }];
 }
 
+const instanceEvents = (r: Receiver, id: number) => r.received.filter((x) => x.body.message.instanceId === id).flatMap((x) => x.body.message.events);
+const eventsOfType = (r: Receiver, id: number, type: string) => instanceEvents(r, id).filter((e) => e.eventType === type);
+
+/** Tombstones (deletion.url): a deleted-records list polled after the resource, with its own checkpoint; one DELETED. */
+async function instanceTombstones(): Promise<Recorded[]> {
+  const { provider, receiver } = await fakes();
+  const body = httpBody(provider, receiver, 'tombstones');
+  const contacts = (body.configuration as Record<string, { contacts: Record<string, unknown> }>)['event.poller.configuration']!.contacts;
+  contacts.deletion = { url: `/contacts/deleted?deletedSince=\${gmtDate:${ISO_MS}}`, idField: 'id', dateField: 'deletedAt', dateFormat: ISO_MS };
+  const { id } = await api('POST', '/instances', body);
+  const [ada] = [provider.create('Ada'), provider.create('Bob')];
+  await eventually(() => events(receiver, id) >= 2, 'two CREATED events');
+  provider.delete(ada.id);
+  await eventually(() => eventsOfType(receiver, id, 'DELETED').length >= 1, 'the DELETED event');
+  await sleep(2500); // a quiet poll of both lists
+  await api('DELETE', `/instances/${id}`);
+  return [{ file: 'instance-tombstones', workflowId: `instance-${id}` }];
+}
+
+/** An id scan (deletion.scan) beside the polls: the first records five ids, a later one finds one gone: one DELETED. */
+async function instanceScan(): Promise<Recorded[]> {
+  const { provider, receiver } = await fakes();
+  const ids = ['Ann', 'Ben', 'Cal', 'Dot', 'Eli'].map((name) => provider.create(name).id);
+  const body = httpBody(provider, receiver, 'scan');
+  const contacts = (body.configuration as Record<string, { contacts: Record<string, unknown> }>)['event.poller.configuration']!.contacts;
+  contacts.deletion = { scan: { url: '/contacts/ids', idField: 'id', every: 0.05 } };
+  const { id } = await api('POST', '/instances', body);
+  await eventually(async () => (await api('GET', `/instances/${id}/poller`)).resources?.contacts?.scan?.lastIds === 5, 'the first scan, five ids', 60_000, 250);
+  provider.delete(ids[2]!);
+  await eventually(() => eventsOfType(receiver, id, 'DELETED').length >= 1, 'the DELETED event', 60_000);
+  await sleep(3500); // one more scan, with nothing gone
+  await api('DELETE', `/instances/${id}`);
+  return [{ file: 'instance-scan', workflowId: `instance-${id}` }];
+}
+
+/** A settle pass (settleDelay) on a provider whose queries find a change 1.5 s late: a second look reports it, late. */
+async function instanceSettle(): Promise<Recorded[]> {
+  const { provider, receiver } = await fakes({ indexLagMs: 1500 });
+  const body = httpBody(provider, receiver, 'settle', { 'event.poller.refresh_interval': '0.0167' });
+  const contacts = (body.configuration as Record<string, { contacts: Record<string, unknown> }>)['event.poller.configuration']!.contacts;
+  contacts.settleDelay = 3;
+  const { id } = await api('POST', '/instances', body);
+  await sleep(1500);
+  for (const name of ['Fay', 'Gil', 'Hui']) {
+    provider.create(name);
+    await sleep(700);
+  }
+  const late = () => instanceEvents(receiver, id).filter((e) => e.late === true).length;
+  await eventually(() => events(receiver, id) >= 3 && late() >= 1, 'three events, at least one late', 60_000);
+  await sleep(4000); // the remaining second looks, finding nothing new
+  await api('DELETE', `/instances/${id}`);
+  return [{ file: 'instance-settle', workflowId: `instance-${id}` }];
+}
+
 /** The account settings workflow: two updates through PATCH /accounts/settings. */
 async function accountSettings(): Promise<Recorded[]> {
   await api('PATCH', '/accounts/settings', { 'notification.webhook.failure.policy': 'queue' });
@@ -376,6 +430,9 @@ const SCENARIOS: Record<Exclude<(typeof NAMES)[number], 'accountSettings'>, () =
   subscriptionPaced,
   replay: replayRun,
   replayCancelled,
+  tombstones: instanceTombstones,
+  scan: instanceScan,
+  settle: instanceSettle,
 };
 
 let failed = false;

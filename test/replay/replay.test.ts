@@ -40,6 +40,16 @@ describe('replay of recorded histories', () => {
     assert.deepEqual([...new Set(histories.map((h) => h.workflowType))].sort(), ['accountWorkflow', 'instanceWorkflow', 'replayWorkflow', 'subscriptionWorkflow']);
   });
 
+  test('the recordings cover the DELETED and late-record paths (tombstones, an id scan, a settle pass)', () => {
+    const scheduled = (id: string): string[] =>
+      (histories.find((h) => h.workflowId === id)?.history.events ?? []).flatMap((e) => (e.activityTaskScheduledEventAttributes?.activityType?.name ? [e.activityTaskScheduledEventAttributes.activityType.name] : []));
+    for (const id of ['instance-tombstones-v2', 'instance-scan-v2', 'instance-settle-v2']) assert.ok(histories.some((h) => h.workflowId === id), `test/histories/${id}.json`);
+    assert.ok(scheduled('instance-scan-v2').includes('scanIds'), 'the scan history runs the scanIds activity');
+    // Tombstones: the resource's page run and the deleted list's; settle: the polls' page runs and the second looks'.
+    assert.ok(scheduled('instance-tombstones-v2').filter((t) => t === 'pollPage').length >= 2);
+    assert.ok(scheduled('instance-settle-v2').filter((t) => t === 'pollPage').length >= 2);
+  });
+
   test('every recorded history replays against the current workflow code', async () => {
     const options: ReplayWorkerOptions = {
       workflowBundle: await bundleWorkflowCode({ ...workflowBundleOptions, logger: quiet }),

@@ -27,8 +27,10 @@ export interface LedgerEntry {
   /** Notification id (the `Elements-Webhook-Id` header). */
   id: string;
   instanceId: number;
-  /** Event keys `<instanceId>/<objectId>@<record updatedAt>`, in order. */
+  /** Event keys `<instanceId>/<objectId>@<record updatedAt>` (`@deleted` for DELETED events), in order. */
   keys: string[];
+  /** Each event's type and late mark, in the same order. */
+  events: { eventType: string; late: boolean }[];
   status: number;
   processed: boolean;
   /** The id header equals the body's id. */
@@ -46,13 +48,16 @@ export interface LedgerReceiver {
   close(): Promise<void>;
 }
 
-/** Event keys of a notification, from the records it carries (`raw[objectType]`) so ms-precision dates tell versions apart. */
+/**
+ * Event keys of a notification, from the records it carries (`raw[objectType]`) so ms-precision dates tell versions
+ * apart; a DELETED event is `<instanceId>/<objectId>@deleted` (a record is deleted once; a scan's carries only its id).
+ */
 export function eventKeys(body: NotificationBody): string[] {
   const records = body.message.raw[body.message.raw.objectType] as Record<string, unknown>[];
   return body.message.events.map((e, i) => {
     const record = records[i] ?? {};
     if (String(record['id']) !== e.objectId) throw new Error(`event ${i} of ${body.id} does not match its record`);
-    return `${body.message.instanceId}/${e.objectId}@${String(record['updatedAt'])}`;
+    return `${body.message.instanceId}/${e.objectId}@${e.eventType === 'DELETED' ? 'deleted' : String(record['updatedAt'])}`;
   });
 }
 
@@ -78,6 +83,7 @@ export async function startLedgerReceiver(): Promise<LedgerReceiver> {
           id: body.id,
           instanceId: body.message.instanceId,
           keys: eventKeys(body),
+          events: body.message.events.map((e) => ({ eventType: e.eventType, late: e.late === true })),
           idHeaderMatches: req.headers['elements-webhook-id'] === body.id,
           arrivedAt: Date.now(),
         };

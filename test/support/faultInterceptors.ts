@@ -1,8 +1,9 @@
 /**
- * Workflow interceptor for fault tests (runs inside the workflow sandbox): shorter start-to-close
- * timeouts for Pollster's activities. None of them heartbeats, so with the production timeouts
+ * Workflow interceptor for fault tests (runs inside the workflow sandbox): shorter timeouts for Pollster's
+ * activities. pollPage, attemptDelivery and deliverNotification do not heartbeat, so with the production timeouts
  * (pollPage 2 min, attemptDelivery and deliverNotification 45 s) the server notices a SIGKILLed worker's activity only
- * after that long; the workflow code itself is unchanged.
+ * after that long; an id scan heartbeats each page, but its production heartbeat timeout is 2 minutes. The workflow
+ * code itself is unchanged.
  */
 import type { ActivityInput, Next, WorkflowInterceptorsFactory, WorkflowOutboundCallsInterceptor } from '@temporalio/workflow';
 
@@ -13,10 +14,20 @@ export const FAULT_ACTIVITY_TIMEOUTS: Record<string, string> = {
   deliverNotification: '8 seconds',
 };
 
+/** A scan heartbeats after each page and each group of deleted ids handed off: a few seconds apart at most. */
+export const FAULT_HEARTBEAT_TIMEOUTS: Record<string, string> = {
+  scanIds: '8 seconds',
+};
+
 class ShortTimeouts implements WorkflowOutboundCallsInterceptor {
   scheduleActivity(input: ActivityInput, next: Next<WorkflowOutboundCallsInterceptor, 'scheduleActivity'>): Promise<unknown> {
     const short = FAULT_ACTIVITY_TIMEOUTS[input.activityType];
-    return next(short ? { ...input, options: { ...input.options, startToCloseTimeout: short } } : input);
+    const heartbeat = FAULT_HEARTBEAT_TIMEOUTS[input.activityType];
+    if (!short && !heartbeat) return next(input);
+    return next({
+      ...input,
+      options: { ...input.options, ...(short ? { startToCloseTimeout: short } : {}), ...(heartbeat ? { heartbeatTimeout: heartbeat } : {}) },
+    });
   }
 }
 

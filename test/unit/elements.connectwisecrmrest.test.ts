@@ -187,4 +187,15 @@ describe('connectwisecrmrest adapter', () => {
     assert.equal(issues.length, 1);
     assert.match(issues[0]!.message, /tickets\.url: unknown ConnectWise resource 'tickets'/);
   });
+
+  test('an id scan: the hub URL without where lists every company, fields=id asks ConnectWise for the ids only', async () => {
+    sim.requests.length = 0;
+    const page = await adapter.fetchPage({ url: '/hubs/crm/organizations', pageSize: 1000, fields: ['id'] }, { configuration: config });
+    const req = sim.requests[0]!;
+    assert.equal(req.query.fields, 'id');
+    assert.equal(req.query.conditions, undefined, 'no date filter: every record');
+    assert.equal(req.query.orderBy, 'id asc');
+    assert.ok(page.records.length >= 1);
+    assert.deepEqual(page.records.map((r) => Object.keys(r as object)), page.records.map(() => ['id']), 'records carry the id alone');
+  });
 });

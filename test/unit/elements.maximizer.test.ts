@@ -186,4 +186,14 @@ describe('maximizer adapter', () => {
       assert.deepEqual(adapter.validate({ ...config, 'maximizer.datacenter': dc }).map((i) => i.key), ['maximizer.datacenter'], dc);
     }
   });
+
+  test('an id scan: the hub URL without where lists every entry of the type, with Key alone in the Scope', async () => {
+    sim.requests.length = 0;
+    const page = await adapter.fetchPage({ url: '/hubs/crm/contacts', pageSize: 100, fields: ['Key'] }, { configuration: config, credentials });
+    const body = readBody(0);
+    assert.deepEqual(body.AbEntry.Scope, { Fields: { Key: 1 } });
+    assert.deepEqual(body.AbEntry.Criteria.SearchQuery, { Type: { $IN: ['Individual', 'Contact'] } }, 'only the resource\u2019s types: no date filter');
+    assert.ok(page.records.length >= 1);
+    for (const r of page.records as Record<string, unknown>[]) assert.deepEqual(Object.keys(r), ['Key']);
+  });
 });

@@ -174,4 +174,23 @@ describe('sagecrm adapter', () => {
     assert.match(bad[1]!.message, /^b\.url: CEQL where: expected a value/);
     assert.match(bad[2]!.message, /^c\.url: hub parameter 'orderBy' is not supported/);
   });
+
+  test("an id scan: the hub URL without where lists every company, select=<the entity's id column> asks for the ids only", async () => {
+    sim.requests.length = 0;
+    const { records } = await fetchAll('/hubs/crm/accounts', config);
+    const whole = records.length;
+    sim.requests.length = 0;
+    const page = await adapter.fetchPage({ url: '/hubs/crm/accounts', pageSize: 100, fields: ['key'] }, { configuration: config });
+    const req = sim.requests[0]!;
+    assert.equal(req.query.select, 'Comp_CompanyId');
+    assert.equal(req.query.where, undefined, 'no date filter: every record');
+    assert.equal(page.records.length, whole);
+    for (const r of page.records as Record<string, unknown>[]) {
+      assert.equal(r.key, r.$key, 'the id the scan reads');
+      assert.equal(r.Comp_Name, undefined, 'no other column');
+    }
+    sim.requests.length = 0;
+    await adapter.fetchPage({ url: "/hubs/crm/accounts?where=Comp_Name like 'A%'", pageSize: 100, fields: ['key'] }, { configuration: config });
+    assert.equal(sim.requests[0]!.query.select, undefined, 'with a where clause, whole records (it may be evaluated here)');
+  });
 });

@@ -207,11 +207,51 @@ describe('sageone adapter', () => {
     }
   });
 
+  test('deletions: deletedDate >= T lists the customers deleted since (deleted_since, exclusive, from the second before T); a scan lists every live id', async () => {
+    const own = await startSageAccountingSimulator();
+    try {
+      own.clock.setNow(T0);
+      const [a, b, c] = ['A', 'B', 'C'].map((name) => own.create('contacts', { name }));
+      own.create('contacts', { name: 'V', contact_types: ['VENDOR'] });
+      own.clock.setNow(T0 + 30 * SEC);
+      own.remove('contacts', a!.id);
+      own.clock.setNow(T0 + 90 * SEC);
+      own.remove('contacts', b!.id);
+      const conf = { ...config, 'base.url': own.url };
+      const creds = await adapter.authenticate!({ configuration: conf, providerCode: await authorizationCode(conf) });
+      const read = async (url: string, fields?: string[]) => (await adapter.fetchPage({ url, pageSize: 50, fields }, { configuration: conf, credentials: creds })).records as Record<string, any>[];
+
+      own.requests.length = 0;
+      const tombstones = await read(renderPlaceholders("/hubs/finance/customers?where=deletedDate>='${gmtDate:yyyy-MM-dd'T'HH:mm:ss'Z'}'", T0 + 90 * SEC));
+      assert.deepEqual(tombstones.map((r) => r.id), [b!.id], 'deleted at T itself is in (>=), the earlier deletion is not');
+      assert.ok(tombstones[0]!.deleted_at, 'each carries its deletion date');
+      assert.equal(own.requests[0]!.query.deleted_since, '2024-01-15T12:01:29Z');
+      assert.equal(own.requests[0]!.query.updated_or_created_since, undefined);
+      assert.deepEqual(translate(parseCeql("deletedDate > '2024-01-15T12:01:30Z'")).params, { deleted_since: '2024-01-15T12:01:30Z' }, '> T is exact: nothing re-checked');
+      assert.throws(() => translate(parseCeql("deletedDate > '2024-01-15T12:01:30Z' and lastModifiedDate > '2024-01-15T12:01:30Z'")), /either changed records .* or deleted ones/);
+
+      own.requests.length = 0;
+      const ids = await read('/hubs/finance/customers', ['id']);
+      assert.deepEqual(ids.map((r) => r.id), [c!.id], 'live customers only: no vendor, no deleted one');
+      assert.deepEqual(Object.keys(ids[0]!).sort(), ['$path', 'displayed_as', 'id'], 'Sage answers the base attributes only, unless asked for more');
+      assert.deepEqual(own.requests[0]!.query, { contact_type_id: 'CUSTOMER', items_per_page: '50', page: '1' });
+    } finally {
+      await own.close();
+    }
+  });
+
   test('validate: OAuth keys and poller URLs (the seed URL passes)', () => {
     const poller = JSON.stringify({ customers: { url: SEED_URL, idField: 'id' } });
     assert.deepEqual(adapter.validate({ ...config, 'event.poller.configuration': poller }), []);
     assert.deepEqual(adapter.validate({ 'event.poller.configuration': JSON.stringify(adapter.definition.defaultPollerConfiguration) }).map((i) => i.key).sort(), ['oauth.api.key', 'oauth.api.secret', 'oauth.callback.url']);
     const bad = adapter.validate({ ...config, 'event.poller.configuration': JSON.stringify({ c: { url: '/hubs/crm/customers', idField: 'id' } }) });
     assert.match(bad[0]!.message, /finance hub/);
+    // A deletion list's URL and an id scan's are requests to Sage too: checked the same way.
+    const tombstones = { url: SEED_URL, idField: 'id', deletion: { url: "/hubs/finance/customers?where=deletedDate>='${gmtDate:yyyy-MM-dd'T'HH:mm:ss'Z'}'", idField: 'id', dateField: 'deleted_at' } };
+    assert.deepEqual(adapter.validate({ ...config, 'event.poller.configuration': JSON.stringify({ customers: tombstones }) }), []);
+    const both = { ...tombstones, deletion: { ...tombstones.deletion, url: `${tombstones.deletion.url} and lastModifiedDate>'2024-01-01T00:00:00Z'` } };
+    assert.match(adapter.validate({ ...config, 'event.poller.configuration': JSON.stringify({ customers: both }) })[0]!.message, /^customers\.deletion\.url: .*either changed records/);
+    const scan = { url: SEED_URL, idField: 'id', deletion: { scan: { url: '/hubs/crm/customers', idField: 'id', every: 60 } } };
+    assert.match(adapter.validate({ ...config, 'event.poller.configuration': JSON.stringify({ customers: scan }) })[0]!.message, /^customers\.deletion\.scan\.url: .*finance hub/);
   });
 });
