@@ -67,6 +67,7 @@ describe('faults: workers killed mid-scan and mid-settle', () => {
     t.diagnostic(`seed ${random.seed} (POLLSTER_FAULT_SEED repeats it)`);
     const { provider, proxy, receiver } = await fakes();
     const ids = Array.from({ length: RECORDS }, (_, i) => provider.create(`c${i}`).id);
+    await worker?.kill(); // one worker at a time: the previous test's must not stay behind
     worker = await spawnFaultWorker(address, await faultBundlePath());
     const isScan = (path: string): boolean => path.startsWith('/contacts/ids');
     // Each id page a little slow, so a listing takes seconds and a kill lands inside one; deliveries slow too.
@@ -132,6 +133,7 @@ describe('faults: workers killed mid-scan and mid-settle', () => {
     const random = randomSource();
     t.diagnostic(`seed ${random.seed} (POLLSTER_FAULT_SEED repeats it)`);
     const { provider, proxy, receiver } = await fakes({ indexLagMs: 2500 });
+    await worker?.kill(); // one worker at a time: the previous test's must not stay behind
     worker = await spawnFaultWorker(address, await faultBundlePath());
     // A regular poll reads from its checkpoint, never before an earlier read's start; a second look reads a window
     // the polls have passed. The proxy tells them apart so, and holds second looks a while (a kill lands in one).
