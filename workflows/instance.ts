@@ -28,11 +28,10 @@ import { instanceWorkflowV1 } from './v1/instance';
 import type { InstanceWorkflowInput as InstanceWorkflowInputV1 } from './v1/types';
 
 /**
- * A run continues as new once its history passes this many events (a quiet poll writes six, so about twenty polls)
- * or bytes: a worker that does not hold the instance in its cache replays the whole run at its next poll, and with
- * far more instances than the cache holds that is most polls, so a short run keeps each of them cheap.
+ * A run continues as new once its history passes this many events (a quiet poll writes six) or bytes: a worker
+ * that does not hold the instance in its cache replays the run at its next poll, so a short run keeps that cheap.
  */
-export const CONTINUE_AS_NEW_EVENTS = 120;
+export const CONTINUE_AS_NEW_EVENTS = 500;
 export const CONTINUE_AS_NEW_BYTES = 1_000_000;
 
 /** LastPollAt is a visibility write: kept to this resolution (a stale-instance query still finds instances that stopped). */
