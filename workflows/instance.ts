@@ -167,7 +167,7 @@ async function instanceLoop(input: InstanceWorkflowInput): Promise<void> {
 
   // Id scans run beside the polls (one may take minutes), at most one per resource; a run continues as new after them.
   const scanning = new Map<string, Promise<void>>();
-  const sideWork = new SideWork(instance, state, () => settings, scanning);
+  const sideWork = new SideWork(instance, state, () => settings, scanning, wake);
 
   for (;;) {
     if (historyIsLong(true)) await continueAsNewNow();

@@ -15,6 +15,8 @@ export class SideWork {
     private readonly state: InstanceState,
     private readonly settings: () => PollerSettings,
     private readonly scanning: Map<string, Promise<void>>,
+    /** Wakes the instance's loop: a scan that ends sets when the next one is due. */
+    private readonly onScanEnded: () => void,
   ) {}
 
   /** When the next second look or scan is due (scans under way do not count). */
@@ -47,7 +49,10 @@ export class SideWork {
         },
         rs,
         nowMs,
-      ).finally(() => this.scanning.delete(name));
+      ).finally(() => {
+        this.scanning.delete(name);
+        this.onScanEnded();
+      });
       this.scanning.set(name, scan);
     }
   }

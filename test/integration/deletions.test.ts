@@ -115,6 +115,27 @@ describe('DELETED events and late records', () => {
     }
   });
 
+  test('scans go on between polls: an instance polling hourly reports a delete from its next scan, not its next poll', async () => {
+    const provider = await startHttpProvider();
+    const receiver = await startReceiver();
+    try {
+      const ids = Array.from({ length: 5 }, (_, i) => provider.create(`h${i}`).id);
+      const created = await api.request('POST', '/instances', body(provider, receiver, 'hourly scan', { deletion: { scan: { url: '/contacts/ids', idField: 'id', every: 0.05 } } }, '60'));
+      assert.equal(created.status, 200, JSON.stringify(created.body));
+      const id = created.body.id;
+      await eventually(async () => (await api.request('GET', `/instances/${id}/poller`)).body.resources?.contacts?.scan?.lastIds === 5, 'the first scan, 5 ids', 60_000);
+      provider.delete(ids[2]!);
+      await eventually(() => eventsOf(receiver, 'DELETED').length >= 1, 'the DELETED event from a later scan', 60_000);
+      const status = (await api.request('GET', `/instances/${id}/poller`)).body;
+      assert.ok(status.polls <= 1, `no poll was needed to wake the scans (polls: ${status.polls})`);
+      assert.deepEqual(eventsOf(receiver, 'DELETED').map((e) => e.objectId), [ids[2]]);
+      await api.request('DELETE', `/instances/${id}`);
+    } finally {
+      await provider.close();
+      await receiver.close();
+    }
+  });
+
   /** Changes made steadily while the instance polls every second; the provider shows each only `lagMs` after it. */
   async function lateRun(settleDelay: number | undefined): Promise<{ made: number; delivered: number; late: number; twice: number; status: any }> {
     const provider = await startHttpProvider({ indexLagMs: 2500 });
