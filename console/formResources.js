@@ -4,6 +4,7 @@
 
 import { announce, h, uid, fill } from './dom.js';
 import { codeEditor, locate, parseJson } from './jsonEditor.js';
+import { deletionControls } from './formDeletion.js';
 
 const HTTP_DATE = "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'";
 const LIVE_CHECK_MS = 250;
@@ -71,8 +72,34 @@ export function resourcesSection(state) {
     return { parsed: result, markers, byResource };
   }
 
-  /** The checkboxes: every resource known (defaults, seen, present), checked when present in the code view. */
-  function renderList(present, problems = new Map()) {
+  /** Each resource's "Deletes and late records" controls, kept across redraws (their open state and typed values). */
+  const extras = new Map();
+  function extrasOf(name) {
+    if (!extras.has(name)) extras.set(name, deletionControls(name, (change) => editResource(name, change)));
+    return extras.get(name);
+  }
+
+  /** Writes `change(resource)` over the resource `name` in the code view; returns the new resource. */
+  function editResource(name, change) {
+    const result = parsed();
+    if (!result.ok || !isPlainObject(result.value) || !Object.hasOwn(result.value, name)) {
+      check();
+      announce('Fix the poller configuration JSON first: the resource is read from it.', 'error');
+      return undefined;
+    }
+    const next = change(result.value[name]);
+    result.value[name] = next;
+    state.memory[name] = next;
+    editor.setValue(pretty(result.value));
+    check();
+    return next;
+  }
+
+  /**
+   * The checkboxes: every resource known (defaults, seen, present), checked when present in the code view; a checked
+   * one has its deletion and settle controls (`details`: their API issues, by resource).
+   */
+  function renderList(present, problems = new Map(), details = new Map()) {
     const names = [...new Set([...Object.keys(state.defaults), ...Object.keys(state.memory), ...Object.keys(present ?? {})])];
     fill(list,
       ...(names.length === 0
@@ -84,12 +111,15 @@ export function resourcesSection(state) {
             box.addEventListener('change', () => toggle(name, box));
             const problem = problems.get(name);
             if (problem) box.setAttribute('aria-invalid', 'true');
+            const configurable = Boolean(present && Object.hasOwn(present, name) && isPlainObject(present[name]));
+            if (configurable) extrasOf(name).update(present[name], details.get(name));
             return h(
               'li',
               { class: problem ? 'invalid' : undefined },
               box,
               h('label', { for: id }, name, Object.hasOwn(state.defaults, name) ? null : h('span', { class: 'muted', text: ' (custom)' })),
               h('span', { class: 'field-error', id: errorId, hidden: !problem, text: problem ?? '' }),
+              configurable ? extrasOf(name).root : null,
             );
           })),
     );
@@ -199,6 +229,7 @@ export function resourcesSection(state) {
       const { parsed: result } = check();
       const markers = [];
       const problems = new Map();
+      const details = new Map();
       const errors = issues.map(({ rest: path, message: original }) => {
         let rest = path;
         let message = original;
@@ -215,12 +246,19 @@ export function resourcesSection(state) {
         const where = result.ok ? locate(result, editor.value, rest) : undefined;
         const label = rest.length ? `${rest.join('.')}: ${message}` : message;
         markers.push({ line: where?.line, column: where?.column, message: label });
-        if (rest[0] !== undefined) problems.set(String(rest[0]), problems.has(String(rest[0])) ? `${problems.get(String(rest[0]))}; ${message}` : message);
+        if (rest[0] !== undefined) {
+          const name = String(rest[0]);
+          // At the resource, the key at fault too when it is a deletion or settle one ("deletion.scan.every: …").
+          const own = rest[1] === 'deletion' || rest[1] === 'settleDelay';
+          const text = own ? `${rest.slice(1).join('.')}: ${message}` : message;
+          problems.set(name, problems.has(name) ? `${problems.get(name)}; ${text}` : text);
+          if (own) details.set(name, [...(details.get(name) ?? []), { path: rest.slice(1), message }]);
+        }
         return { message: `Poller configuration: ${label}`, editor: where };
       });
       if (markers.length) {
         editor.setMarkers(markers);
-        if (result.ok && isPlainObject(result.value)) renderList(result.value, problems);
+        if (result.ok && isPlainObject(result.value)) renderList(result.value, problems, details);
       }
       return errors;
     },

@@ -48,3 +48,15 @@ export function waitsOf(d) {
   if (d.rateLimitedWaits) out.push(`waited ${plural(d.rateLimitedWaits, 'time')} for the rate limit`);
   return out;
 }
+
+/** A duration in words, to a tenth where it matters: "850 ms", "1.2 s", "42 s", "3.5 min", "2.1 h". */
+export function durationText(ms) {
+  const n = Number(ms);
+  if (!Number.isFinite(n) || n < 0) return '—';
+  const tenth = (x) => String(Math.round(x * 10) / 10);
+  if (n < 999.5) return `${Math.round(n)} ms`;
+  if (n < 10_000) return `${tenth(n / 1000)} s`;
+  if (n < 60_000) return `${Math.round(n / 1000)} s`;
+  if (n < 3_600_000) return `${tenth(n / 60_000)} min`;
+  return `${tenth(n / 3_600_000)} h`;
+}

@@ -9,6 +9,7 @@ import { retryButton } from './retryNow.js';
 import { errorWithRequest, healthBadge, healthSummary } from './health.js';
 import { stateBadge, temporalLink } from './instanceState.js';
 import { pollHistory } from './pollHistory.js';
+import { deletionState } from './deletionState.js';
 
 export { renderInstances } from './instanceList.js';
 export { temporalLink } from './instanceState.js';
@@ -158,6 +159,7 @@ export async function renderInstance(main, { id, config, navigate }) {
               ),
             ),
           ),
+      deletionState(status.resources),
     );
     paintHeading();
   }

@@ -8,8 +8,9 @@ import fc from 'fast-check';
 process.env.TZ = 'Asia/Kolkata';
 
 /** The console's modules are untyped browser files: loaded by URL and typed here. */
-const { plural, zoneLabel, formatAt, formatLocal, relative, waitsOf } = (await import(new URL('../../console/format.js', import.meta.url).href)) as {
+const { plural, zoneLabel, formatAt, formatLocal, relative, waitsOf, durationText } = (await import(new URL('../../console/format.js', import.meta.url).href)) as {
   plural(n: number | string, one: string, other?: string): string;
+  durationText(ms: number): string;
   waitsOf(d: Record<string, unknown>): string[];
   zoneLabel(offsetMinutes: number): string;
   formatAt(epochMs: number, offsetMinutes: number): string;
@@ -114,4 +115,20 @@ describe('what a pending delivery waits for', () => {
   for (const [view, words] of cases) {
     test(JSON.stringify(view), () => assert.deepEqual(waitsOf(view), words));
   }
+});
+
+describe('durations (a settle pass’s lateness)', () => {
+  const cases: [number, string][] = [
+    [0, '0 ms'],
+    [850, '850 ms'],
+    [999.6, '1 s'],
+    [1000, '1 s'],
+    [1234, '1.2 s'],
+    [42_400, '42 s'],
+    [210_000, '3.5 min'],
+    [7_560_000, '2.1 h'],
+    [-1, '—'],
+    [Number.NaN, '—'],
+  ];
+  for (const [ms, text] of cases) test(`${ms} ms → ${text}`, () => assert.equal(durationText(ms), text));
 });
