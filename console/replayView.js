@@ -63,7 +63,7 @@ function progressView(replay, onCancel) {
 
 function replaySection(instance) {
   const names = instanceResources(instance);
-  const since = field('Since (required)', h('input', { type: 'datetime-local', step: '1', id: uid('replay-since'), required: true }), 'Changes dated at or after it.');
+  const since = field('Since (required)', h('input', { type: 'datetime-local', step: '1', id: uid('replay-since'), required: true }), 'Changes dated at or after it (your time zone).');
   const until = field('Until', h('input', { type: 'datetime-local', step: '1', id: uid('replay-until') }), 'Changes dated before it; now when empty.');
   const boxes = names.map((name) => h('input', { type: 'checkbox', id: uid('replay-resource'), value: name, checked: true }));
   const resourcesError = h('p', { class: 'field-error', id: uid('err'), hidden: true });
@@ -77,7 +77,7 @@ function replaySection(instance) {
   const start = h('button', { type: 'submit', text: 'Start replay' });
   const fields = { since, until, resources: { input: boxes[0] ?? resourceSet, error: resourcesError } };
   const progress = h('div', { 'aria-live': 'polite', class: 'replay-progress' });
-  const recent = h('div', {});
+  const recent = h('div', { class: 'replay-recent' });
 
   function clearErrors() {
     for (const f of Object.values(fields)) {
@@ -166,12 +166,13 @@ function replaySection(instance) {
     if (!watched && list[0]) show(list[0]);
     fill(
       recent,
+      h('h3', { text: 'Recent replays' }),
       list.length === 0
         ? h('p', { class: 'muted', text: 'No replay yet.' })
         : h(
             'table',
             { class: 'data' },
-            h('caption', { text: 'Recent replays, newest first' }),
+            h('caption', { text: 'Newest first (the last 10)' }),
             h('thead', {}, h('tr', {}, ['Replay', 'Status', 'Window', 'Started', 'Events', ''].map((c) => h('th', { scope: 'col', text: c })))),
             h(
               'tbody',
@@ -199,7 +200,7 @@ function replaySection(instance) {
   const form = h(
     'form',
     { class: 'replay-form', novalidate: true, onsubmit: (e) => { e.preventDefault(); void submit(); } },
-    h('div', { class: 'inline-form' }, since.root, until.root),
+    h('div', { class: 'replay-window' }, since.root, until.root),
     boxes.length ? resourceSet : null,
     start,
   );
