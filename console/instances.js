@@ -10,6 +10,7 @@ import { errorWithRequest, healthBadge, healthSummary } from './health.js';
 import { stateBadge, temporalLink } from './instanceState.js';
 import { pollHistory } from './pollHistory.js';
 import { deletionState } from './deletionState.js';
+import { replaySections } from './replayView.js';
 
 export { renderInstances } from './instanceList.js';
 export { temporalLink } from './instanceState.js';
@@ -75,6 +76,7 @@ export async function renderInstance(main, { id, config, navigate }) {
     history.section,
     section('Recent notifications', eventsBody),
     explainSection(instance),
+    replaySections(instance),
   );
 
   /** The health the status reports (fresh, with reasons), else the one the instance was read with. */

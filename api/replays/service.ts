@@ -28,6 +28,8 @@ export interface ReplayService {
   status(instanceId: number, replayId: string): Promise<ReplayStatus | undefined>;
   /** Asks the replay to stop (it does before its next page run); undefined when there is no such replay. */
   cancel(instanceId: number, replayId: string): Promise<ReplayStatus | undefined>;
+  /** The instance's most recent replays (at most `limit`), newest first, each as its status reads now. */
+  list(instanceId: number, limit: number): Promise<ReplayStatus[]>;
 }
 
 type ReplayWorkflow = (input: ReplayInput) => Promise<ReplayStatus>;
@@ -92,5 +94,20 @@ export class TemporalReplayService implements ReplayService {
       if (!isWorkflowGone(err)) throw err; // it ended meanwhile: its status says how
     }
     return (await this.status(instanceId, replayId)) ?? current;
+  }
+
+  async list(instanceId: number, limit: number): Promise<ReplayStatus[]> {
+    // Visibility finds the instance's replays by their workflow ids (`replay-<instanceId>-…`); each one's status is
+    // its query, as GET of one replay reads it. Visibility lags a start by a moment: a replay just started may be
+    // missing for a second.
+    const prefix = replayWorkflowId(instanceId, '');
+    const query = `WorkflowType = '${WorkflowType.replay}' AND WorkflowId STARTS_WITH '${prefix}'`;
+    const replayIds: string[] = [];
+    for await (const wf of this.client.workflow.list({ query, pageSize: limit })) {
+      replayIds.push(wf.workflowId.slice(prefix.length));
+      if (replayIds.length >= limit) break;
+    }
+    const statuses = await Promise.all(replayIds.map((replayId) => this.status(instanceId, replayId)));
+    return statuses.filter((s): s is ReplayStatus => s !== undefined).sort((a, b) => b.startedAt.localeCompare(a.startedAt));
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Rewind and replay (Pollster extensions): `PATCH /instances/{id}/poller` moves live checkpoints;
- * `/instances/{id}/events/replay` starts, shows and cancels a replay of a past window.
+ * `/instances/{id}/events/replay` starts, lists, shows and cancels replays of a past window.
  */
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -23,6 +23,11 @@ const replayBody = z.object({
   until: isoInstant.optional().describe('the window ends here (changes dated before it); now when absent'),
   resources: z.array(z.string().max(200)).min(1).max(100).optional().describe('the resources to replay, in this order; all of the instance\u2019s when absent'),
 }).strict();
+/** Replays the list shows unless `limit` says otherwise. */
+export const DEFAULT_REPLAYS = 10;
+const replaysQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(50).default(DEFAULT_REPLAYS).describe('how many replays, 1\u201350'),
+});
 const replayParams = idParams.extend({ replayId: z.string().regex(/^[0-9a-f]{16}$/, 'a replay id (16 hex digits)') });
 
 const resourceProgress = z.object({
@@ -89,6 +94,15 @@ export const replayRoutes: FastifyPluginAsyncZod<{ instances: InstanceService; r
       if (issues.length > 0) throw badRequest(issues);
       const started = await replays.start(record, { sinceMs, untilMs, resources });
       return reply.status(202).send(started);
+    },
+  );
+
+  app.get(
+    '/instances/:id/events/replay',
+    { schema: { params: idParams, querystring: replaysQuery, response: { 200: z.array(replayStatusSchema) }, tags: ['events'], summary: 'The instance\u2019s recent replays, newest first (Pollster extension)' } },
+    async (request) => {
+      const record = await addressedInstance(instances, request, request.params.id);
+      return replays.list(record.id, request.query.limit);
     },
   );
 

@@ -23,6 +23,7 @@ class RecordingReplays implements ReplayService {
   readonly rewinds: { instanceId: number; checkpoints: Record<string, number> }[] = [];
   readonly starts: { instanceId: number; request: ReplayRequest }[] = [];
   readonly cancels: string[] = [];
+  readonly lists: { instanceId: number; limit: number }[] = [];
   async setCheckpoints(instanceId: number, checkpoints: Record<string, number>): Promise<Record<string, string>> {
     this.rewinds.push({ instanceId, checkpoints });
     return Object.fromEntries(Object.entries(checkpoints).map(([k, ms]) => [k, new Date(ms).toISOString()]));
@@ -37,6 +38,10 @@ class RecordingReplays implements ReplayService {
   async cancel(instanceId: number, replayId: string): Promise<ReplayStatus | undefined> {
     this.cancels.push(replayId);
     return replayId === REPLAY_ID ? { ...this.statusOf(instanceId, 'running'), cancelRequested: true } : undefined;
+  }
+  async list(instanceId: number, limit: number): Promise<ReplayStatus[]> {
+    this.lists.push({ instanceId, limit });
+    return [this.statusOf(instanceId, 'running'), { ...this.statusOf(instanceId, 'completed'), replayId: 'fedcba9876543210' }];
   }
   private statusOf(instanceId: number, status: ReplayStatus['status']): ReplayStatus {
     return { replayId: REPLAY_ID, instanceId, status, since: '2026-01-01T00:00:00.000Z', until: '2026-01-02T00:00:00.000Z', startedAt: '2026-01-02T00:00:01.000Z', resources: { contacts: { status: 'pending', records: 0, events: 0, problems: 0, notifications: 0 } } };
@@ -144,10 +149,26 @@ describe('rewind and replay routes over in-memory services', () => {
     assert.equal((await call('GET', `/instances/999/events/replay/${REPLAY_ID}`)).status, 404, 'an unknown instance');
   });
 
+  test('GET /events/replay lists the instance\u2019s replays: limit 10 unless given, 1\u201350, 404 for an unknown instance', async () => {
+    const listed = await call('GET', `/instances/${id}/events/replay`);
+    assert.equal(listed.status, 200, JSON.stringify(listed.body));
+    assert.deepEqual(listed.body.map((r: ReplayStatus) => [r.replayId, r.status]), [[REPLAY_ID, 'running'], ['fedcba9876543210', 'completed']]);
+    assert.equal((await call('GET', `/instances/${id}/events/replay?limit=50`)).status, 200);
+    assert.deepEqual(replays.lists, [{ instanceId: id, limit: 10 }, { instanceId: id, limit: 50 }]);
+    for (const limit of ['0', '51', 'ten']) {
+      const bad = await call('GET', `/instances/${id}/events/replay?limit=${limit}`);
+      assert.equal(bad.status, 400, `limit=${limit}`);
+      assert.deepEqual(paths(bad.body), ['query.limit'], `limit=${limit}`);
+    }
+    assert.equal((await call('GET', '/instances/999/events/replay')).status, 404);
+    assert.equal(replays.lists.length, 2, 'refusals reach no service');
+  });
+
   test('the OpenAPI document lists the routes', async () => {
     const doc = (await app.inject({ method: 'GET', url: '/elements/api-v2/docs/json' })).json() as { paths: Record<string, Record<string, unknown>> };
     assert.ok(doc.paths['/elements/api-v2/instances/{id}/poller']?.['patch']);
     assert.ok(doc.paths['/elements/api-v2/instances/{id}/events/replay']?.['post']);
+    assert.ok(doc.paths['/elements/api-v2/instances/{id}/events/replay']?.['get']);
     assert.ok(doc.paths['/elements/api-v2/instances/{id}/events/replay/{replayId}']?.['get']);
     assert.ok(doc.paths['/elements/api-v2/instances/{id}/events/replay/{replayId}']?.['delete']);
   });
