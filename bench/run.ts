@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   tempRoot = root;
   const external = process.env.TEMPORAL_ADDRESS;
   const workerEnv: Record<string, string> = {};
-  for (const k of ['POLLSTER_MAX_CACHED_WORKFLOWS', 'POLLSTER_DELIVERY_CONCURRENCY', 'BENCH_WORKER_ENTRY', 'BENCH_WORKER_NODE_ARGS', 'BENCH_SERVER_ARGS']) {
+  for (const k of ['POLLSTER_MAX_CACHED_WORKFLOWS', 'POLLSTER_WORKFLOW_THREADS', 'POLLSTER_DELIVERY_CONCURRENCY', 'BENCH_WORKER_ENTRY', 'BENCH_WORKER_NODE_ARGS', 'BENCH_SERVER_ARGS']) {
     if (process.env[k]) workerEnv[k] = process.env[k]!;
   }
   const results: RunResults = {

@@ -46,13 +46,20 @@ export function retryScale(env: NodeJS.ProcessEnv): number {
   return scale;
 }
 
-/** Cache size always; the two concurrency limits only when set (the SDK's defaults otherwise: 40 workflow tasks, 100 activities). */
-export function capacityFromEnv(env: NodeJS.ProcessEnv): Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentActivityTaskExecutions'> {
+/**
+ * Cache size always; the concurrency limits and the workflow threads only when set (the SDK's defaults otherwise: 40
+ * workflow tasks, 100 activities, one workflow thread).
+ */
+export function capacityFromEnv(
+  env: NodeJS.ProcessEnv,
+): Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentActivityTaskExecutions' | 'workflowThreadPoolSize'> {
   const workflowTasks = whole(env, 'POLLSTER_MAX_CONCURRENT_WORKFLOW_TASKS', 2);
   const activities = whole(env, 'POLLSTER_MAX_CONCURRENT_ACTIVITIES', 1);
+  const threads = whole(env, 'POLLSTER_WORKFLOW_THREADS', 1);
   return {
     maxCachedWorkflows: whole(env, 'POLLSTER_MAX_CACHED_WORKFLOWS', 0) ?? DEFAULT_MAX_CACHED_WORKFLOWS,
     ...(workflowTasks !== undefined ? { maxConcurrentWorkflowTaskExecutions: workflowTasks } : {}),
     ...(activities !== undefined ? { maxConcurrentActivityTaskExecutions: activities } : {}),
+    ...(threads !== undefined ? { workflowThreadPoolSize: threads } : {}),
   };
 }

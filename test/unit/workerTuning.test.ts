@@ -13,8 +13,8 @@ describe('worker capacity from the environment', () => {
   });
 
   test('every knob set', () => {
-    const env = { POLLSTER_MAX_CACHED_WORKFLOWS: '1000', POLLSTER_MAX_CONCURRENT_WORKFLOW_TASKS: ' 20 ', POLLSTER_MAX_CONCURRENT_ACTIVITIES: '50' };
-    assert.deepEqual(capacityFromEnv(env), { maxCachedWorkflows: 1000, maxConcurrentWorkflowTaskExecutions: 20, maxConcurrentActivityTaskExecutions: 50 });
+    const env = { POLLSTER_MAX_CACHED_WORKFLOWS: '1000', POLLSTER_MAX_CONCURRENT_WORKFLOW_TASKS: ' 20 ', POLLSTER_MAX_CONCURRENT_ACTIVITIES: '50', POLLSTER_WORKFLOW_THREADS: '2' };
+    assert.deepEqual(capacityFromEnv(env), { maxCachedWorkflows: 1000, maxConcurrentWorkflowTaskExecutions: 20, maxConcurrentActivityTaskExecutions: 50, workflowThreadPoolSize: 2 });
   });
 
   test('a cache of 0 turns caching off', () => {
@@ -27,6 +27,7 @@ describe('worker capacity from the environment', () => {
     ['POLLSTER_MAX_CACHED_WORKFLOWS', '2.5'],
     ['POLLSTER_MAX_CONCURRENT_WORKFLOW_TASKS', '1'],
     ['POLLSTER_MAX_CONCURRENT_ACTIVITIES', '0'],
+    ['POLLSTER_WORKFLOW_THREADS', '0'],
   ];
   for (const [name, value] of bad) {
     test(`${name}=${value} stops the worker, naming the variable`, () => {
