@@ -71,6 +71,8 @@ export interface SettleState {
 
 export interface ScanState {
   lastStartedAtMs?: number;
+  /** When the last complete scan ended: the next is due `every` after it (absent in state kept before it was added). */
+  lastEndedAtMs?: number;
   lastIds?: number;
   deleted: number;
   /** A scan that started and has not finished: the next attempt goes on from its position. */

@@ -27,10 +27,15 @@ export function tombstoneResource(resource: ResourceConfig, deletion: Extract<De
   };
 }
 
-/** A scan is due when none ran yet, or `every` has passed since the last one started; one that has not finished always is. */
+/**
+ * A scan is due when none ran yet, or `every` has passed since the last one ended; one that has not finished always
+ * is. Timed from the end, not the start: a scan that takes longer than `every` would otherwise be followed at once by
+ * the next (the loop wakes when a scan ends), listing the provider without a pause and never idle.
+ */
 export function scanDueAtMs(rs: ResourceState, deletion: Extract<Deletion, { kind: 'scan' }>): number {
   if (rs.scan?.pending) return 0;
-  return rs.scan?.lastStartedAtMs === undefined ? 0 : rs.scan.lastStartedAtMs + deletion.everyMs;
+  const last = rs.scan?.lastEndedAtMs ?? rs.scan?.lastStartedAtMs;
+  return last === undefined ? 0 : last + deletion.everyMs;
 }
 
 export interface ScanRun {
@@ -45,6 +50,7 @@ export async function runScan(run: ScanRun, rs: ResourceState, nowMs: number): P
   try {
     const result = await scanIds({ ...run.input, scanId: pending.scanId, startedAtMs: pending.startedAtMs, position: pending.position });
     scanState.lastStartedAtMs = pending.startedAtMs;
+    scanState.lastEndedAtMs = Date.now();
     scanState.lastIds = result.ids;
     scanState.deleted += result.deleted;
     scanState.pending = undefined;
