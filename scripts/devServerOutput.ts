@@ -2,7 +2,8 @@
  * What `npm start` shows of the embedded dev server's output. Its start banner repeats Pollster's (dropped); its
  * logfmt lines (`time=… level=WARN msg="…" key=value …`) become entries of the `temporal` logger, the message first,
  * then the error, then the other attributes; once stopping, only errors pass: the server's own shutdown warns for every internal poller it
- * closes ("Failed to poll for task", "network dial error"), which says nothing about Pollster.
+ * closes ("Failed to poll for task", "network dial error"), which says nothing about Pollster. Nor does an error whose
+ * cause is the shutdown itself ("context canceled": a namespace-cache refresh cut short).
  */
 export type DevServerLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -37,7 +38,7 @@ export function devServerLine(line: string, stopping: boolean): DevServerLine {
   if (text.startsWith('time=')) {
     const { time: _time, level: rawLevel = 'INFO', msg = '', ...fields } = logfmt(text);
     const level = LEVELS[rawLevel.toUpperCase()] ?? 'info';
-    if (stopping && level !== 'error') return { kind: 'drop' };
+    if (stopping && (level !== 'error' || /context canceled/.test(fields.error ?? msg))) return { kind: 'drop' };
     const { error, 'logging-call-at': _at, stacktrace: _stack, ...details } = fields;
     const context = Object.entries(details).map(([key, value]) => `${key}: ${value}`);
     return { kind: 'entry', level, text: `${msg}${error ? `: ${error}` : ''}${context.length > 0 ? ` (${context.join(', ')})` : ''}`, fields };

@@ -2,7 +2,7 @@
  * Element instances as Temporal holds them: each is the workflow `instance-<id>`, read through describe() (its
  * memo) and the `status` query. No other store. The routes see only the InstanceService interface.
  */
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import { WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 // The list API's own decoding of a raw execution (memo through the codec), for pages the SDK's iterator does not expose.
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import type { DeliveryView, NotificationSummary } from '../../contract/delivery';
@@ -69,6 +69,9 @@ const MAX_VISIBILITY_READS = 10;
 
 /** How long GET /instances/{id} waits for the status query before it reads the health from the search attribute. */
 const STATUS_DEADLINE_MS = 3000;
+
+/** Tries of a configure update: a run that continues as new meanwhile refuses it without applying it. */
+const CONFIGURE_ATTEMPTS = 3;
 
 /** Starts an instance's workflow with its memo and search attributes; a running one with its id is kept. */
 export async function startInstanceWorkflow(client: Client, record: InstanceRecord, settings: ValidInstance['settings'], taskQueue: string = TASK_QUEUE): Promise<void> {
@@ -163,7 +166,20 @@ export class TemporalInstanceService implements InstanceService {
   }
 
   async configure(id: number, { spec, settings }: ValidInstance): Promise<InstanceRecord> {
-    return this.handle(id).executeUpdate(configure, { args: [spec, settings] });
+    // An update that meets a run as it continues as new is refused by that run, not applied: it goes again, to the new
+    // run (applying the same configuration twice changes nothing). A refusal by the workflow itself is final.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.handle(id).executeUpdate(configure, { args: [spec, settings] });
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError || attempt >= CONFIGURE_ATTEMPTS || !(await this.running(id))) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+      }
+    }
+  }
+
+  private async running(id: number): Promise<boolean> {
+    return (await this.handle(id).describe().catch(() => undefined))?.status.name === 'RUNNING';
   }
 
   async pollNow(id: number): Promise<void> {

@@ -30,6 +30,9 @@ test('devServerLine: banner dropped, log lines as entries, shutdown noise droppe
     [DIAL_WARN, true, 'drop'],
     [POLL_WARN, true, 'drop'],
     [STARTUP_ERROR, true, 'entry', 'error'],
+    // An error caused by the shutdown itself (seen in CI: the namespace cache refreshed as the server stopped).
+    ['time=2026-12-07T00:24:20.001 level=ERROR msg="Error refreshing namespace cache" service=history error="ListNamespaces operation failed. Failed to get namespace rows. Error: context canceled"', true, 'drop'],
+    ['time=2026-12-07T00:24:20.001 level=ERROR msg="Error refreshing namespace cache" service=history error="ListNamespaces operation failed. Failed to get namespace rows. Error: context canceled"', false, 'entry', 'error'],
     ['time=2026-12-06T20:42:54.036 level=INFO msg="frontend stopped"', true, 'drop'],
     // Plain text: shown while running (a start failure says why), and a panic even when stopping.
     ['Error: failed to open database', false, 'raw', undefined, 'Error: failed to open database'],
