@@ -8,12 +8,11 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startHttpProvider, type HttpProvider } from '../fakes/httpProvider';
-import { startReceiver, type Receiver } from '../fakes/receiver';
-import { SECRETS, startApi, startWorker, type RunningApi, type RunningWorker } from '../support/pollster';
-import { startTemporal } from '../support/temporal';
-import { launchBrowser, until, type Browser } from './browser';
+import { type HttpProvider } from '../fakes/httpProvider';
+import { type Receiver } from '../fakes/receiver';
+import { SECRETS, type RunningApi } from '../support/pollster';
+import { until, type Browser } from './browser';
+import { startConsoleStack, type ConsoleStack } from './consoleStack';
 
 const FORMAT = "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'";
 const contacts = {
@@ -25,31 +24,20 @@ const contacts = {
 const SETTLE_SECONDS = 600;
 
 describe('web console: deletes and late records', () => {
-  let env: TestWorkflowEnvironment;
-  let worker: RunningWorker;
   let api: RunningApi;
   let provider: HttpProvider;
   let receiver: Receiver;
   let browser: Browser;
   let consoleUrl: string;
+  let running: ConsoleStack | undefined;
 
   before(async () => {
-    browser = await launchBrowser();
-    env = await startTemporal();
-    worker = await startWorker(env);
-    api = await startApi(env, undefined, { store: true });
-    provider = await startHttpProvider();
-    receiver = await startReceiver();
-    consoleUrl = api.url.replace(/\/elements\/api-v2$/, '/console');
+    running = await startConsoleStack();
+    ({ browser, api, provider, receiver, consoleUrl } = running);
   });
 
   after(async () => {
-    await browser?.close();
-    await api?.close();
-    await worker?.stop();
-    await provider?.close();
-    await receiver?.close();
-    await env?.teardown();
+    await running?.stop();
   });
 
   test('the form configures an id scan and a settle delay; the instance page shows the scan, its DELETED events and the pending window', async () => {

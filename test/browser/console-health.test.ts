@@ -7,15 +7,14 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Page } from 'playwright-core';
 import { deliveryHealth } from '../../contract/messages';
 import { instanceWorkflowId } from '../../contract/names';
-import { startHttpProvider, type HttpProvider } from '../fakes/httpProvider';
+import { type HttpProvider } from '../fakes/httpProvider';
 import { startReceiver, type Receiver } from '../fakes/receiver';
-import { SECRETS, startApi, startWorker, type RunningApi, type RunningWorker } from '../support/pollster';
-import { startTemporal } from '../support/temporal';
-import { launchBrowser, until, type Browser } from './browser';
+import { type RunningApi } from '../support/pollster';
+import { until, type Browser } from './browser';
+import { signIn, startConsoleStack, type ConsoleStack } from './consoleStack';
 
 const FORMAT = "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'";
 const contacts = {
@@ -42,39 +41,23 @@ const cssVarColor = (page: Page, name: string): Promise<string> =>
   }, name);
 
 describe('web console: health and poll history', () => {
-  let env: TestWorkflowEnvironment;
-  let worker: RunningWorker;
   let api: RunningApi;
   let provider: HttpProvider;
   let receiver: Receiver;
   let browser: Browser;
   let consoleUrl: string;
+  let running: ConsoleStack | undefined;
   const closers: (() => Promise<unknown>)[] = [];
 
   before(async () => {
-    browser = await launchBrowser();
-    env = await startTemporal();
-    worker = await startWorker(env);
-    api = await startApi(env, undefined, { store: true });
-    provider = await startHttpProvider();
-    receiver = await startReceiver();
-    consoleUrl = api.url.replace(/\/elements\/api-v2$/, '/console');
-    const { page } = browser;
-    await page.goto(consoleUrl);
-    await page.getByLabel('User secret').fill(SECRETS.userSecret);
-    await page.getByLabel('Organization secret').fill(SECRETS.organizationSecret);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { level: 1, name: 'Instances' }).waitFor();
+    running = await startConsoleStack();
+    ({ browser, api, provider, receiver, consoleUrl } = running);
+    await signIn(browser.page, consoleUrl);
   });
 
   after(async () => {
     for (const close of closers.reverse()) await close().catch(() => undefined);
-    await browser?.close();
-    await api?.close();
-    await worker?.stop();
-    await provider?.close();
-    await receiver?.close();
-    await env?.teardown();
+    await running?.stop();
   });
 
   async function create(body: Record<string, unknown>): Promise<number> {

@@ -7,13 +7,12 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Page } from 'playwright-core';
-import { startHttpProvider, type HttpProvider } from '../fakes/httpProvider';
+import { type HttpProvider } from '../fakes/httpProvider';
 import { startReceiver, type Receiver } from '../fakes/receiver';
-import { SECRETS, startApi, startWorker, type RunningApi, type RunningWorker } from '../support/pollster';
-import { startTemporal } from '../support/temporal';
-import { launchBrowser, until, type Browser } from './browser';
+import { type RunningApi } from '../support/pollster';
+import { until, type Browser } from './browser';
+import { signIn, startConsoleStack, type ConsoleStack } from './consoleStack';
 
 const ZONE = 'Asia/Kolkata';
 const OFFSET = '+05:30';
@@ -100,40 +99,23 @@ const scrollTo = (page: Page, where: 'top' | 'bottom'): Promise<void> =>
   }, where);
 
 describe('web console polish', () => {
-  let env: TestWorkflowEnvironment;
-  let worker: RunningWorker;
   let api: RunningApi;
   let provider: HttpProvider;
   let receiver: Receiver;
   let browser: Browser;
   let consoleUrl: string;
+  let running: ConsoleStack | undefined;
   const closers: (() => Promise<unknown>)[] = [];
 
   before(async () => {
-    browser = await launchBrowser({ timezoneId: ZONE });
-    env = await startTemporal();
-    worker = await startWorker(env);
-    // With Pollster's store, as `npm run api` runs (the instance page reads its poll history).
-    api = await startApi(env, undefined, { store: true });
-    provider = await startHttpProvider();
-    receiver = await startReceiver();
-    consoleUrl = api.url.replace(/\/elements\/api-v2$/, '/console');
-    const { page } = browser;
-    await page.goto(consoleUrl);
-    await page.getByLabel('User secret').fill(SECRETS.userSecret);
-    await page.getByLabel('Organization secret').fill(SECRETS.organizationSecret);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { level: 1, name: 'Instances' }).waitFor();
+    running = await startConsoleStack({ timezoneId: ZONE });
+    ({ browser, api, provider, receiver, consoleUrl } = running);
+    await signIn(browser.page, consoleUrl);
   });
 
   after(async () => {
     for (const close of closers.reverse()) await close().catch(() => undefined);
-    await browser?.close();
-    await api?.close();
-    await worker?.stop();
-    await provider?.close();
-    await receiver?.close();
-    await env?.teardown();
+    await running?.stop();
   });
 
   /** An http instance of the contacts resource, created through the API. */

@@ -6,15 +6,14 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Page } from 'playwright-core';
-import { startHttpProvider, type HttpProvider } from '../fakes/httpProvider';
+import { type HttpProvider } from '../fakes/httpProvider';
 import { startReceiver, type Receiver } from '../fakes/receiver';
 import { SAGE_ACCOUNTING_DEFAULT_CLIENT_ID, SAGE_ACCOUNTING_DEFAULT_CLIENT_SECRET, startSageAccountingSimulator, type SageAccountingSimulator } from '../fakes/sageone';
-import { SECRETS, startApi, startWorker, type RunningApi, type RunningWorker } from '../support/pollster';
-import { startTemporal } from '../support/temporal';
+import { type RunningApi } from '../support/pollster';
 import { temporalUiUrl } from '../../api/routes/console';
-import { launchBrowser, until, type Browser } from './browser';
+import { until, type Browser } from './browser';
+import { type ConsoleStack, signIn as signInAt, startConsoleStack } from './consoleStack';
 
 const FORMAT = "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'";
 const resource = (updatedDateFormat = FORMAT) => ({
@@ -26,44 +25,25 @@ const resource = (updatedDateFormat = FORMAT) => ({
 });
 
 describe('web console', () => {
-  let env: TestWorkflowEnvironment;
-  let worker: RunningWorker;
   let api: RunningApi;
   let provider: HttpProvider;
   let receiver: Receiver;
   let browser: Browser;
   let consoleUrl: string;
+  let running: ConsoleStack | undefined;
   const closers: (() => Promise<unknown>)[] = [];
 
   before(async () => {
-    // The browser first: without Chromium there is nothing to test, and the reason is the failure.
-    browser = await launchBrowser();
-    env = await startTemporal();
-    worker = await startWorker(env);
-    // With Pollster's store, as `npm run api` runs (the instance page reads its poll history).
-    api = await startApi(env, undefined, { store: true });
-    provider = await startHttpProvider();
-    receiver = await startReceiver();
-    consoleUrl = api.url.replace(/\/elements\/api-v2$/, '/console');
+    running = await startConsoleStack();
+    ({ browser, api, provider, receiver, consoleUrl } = running);
   });
 
   after(async () => {
     for (const close of closers.reverse()) await close().catch(() => undefined);
-    await browser?.close();
-    await api?.close();
-    await worker?.stop();
-    await provider?.close();
-    await receiver?.close();
-    await env?.teardown();
+    await running?.stop();
   });
 
-  async function signIn(page: Page): Promise<void> {
-    await page.goto(consoleUrl);
-    await page.getByLabel('User secret').fill(SECRETS.userSecret);
-    await page.getByLabel('Organization secret').fill(SECRETS.organizationSecret);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { level: 1, name: 'Instances' }).waitFor();
-  }
+  const signIn = (page: Page): Promise<void> => signInAt(page, consoleUrl);
 
   const instanceIdOf = (page: Page): number => Number(/#\/instances\/(\d+)$/.exec(page.url())?.[1]);
 

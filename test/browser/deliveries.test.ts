@@ -11,9 +11,10 @@ import type { Page } from 'playwright-core';
 import type { DeliveryView } from '../../contract/delivery';
 import { startHttpProvider, type HttpProvider } from '../fakes/httpProvider';
 import { startReceiver, type Receiver } from '../fakes/receiver';
-import { SECRETS, startApi, startWorker, type RunningApi, type RunningWorker } from '../support/pollster';
+import { startApi, startWorker, type RunningApi, type RunningWorker } from '../support/pollster';
 import { startTemporal } from '../support/temporal';
 import { launchBrowser, until, type Browser } from './browser';
+import { signIn as signInAt } from './consoleStack';
 
 const FORMAT = "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'";
 
@@ -65,13 +66,7 @@ describe('console: deliveries', () => {
     await env?.teardown();
   });
 
-  async function signIn(page: Page): Promise<void> {
-    await page.goto(consoleUrl);
-    await page.getByLabel('User secret').fill(SECRETS.userSecret);
-    await page.getByLabel('Organization secret').fill(SECRETS.organizationSecret);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { level: 1, name: 'Instances' }).waitFor();
-  }
+  const signIn = (page: Page): Promise<void> => signInAt(page, consoleUrl);
 
   /** A change at the provider and a poll now: its notification goes out at once. */
   async function change(name: string): Promise<void> {

@@ -6,13 +6,12 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Page } from 'playwright-core';
-import { startHttpProvider, type HttpProvider } from '../fakes/httpProvider';
-import { startReceiver, type Receiver } from '../fakes/receiver';
-import { SECRETS, startApi, startWorker, type RunningApi, type RunningWorker } from '../support/pollster';
-import { startTemporal } from '../support/temporal';
-import { launchBrowser, type Browser } from './browser';
+import { type HttpProvider } from '../fakes/httpProvider';
+import { type Receiver } from '../fakes/receiver';
+import { type RunningApi } from '../support/pollster';
+import { type Browser } from './browser';
+import { type ConsoleStack, signIn as signInAt, startConsoleStack } from './consoleStack';
 
 const FORMAT = "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'";
 const resource = {
@@ -25,40 +24,23 @@ const resource = {
 };
 
 describe('web console: Try it and the record explain view', () => {
-  let env: TestWorkflowEnvironment;
-  let worker: RunningWorker;
   let api: RunningApi;
   let provider: HttpProvider;
   let receiver: Receiver;
   let browser: Browser;
   let consoleUrl: string;
+  let running: ConsoleStack | undefined;
 
   before(async () => {
-    browser = await launchBrowser();
-    env = await startTemporal();
-    worker = await startWorker(env);
-    api = await startApi(env, undefined, { store: true });
-    provider = await startHttpProvider();
-    receiver = await startReceiver();
-    consoleUrl = api.url.replace(/\/elements\/api-v2$/, '/console');
+    running = await startConsoleStack();
+    ({ browser, api, provider, receiver, consoleUrl } = running);
   });
 
   after(async () => {
-    await browser?.close();
-    await api?.close();
-    await worker?.stop();
-    await provider?.close();
-    await receiver?.close();
-    await env?.teardown();
+    await running?.stop();
   });
 
-  async function signIn(page: Page): Promise<void> {
-    await page.goto(consoleUrl);
-    await page.getByLabel('User secret').fill(SECRETS.userSecret);
-    await page.getByLabel('Organization secret').fill(SECRETS.organizationSecret);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { level: 1, name: 'Instances' }).waitFor();
-  }
+  const signIn = (page: Page): Promise<void> => signInAt(page, consoleUrl);
 
   test('Try it shows what one poll would do before Create; the instance page explains a record', async () => {
     const { page } = browser;
