@@ -15,29 +15,11 @@ import { startReceiver, type Received, type Receiver } from '../fakes/receiver';
 import { SECRETS, startApi, startWorker, type RunningApi, type RunningWorker } from '../support/pollster';
 import { startTemporal } from '../support/temporal';
 import { launchBrowser, OUTPUT_DIR, type Browser } from './browser';
+import { contactsResource, httpInstanceBody } from '../support/limitBodies';
 
-const ISO_MS = "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'";
 
 function instanceBody(provider: HttpProvider, receiver: Receiver, name: string, interval: string, pageSize = 50): unknown {
-  return {
-    element: { key: 'http' },
-    name,
-    configuration: {
-      'base.url': provider.url,
-      'pagination.type': 'page',
-      'event.notification.enabled': true,
-      'event.notification.callback.url': receiver.url,
-      'event.poller.refresh_interval': interval,
-      'event.poller.configuration': {
-        contacts: {
-          url: `/contacts?updatedSince=\${gmtDate:${ISO_MS}}`,
-          idField: 'id',
-          pageSize,
-          datesConfiguration: { updatedDateField: 'updatedAt', updatedDateFormat: ISO_MS, createdDateField: 'createdAt', createdDateFormat: ISO_MS },
-        },
-      },
-    },
-  };
+  return httpInstanceBody({ name, providerUrl: provider.url, callbackUrl: receiver.url, interval, resources: { contacts: { ...contactsResource(), pageSize } } });
 }
 
 /** A `datetime-local` value: the browser runs in UTC, so the instant's UTC wall time, to the second. */

@@ -12,29 +12,11 @@ import { startReceiver, type Receiver, type Received } from '../fakes/receiver';
 import { eventually, sleep } from '../support/processes';
 import { startApi, startWorker, type RunningApi, type RunningWorker } from '../support/pollster';
 import { startTemporal } from '../support/temporal';
+import { contactsResource, httpInstanceBody } from '../support/limitBodies';
 
-const ISO_MS = "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'";
 
 function body(provider: HttpProvider, receiver: Receiver, name: string, interval = '0.02', pageSize = 10): Record<string, unknown> {
-  return {
-    element: { key: 'http' },
-    name,
-    configuration: {
-      'base.url': provider.url,
-      'pagination.type': 'page',
-      'event.notification.enabled': true,
-      'event.notification.callback.url': receiver.url,
-      'event.poller.refresh_interval': interval,
-      'event.poller.configuration': {
-        contacts: {
-          url: `/contacts?updatedSince=\${gmtDate:${ISO_MS}}`,
-          idField: 'id',
-          pageSize,
-          datesConfiguration: { updatedDateField: 'updatedAt', updatedDateFormat: ISO_MS, createdDateField: 'createdAt', createdDateFormat: ISO_MS },
-        },
-      },
-    },
-  };
+  return httpInstanceBody({ name, providerUrl: provider.url, callbackUrl: receiver.url, interval, resources: { contacts: { ...contactsResource(), pageSize } } });
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
