@@ -9,7 +9,7 @@ const ROOMS = ['core', 'contract', 'elements', 'net', 'source', 'temporal', 'sto
 const MAY_IMPORT = {
   core: [],
   net: [],
-  temporal: [],
+  temporal: ['contract'], // contract/failures: the one failure text left readable
   log: [],
   elements: ['core', 'net'],
   // What a poll and a dry run share about reading a resource: Temporal-free, so the API runs it too.

@@ -1,6 +1,7 @@
 /** Errors as the API answers them: `{ requestId, message, issues? }`, never a stack trace. */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Issue } from '../core/issues';
+import { STALE_QUERY_MESSAGE } from '../contract/failures';
 
 export class ApiError extends Error {
   constructor(
@@ -26,8 +27,19 @@ function bodyProblem(error: FastifyError): string | undefined {
   return cause ? `${error.message}: ${cause}` : error.message;
 }
 
+/** A query the worker refused for now (workflows/interceptors.ts): asked again in a few seconds, it is answered. */
+function isStaleQuery(err: unknown): boolean {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) if (e.message.includes(STALE_QUERY_MESSAGE)) return true;
+  return false;
+}
+
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError & { issues?: Issue[] }, request, reply) => {
+    if (isStaleQuery(error)) {
+      // The instance's worker is catching up after a restart: its state is readable again within seconds.
+      void reply.status(503).header('retry-after', '2').send({ requestId: request.id, message: 'the instance is catching up after a worker restart; try again in a few seconds' });
+      return;
+    }
     const status = error instanceof ApiError ? error.statusCode : error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
     if (status >= 500) request.log.error({ err: error }, `${request.method} ${request.routeOptions.url ?? '(no route)'} failed: ${error.message}`);
     const message = status >= 500 ? 'internal error' : bodyProblem(error) ?? error.message;

@@ -26,3 +26,10 @@ export const FailureType = {
 } as const;
 
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
+
+/**
+ * A query the worker refused because it would have answered from a run brought up to date under a stale clock
+ * (workflows/interceptors.ts). Nothing is wrong with the instance: the same query succeeds once its next workflow
+ * task has run, seconds later.
+ */
+export const STALE_QUERY_MESSAGE = 'stale activation: a query saw events no workflow task has yet';

@@ -25,9 +25,12 @@ function whole(env: NodeJS.ProcessEnv, name: string, min: number): number | unde
 }
 
 /** A prebuilt bundle (scripts/build-workflow-bundle.ts) when POLLSTER_WORKFLOW_BUNDLE names one; else the SDK bundles workflows/ at start. */
-export function workflowSource(env: NodeJS.ProcessEnv): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'bundlerOptions'> {
+export function workflowSource(env: NodeJS.ProcessEnv): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'bundlerOptions'> & { workflowModules?: string[] } {
   const codePath = env.POLLSTER_WORKFLOW_BUNDLE?.trim();
-  if (!codePath) return { workflowsPath: workflowBundleOptions.workflowsPath, bundlerOptions: { preloadModules: workflowBundleOptions.preloadModules } };
+  if (!codePath) {
+    const { workflowsPath, preloadModules, workflowInterceptorModules } = workflowBundleOptions;
+    return { workflowsPath, bundlerOptions: { preloadModules }, workflowModules: workflowInterceptorModules };
+  }
   if (!existsSync(codePath)) throw new Error(`POLLSTER_WORKFLOW_BUNDLE: no file at ${codePath} (build it with npm run build:workflows)`);
   return { workflowBundle: { codePath } };
 }

@@ -35,7 +35,7 @@ export interface PollsterWorker {
 export async function createWorker(options: PollsterWorkerOptions): Promise<PollsterWorker> {
   const env = options.env ?? process.env;
   // Read first: a bad setting fails before any connection is opened.
-  const source = options.workflowBundle ? { workflowBundle: options.workflowBundle } : workflowSource(env);
+  const { workflowModules, ...source } = options.workflowBundle ? { workflowBundle: options.workflowBundle, workflowModules: undefined } : workflowSource(env);
   const capacity = capacityFromEnv(env);
   providerLimits(env); // read again per request; a bad value fails here rather than every poll
   const connection = await NativeConnection.connect({ address: options.target.address, tls: options.target.tls });
@@ -55,7 +55,8 @@ export async function createWorker(options: PollsterWorkerOptions): Promise<Poll
     ...source,
     activities: createActivities(activityDeps(client, taskQueue, env, store)),
     dataConverter,
-    ...(options.log ? { interceptors: { activity: [activityLogInterceptor(options.log)] } } : {}),
+    // A prebuilt bundle holds its workflow interceptors; workflows bundled at start take them here.
+    interceptors: { ...(workflowModules ? { workflowModules } : {}), ...(options.log ? { activity: [activityLogInterceptor(options.log)] } : {}) },
     ...capacity,
     ...options.overrides,
   });

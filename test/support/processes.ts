@@ -231,20 +231,28 @@ export function spawnFaultWorker(address: string, bundlePath: string, extra: Nod
 
 export const FAULT_INTERCEPTORS = fileURLToPath(new URL('./faultInterceptors.ts', import.meta.url));
 
-let faultBundle: Promise<string> | undefined;
-/** The production workflows plus the short-timeout interceptor, bundled once per test process into a temp file. */
-export function faultBundlePath(): Promise<string> {
-  faultBundle ??= (async () => {
-    const bundle = await bundleWorkflowCode({
-      ...workflowBundleOptions,
-      workflowInterceptorModules: [FAULT_INTERCEPTORS],
-      logger: { log() {}, info() {}, warn() {}, error: console.error, debug() {}, trace() {} } as never,
-    });
-    const dir = mkdtempSync(join(tmpdir(), 'pollster-bundle-'));
-    const file = join(dir, 'workflows.js');
-    writeFileSync(file, bundle.code);
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-    return file;
-  })();
-  return faultBundle;
+const faultBundles = new Map<boolean, Promise<string>>();
+/**
+ * The production workflows plus the short-timeout interceptor, bundled once per test process into a temp file.
+ * `withoutStaleClockGuard` leaves out workflows/interceptors.ts: the fault that guard exists for, shown to happen.
+ */
+export function faultBundlePath(options: { withoutStaleClockGuard?: boolean } = {}): Promise<string> {
+  const guarded = !options.withoutStaleClockGuard;
+  let bundle = faultBundles.get(guarded);
+  if (!bundle) {
+    bundle = (async () => {
+      const { code } = await bundleWorkflowCode({
+        ...workflowBundleOptions,
+        workflowInterceptorModules: [...(guarded ? (workflowBundleOptions.workflowInterceptorModules ?? []) : []), FAULT_INTERCEPTORS],
+        logger: { log() {}, info() {}, warn() {}, error: console.error, debug() {}, trace() {} } as never,
+      });
+      const dir = mkdtempSync(join(tmpdir(), 'pollster-bundle-'));
+      const file = join(dir, 'workflows.js');
+      writeFileSync(file, code);
+      process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+      return file;
+    })();
+    faultBundles.set(guarded, bundle);
+  }
+  return bundle;
 }

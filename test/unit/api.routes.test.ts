@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { buildApi } from '../../api/app';
+import { STALE_QUERY_MESSAGE } from '../../contract/failures';
 import { configurationId } from '../../api/instances/views';
 import { MASK } from '../../core/instanceSpec';
 import { fakeApiServices, type FakeApiServices } from '../fakes/apiServices';
@@ -300,6 +301,22 @@ describe('API routes over in-memory services', () => {
       }
       assert.equal((await call('DELETE', `/instances/${id}`)).status, 200);
       assert.equal((await call('DELETE', `/instances/${id}`)).status, 404, 'deleted once');
+    });
+
+    test('a status query the worker refused for now (stale clock) is a 503 with Retry-After, not an internal error', async () => {
+      const { id } = await create();
+      // As the client reports it: the worker's failure is the cause of the query's error.
+      services.instances.status = async () => {
+        throw new Error('Failed to query Workflow', { cause: new Error(STALE_QUERY_MESSAGE) });
+      };
+      const res = await call('GET', `/instances/${id}/poller`);
+      assert.equal(res.status, 503, res.text);
+      assert.equal(res.headers['retry-after'], '2');
+      assert.match(res.body.message, /catching up after a worker restart; try again/);
+      services.instances.status = async () => {
+        throw new Error('something else');
+      };
+      assert.equal((await call('GET', `/instances/${id}/poller`)).status, 500, 'any other failure stays an internal error');
     });
 
     test('events are paged newest first with a next-page token; poll now reaches the service', async () => {

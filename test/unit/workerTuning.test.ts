@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { capacityFromEnv, DEFAULT_MAX_CACHED_WORKFLOWS, workflowSource } from '../../workers/tuning';
 import { workflowsPath } from '../../workers/worker';
+import { workflowInterceptorsPath } from '../../workers/workflowBundle';
 
 describe('worker capacity from the environment', () => {
   test('defaults: the cache only; the SDK keeps its own concurrency defaults', () => {
@@ -37,8 +38,8 @@ describe('worker capacity from the environment', () => {
 });
 
 describe('workflow code from the environment', () => {
-  test('no POLLSTER_WORKFLOW_BUNDLE: workflows/ bundled at start, its modules preloaded', () => {
-    assert.deepEqual(workflowSource({}), { workflowsPath, bundlerOptions: { preloadModules: [workflowsPath] } });
+  test('no POLLSTER_WORKFLOW_BUNDLE: workflows/ bundled at start, its modules preloaded, with the workflow interceptors', () => {
+    assert.deepEqual(workflowSource({}), { workflowsPath, bundlerOptions: { preloadModules: [workflowsPath] }, workflowModules: [workflowInterceptorsPath] });
   });
 
   test('POLLSTER_WORKFLOW_BUNDLE: that file', () => {
