@@ -119,7 +119,11 @@ function offsetText(minutes: number, sep: string): string {
  * names custom zones), then IANA ids. Empty/undefined → UTC; garbage → undefined.
  */
 export function resolveZone(zone: string | undefined): Zone | undefined {
-  const s = (zone ?? '').trim();
+  return resolvedZones(zone ?? '');
+}
+
+function resolveZoneText(zone: string): Zone | undefined {
+  const s = zone.trim();
   if (s === '') return UTC_ZONE;
   const up = s.toUpperCase();
   if (up === 'Z' || up === 'UT') return UTC_ZONE;
@@ -132,6 +136,26 @@ export function resolveZone(zone: string | undefined): Zone | undefined {
   return IANAZone.isValidZone(s) ? IANAZone.create(s) : undefined;
 }
 
+/**
+ * The same few patterns and zones come with every record of a resource: each is compiled (resolved) once, and at most
+ * this many are kept.
+ */
+const MEMO_SIZE = 256;
+function memo<T>(compute: (key: string) => T): (key: string) => T {
+  const kept = new Map<string, T>();
+  return (key) => {
+    let value = kept.get(key);
+    if (value === undefined) {
+      value = compute(key);
+      if (kept.size >= MEMO_SIZE) kept.clear();
+      kept.set(key, value);
+    }
+    return value;
+  };
+}
+
+const resolvedZones = memo(resolveZoneText);
+
 // ---------------------------------------------------------------------------------------------
 // Patterns
 
@@ -143,8 +167,10 @@ const SUPPORTED = 'yMdHhkKmsSaEZXz';
 const isNumeric = (t: Token | undefined): boolean =>
   t !== undefined && 'letter' in t && ('ydHhkKmsS'.includes(t.letter) || (t.letter === 'M' && t.count <= 2));
 
-/** Split a pattern into literals and letter runs; throws naming an unsupported letter. */
-function compile(pattern: string): Token[] {
+/** Split a pattern into literals and letter runs (shared: never changed); throws naming an unsupported letter. */
+const compile = memo((pattern: string): readonly Token[] => compilePattern(pattern));
+
+function compilePattern(pattern: string): Token[] {
   const out: Token[] = [];
   const lit = (s: string): void => {
     const last = out[out.length - 1];
@@ -317,7 +343,10 @@ function readName(text: string, pos: number, names: string[]): { at: number; ind
   return undefined;
 }
 
-function parsePattern(text: string, tokens: Token[], zone: Zone): number | undefined {
+/** A sticky regexp of `min` to `max` digits (`max` '' for any number), one per shape. */
+const digitRuns = memo((shape: string): RegExp => new RegExp(`\\d{${shape}}`, 'y'));
+
+function parsePattern(text: string, tokens: readonly Token[], zone: Zone): number | undefined {
   const w: Wall = { y: 1970, M: 1, d: 1, H: 0, m: 0, s: 0, ms: 0 };
   let hour24: number | undefined, hour12: number | undefined, pm = false;
   let zoneText: ZoneText | undefined;
@@ -335,7 +364,7 @@ function parsePattern(text: string, tokens: Token[], zone: Zone): number | undef
       // lenient parser reads "2017-1-5" with yyyy-MM-dd. Fractions take every digit.
       const fixed = isNumeric(tokens[i + 1]);
       const max = fixed ? count : letter === 'S' ? '' : Math.max(count, letter === 'y' ? 4 : 2);
-      const re = new RegExp(`\\d{${fixed ? count : 1},${max}}`, 'y');
+      const re = digitRuns(`${fixed ? count : 1},${max}`);
       re.lastIndex = pos;
       const digits = re.exec(text)?.[0];
       if (digits === undefined) return undefined;
