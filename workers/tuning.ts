@@ -7,12 +7,11 @@ import type { WorkerOptions } from '@temporalio/worker';
 import { workflowBundleOptions } from './workflowBundle';
 
 /**
- * Workflows kept in memory between tasks. A cached instance holds ~0.25 MB of live state in the
- * workflow thread, and that thread's V8 heap grows to a few times its live size before it collects
- * what evicted instances left, so RSS follows the cache at ~1 MB per entry. 100 keeps a worker with
- * 5,000 idle instances under 400 MB (bench/NOTES.md, B3). An instance out of the cache replays its
- * history at its next task: cheap for a poller that waits an hour, not for one polling every few
- * seconds (docs/operations.md#scaling).
+ * Workflows kept in memory between tasks. A cached instance holds about 0.1 MB of live heap; without the heap limits
+ * of `workerNodeFlags` the workflow thread's heap grows to several times its live size, so RSS followed the cache at
+ * ~1 MB per entry. 100 keeps a worker with 5,000 idle instances under 400 MB, also after every one of them polled
+ * (bench/NOTES.md, B3). An instance out of the cache replays its history at its next task: cheap for a poller that
+ * waits an hour, not for one polling every few seconds (docs/operations.md#scaling).
  */
 export const DEFAULT_MAX_CACHED_WORKFLOWS = 100;
 
@@ -65,4 +64,17 @@ export function capacityFromEnv(
     ...(activities !== undefined ? { maxConcurrentActivityTaskExecutions: activities } : {}),
     ...(threads !== undefined ? { workflowThreadPoolSize: threads } : {}),
   };
+}
+
+/**
+ * The V8 heap the worker process runs with: a young generation of 1 MB per half, and an old generation of at least
+ * 256 MB, 1 MB more per cached workflow above 128 (a cached instance holds about 0.1 MB of live heap: the margin is
+ * generous). Both isolates, the activities' and the workflow thread's, take the limits. Without them V8 lets the heap
+ * grow to several times what is live while workflows are replayed, and never gives it back: 542 MB after B3's burst
+ * of 5,000 replays, 275 MB with them, at the same cycles/s in B2 (bench/NOTES.md). Given on the node command line by
+ * `npm start`, `npm run worker` and the bench; a deployment that starts workers/main.ts itself passes them too.
+ */
+export function workerNodeFlags(env: NodeJS.ProcessEnv): string[] {
+  const cache = whole(env, 'POLLSTER_MAX_CACHED_WORKFLOWS', 0) ?? DEFAULT_MAX_CACHED_WORKFLOWS;
+  return ['--max-semi-space-size=1', `--max-old-space-size=${Math.max(256, 128 + cache)}`];
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { capacityFromEnv, DEFAULT_MAX_CACHED_WORKFLOWS, workflowSource } from '../../workers/tuning';
+import { capacityFromEnv, DEFAULT_MAX_CACHED_WORKFLOWS, workerNodeFlags, workflowSource } from '../../workers/tuning';
 import { workflowsPath } from '../../workers/worker';
 import { workflowInterceptorsPath } from '../../workers/workflowBundle';
 
@@ -52,5 +52,28 @@ describe('workflow code from the environment', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the worker heap limits', () => {
+  const cases: [string, NodeJS.ProcessEnv, string][] = [
+    ['the default cache (100)', {}, '--max-old-space-size=256'],
+    ['a cache of 128 or less keeps the floor', { POLLSTER_MAX_CACHED_WORKFLOWS: '0' }, '--max-old-space-size=256'],
+    ['a larger cache, 1 MB more per workflow above 128', { POLLSTER_MAX_CACHED_WORKFLOWS: '1000' }, '--max-old-space-size=1128'],
+  ];
+  for (const [name, env, oldSpace] of cases) {
+    test(`${name}: ${oldSpace}, and a 1 MB young generation`, () => {
+      assert.deepEqual(workerNodeFlags(env), ['--max-semi-space-size=1', oldSpace]);
+    });
+  }
+
+  test('a bad cache size fails naming the variable, as the worker itself does', () => {
+    assert.throws(() => workerNodeFlags({ POLLSTER_MAX_CACHED_WORKFLOWS: 'lots' }), /POLLSTER_MAX_CACHED_WORKFLOWS must be a whole number/);
+  });
+
+  test("npm run worker gives the default's limits", async () => {
+    const { readFile } = await import('node:fs/promises');
+    const scripts = JSON.parse(await readFile('package.json', 'utf8')).scripts as Record<string, string>;
+    for (const flag of workerNodeFlags({})) assert.ok(scripts.worker!.includes(flag), `npm run worker: ${scripts.worker} lacks ${flag}`);
   });
 });
