@@ -49,8 +49,15 @@ export function retryScale(env: NodeJS.ProcessEnv): number {
 }
 
 /**
- * Cache size always; the concurrency limits and the workflow threads only when set (the SDK's defaults otherwise: 40
- * workflow tasks, 100 activities, one workflow thread).
+ * Two threads run workflow tasks unless POLLSTER_WORKFLOW_THREADS says otherwise (the SDK's default is one): a worker
+ * replaying its polls keeps one thread at a full core, and a second took B2-fast at 500 instances from 24.4 to 33.2
+ * cycles/s, with B3 at 322 MB after its burst (bench/NOTES.md).
+ */
+export const DEFAULT_WORKFLOW_THREADS = 2;
+
+/**
+ * Cache size and workflow threads always; the concurrency limits only when set (the SDK's defaults otherwise: 40
+ * workflow tasks, 100 activities).
  */
 export function capacityFromEnv(
   env: NodeJS.ProcessEnv,
@@ -62,7 +69,7 @@ export function capacityFromEnv(
     maxCachedWorkflows: whole(env, 'POLLSTER_MAX_CACHED_WORKFLOWS', 0) ?? DEFAULT_MAX_CACHED_WORKFLOWS,
     ...(workflowTasks !== undefined ? { maxConcurrentWorkflowTaskExecutions: workflowTasks } : {}),
     ...(activities !== undefined ? { maxConcurrentActivityTaskExecutions: activities } : {}),
-    ...(threads !== undefined ? { workflowThreadPoolSize: threads } : {}),
+    workflowThreadPoolSize: threads ?? DEFAULT_WORKFLOW_THREADS,
   };
 }
 

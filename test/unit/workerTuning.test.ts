@@ -3,14 +3,16 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { capacityFromEnv, DEFAULT_MAX_CACHED_WORKFLOWS, workerNodeFlags, workflowSource } from '../../workers/tuning';
+import { capacityFromEnv, DEFAULT_MAX_CACHED_WORKFLOWS, DEFAULT_WORKFLOW_THREADS, workerNodeFlags, workflowSource } from '../../workers/tuning';
 import { workflowsPath } from '../../workers/worker';
 import { workflowInterceptorsPath } from '../../workers/workflowBundle';
 
 describe('worker capacity from the environment', () => {
-  test('defaults: the cache only; the SDK keeps its own concurrency defaults', () => {
-    assert.deepEqual(capacityFromEnv({}), { maxCachedWorkflows: DEFAULT_MAX_CACHED_WORKFLOWS });
-    assert.deepEqual(capacityFromEnv({ POLLSTER_MAX_CACHED_WORKFLOWS: '' }), { maxCachedWorkflows: DEFAULT_MAX_CACHED_WORKFLOWS });
+  test('defaults: the cache and two workflow threads; the SDK keeps its own concurrency defaults', () => {
+    const defaults = { maxCachedWorkflows: DEFAULT_MAX_CACHED_WORKFLOWS, workflowThreadPoolSize: DEFAULT_WORKFLOW_THREADS };
+    assert.deepEqual(capacityFromEnv({}), defaults);
+    assert.deepEqual(capacityFromEnv({ POLLSTER_MAX_CACHED_WORKFLOWS: '', POLLSTER_WORKFLOW_THREADS: ' ' }), defaults);
+    assert.equal(capacityFromEnv({ POLLSTER_WORKFLOW_THREADS: '1' }).workflowThreadPoolSize, 1, 'one thread when asked');
   });
 
   test('every knob set', () => {
