@@ -17,7 +17,6 @@ import { loadOrCreateSecrets } from './secrets';
 import { prepareDataDir, PRIVATE_UMASK } from './dataDir';
 import { Supervisor } from './supervisor';
 import { codecPathKey } from '../api/routes/codec';
-import { workerNodeFlags } from '../workers/tuning';
 
 const env = { ...process.env };
 // First: a bad LOG_FORMAT or LOG_LEVEL stops npm start here, before any child inherits it.
@@ -68,8 +67,6 @@ function showDevServerOutput(stream: Readable | null): void {
 
 /** `node --import tsx <entry>`: one process per child (no tsx wrapper in between), so a signal reaches it and its exit is its own. */
 const node = (entry: string, ...args: string[]): [string, string[]] => [process.execPath, ['--import', 'tsx', entry, ...args]];
-/** The worker, with its heap limits (workers/tuning.ts). */
-const workerNode = (): [string, string[]] => [process.execPath, [...workerNodeFlags(env), '--import', 'tsx', 'workers/main.ts']];
 
 /**
  * Builds the workflow bundle in a child, beside the dev server's start-up: webpack's memory stays
@@ -118,7 +115,7 @@ if (supervisor.isStopping) await new Promise(() => undefined); // Ctrl-C during 
 if (bundle) env.POLLSTER_WORKFLOW_BUNDLE = bundle;
 else console.error('pollster: the workflow bundle could not be built; the worker bundles workflows/ itself');
 
-supervisor.supervise('worker', () => spawn(...workerNode(), { env, stdio: 'inherit' }));
+supervisor.supervise('worker', () => spawn(...node('workers/main.ts'), { env, stdio: 'inherit' }));
 supervisor.supervise('api', () => spawn(...node('api/main.ts'), { env, stdio: 'inherit' }));
 
 console.log(`

@@ -2,9 +2,7 @@
 import { createLogger } from '../log/logger';
 import { errorText } from '../log/errorText';
 import { temporalTarget } from '../temporal/target';
-import { getHeapStatistics } from 'node:v8';
 import { installRuntime } from './runtime';
-import { workerNodeFlags } from './tuning';
 import { createWorker } from './worker';
 
 const log = createLogger('worker');
@@ -20,14 +18,6 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 const metricsAddress = process.env.POLLSTER_WORKER_METRICS_ADDRESS;
-
-// The heap limits belong on the node command line (workers/tuning.ts): say so when they are missing or too small.
-const wantedFlags = workerNodeFlags(process.env);
-const wantedOldSpaceMb = Number(/=(\d+)$/.exec(wantedFlags[1]!)![1]);
-const oldSpaceFlag = process.execArgv.find((a) => a.startsWith('--max-old-space-size='));
-if (!oldSpaceFlag || Number(oldSpaceFlag.split('=')[1]) < wantedOldSpaceMb) {
-  log.warn(`run the worker as node ${wantedFlags.join(' ')} … (heap limit now ${Math.round(getHeapStatistics().heap_size_limit / 2 ** 20)} MB): without them its memory grows to several times what it holds`);
-}
 
 try {
   const { worker, close } = await createWorker({ target: temporalTarget(), log });

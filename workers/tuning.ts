@@ -74,14 +74,14 @@ export function capacityFromEnv(
 }
 
 /**
- * The V8 heap the worker process runs with: a young generation of 1 MB per half, and an old generation of at least
- * 256 MB, 1 MB more per cached workflow above 128 (a cached instance holds about 0.1 MB of live heap: the margin is
- * generous). Both isolates, the activities' and the workflow thread's, take the limits. Without them V8 lets the heap
- * grow to several times what is live while workflows are replayed, and never gives it back: 542 MB after B3's burst
- * of 5,000 replays, 275 MB with them, at the same cycles/s in B2 (bench/NOTES.md). Given on the node command line by
- * `npm start`, `npm run worker` and the bench; a deployment that starts workers/main.ts itself passes them too.
+ * The V8 heap of each workflow thread: a young generation of 1 MB per half, and an old generation of at least 256 MB,
+ * 1 MB more per cached workflow above 128 (a cached instance holds about 0.1 MB of live heap: the margin is generous).
+ * Without them V8 lets a thread's heap grow to several times what is live while workflows are replayed, and never
+ * gives it back: 542 MB after B3's burst of 5,000 replays, under 300 MB with them (bench/NOTES.md). Only the workflow
+ * threads: the activities' isolate keeps V8's defaults, since a small young generation there doubles the garbage
+ * collection of a page run (B1).
  */
-export function workerNodeFlags(env: NodeJS.ProcessEnv): string[] {
+export function workflowThreadHeapFlags(env: NodeJS.ProcessEnv): string[] {
   const cache = whole(env, 'POLLSTER_MAX_CACHED_WORKFLOWS', 0) ?? DEFAULT_MAX_CACHED_WORKFLOWS;
   return ['--max-semi-space-size=1', `--max-old-space-size=${Math.max(256, 128 + cache)}`];
 }

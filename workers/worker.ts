@@ -1,4 +1,5 @@
 /** The worker: instance workflows and their activities on the `pollster` task queue. */
+import { setFlagsFromString } from 'node:v8';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
 import { createActivities } from '../activities';
@@ -8,7 +9,7 @@ import { dataConverterFromEnv } from '../temporal/codec';
 import { assertSearchAttributes } from './searchAttributeCheck';
 import { openStore, schedulePrune } from '../store';
 import { activityDeps } from './activityDeps';
-import { capacityFromEnv, workflowSource } from './tuning';
+import { capacityFromEnv, workflowSource, workflowThreadHeapFlags } from './tuning';
 import { providerLimits } from '../elements/providerLimits';
 import type { Logger } from '../log/logger';
 import { activityLogInterceptor } from './activityLog';
@@ -48,6 +49,9 @@ export async function createWorker(options: PollsterWorkerOptions): Promise<Poll
   // Pollster's store (poll history, the delivery log): the embedded SQLite file, or POLLSTER_DATABASE_URL.
   const store = await openStore(env);
   const stopPruning = schedulePrune(store, (err) => (options.log ?? console).warn(`store: prune failed: ${(err as Error).message}`));
+  // V8 reads its heap flags when an isolate is created: set now, they apply to the workflow threads the SDK starts
+  // below, not to this (the activities') isolate.
+  for (const flag of workflowThreadHeapFlags(env)) setFlagsFromString(flag);
   const worker = await Worker.create({
     connection,
     namespace: options.target.namespace,

@@ -11,7 +11,6 @@ import { dataConverterFromEnv } from '../../temporal/codec';
 import { temporalTarget, type TemporalTarget } from '../../temporal/target';
 import { spawnChild, type Child } from './procs';
 import { workflowBundleEnv } from './workflowBundle';
-import { workerNodeFlags } from '../../workers/tuning';
 
 export interface TemporalEnv {
   target: TemporalTarget;
@@ -88,8 +87,7 @@ function workerEnv(target: TemporalTarget, metricsAddress: string, extra: NodeJS
  */
 export async function startWorkerProcess(target: TemporalTarget, dir: string, options: { env?: NodeJS.ProcessEnv; nodeArgs?: string[]; name?: string } = {}): Promise<WorkerProcess> {
   const entry = process.env.BENCH_WORKER_ENTRY || 'workers/main.ts';
-  // The worker's own heap limits first (as npm start gives them); BENCH_WORKER_NODE_ARGS after them, so they can override.
-  const nodeArgs = [...workerNodeFlags({ ...process.env, ...options.env }), ...(process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean), ...(options.nodeArgs ?? [])];
+  const nodeArgs = [...(process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean), ...(options.nodeArgs ?? [])];
   const metricsAddress = `127.0.0.1:${await freePort()}`;
   const bundle = await workflowBundleEnv(dir);
   const child = await spawnChild({

@@ -11,7 +11,6 @@ import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { freePort, spawnDevServer, waitForTemporal } from '../../scripts/devServer';
 import { workflowBundleOptions } from '../../workers/workflowBundle';
-import { workerNodeFlags } from '../../workers/tuning';
 
 export { freePort };
 
@@ -144,8 +143,6 @@ export interface SpawnOptions {
   /** Another checkout to run from (an older release, for upgrade tests). */
   cwd?: string;
   env: NodeJS.ProcessEnv;
-  /** Node flags before the entry (the worker's heap limits). */
-  nodeArgs?: string[];
   /** Resolves once the process prints this. */
   ready: RegExp;
   readyTimeoutMs?: number;
@@ -154,7 +151,7 @@ export interface SpawnOptions {
 export async function spawnNode(o: SpawnOptions): Promise<ChildHandle> {
   // Detached: the child leads a process group of its own, so a kill reaches everything it started.
   const child = track(
-    spawn(process.execPath, [...(o.nodeArgs ?? []), '--import', 'tsx', o.entry], { cwd: o.cwd ?? REPO_ROOT, env: o.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] }),
+    spawn(process.execPath, ['--import', 'tsx', o.entry], { cwd: o.cwd ?? REPO_ROOT, env: o.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] }),
     true,
   );
   const lines: string[] = [];
@@ -216,8 +213,7 @@ export function pollsterEnv(address: string, extra: NodeJS.ProcessEnv = {}): Nod
 
 /** `node --import tsx workers/main.ts`, exactly as `npm run worker` runs it (it bundles the workflows itself). */
 export function spawnWorkerMain(address: string, extra: NodeJS.ProcessEnv = {}): Promise<ChildHandle> {
-  const env = pollsterEnv(address, extra);
-  return spawnNode({ entry: 'workers/main.ts', nodeArgs: workerNodeFlags(env), env, ready: /worker polling task queue/ });
+  return spawnNode({ entry: 'workers/main.ts', env: pollsterEnv(address, extra), ready: /worker polling task queue/ });
 }
 
 /**

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { capacityFromEnv, DEFAULT_MAX_CACHED_WORKFLOWS, DEFAULT_WORKFLOW_THREADS, workerNodeFlags, workflowSource } from '../../workers/tuning';
+import { capacityFromEnv, DEFAULT_MAX_CACHED_WORKFLOWS, DEFAULT_WORKFLOW_THREADS, workflowSource, workflowThreadHeapFlags } from '../../workers/tuning';
 import { workflowsPath } from '../../workers/worker';
 import { workflowInterceptorsPath } from '../../workers/workflowBundle';
 
@@ -57,7 +57,7 @@ describe('workflow code from the environment', () => {
   });
 });
 
-describe('the worker heap limits', () => {
+describe("the workflow threads' heap limits", () => {
   const cases: [string, NodeJS.ProcessEnv, string][] = [
     ['the default cache (100)', {}, '--max-old-space-size=256'],
     ['a cache of 128 or less keeps the floor', { POLLSTER_MAX_CACHED_WORKFLOWS: '0' }, '--max-old-space-size=256'],
@@ -65,17 +65,26 @@ describe('the worker heap limits', () => {
   ];
   for (const [name, env, oldSpace] of cases) {
     test(`${name}: ${oldSpace}, and a 1 MB young generation`, () => {
-      assert.deepEqual(workerNodeFlags(env), ['--max-semi-space-size=1', oldSpace]);
+      assert.deepEqual(workflowThreadHeapFlags(env), ['--max-semi-space-size=1', oldSpace]);
     });
   }
 
   test('a bad cache size fails naming the variable, as the worker itself does', () => {
-    assert.throws(() => workerNodeFlags({ POLLSTER_MAX_CACHED_WORKFLOWS: 'lots' }), /POLLSTER_MAX_CACHED_WORKFLOWS must be a whole number/);
+    assert.throws(() => workflowThreadHeapFlags({ POLLSTER_MAX_CACHED_WORKFLOWS: 'lots' }), /POLLSTER_MAX_CACHED_WORKFLOWS must be a whole number/);
   });
 
-  test("npm run worker gives the default's limits", async () => {
-    const { readFile } = await import('node:fs/promises');
-    const scripts = JSON.parse(await readFile('package.json', 'utf8')).scripts as Record<string, string>;
-    for (const flag of workerNodeFlags({})) assert.ok(scripts.worker!.includes(flag), `npm run worker: ${scripts.worker} lacks ${flag}`);
+  test('set at run time, they bound a thread started after, and leave the running isolate as it was', async () => {
+    const { spawnSync } = await import('node:child_process');
+    // In a child process: flags set here would reach every thread this test process starts after.
+    const script = `
+      const v8 = require('node:v8'); const { Worker } = require('node:worker_threads');
+      const before = v8.getHeapStatistics().heap_size_limit;
+      v8.setFlagsFromString('--max-old-space-size=256');
+      const w = new Worker("require('node:worker_threads').parentPort.postMessage(require('node:v8').getHeapStatistics().heap_size_limit)", { eval: true });
+      w.on('message', (thread) => { console.log(JSON.stringify({ before, after: v8.getHeapStatistics().heap_size_limit, thread })); w.terminate(); });`;
+    const out = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    const { before, after, thread } = JSON.parse(out.stdout) as { before: number; after: number; thread: number };
+    assert.equal(after, before, 'the running isolate keeps its limit');
+    assert.ok(thread < 400 * 2 ** 20 && thread < before, `the thread's limit follows the flag: ${thread}`);
   });
 });
