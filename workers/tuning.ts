@@ -8,7 +8,7 @@ import { workflowBundleOptions } from './workflowBundle';
 
 /**
  * Workflows kept in memory between tasks. A cached instance holds about 0.1 MB of live heap; without the heap limits
- * of `workerNodeFlags` the workflow thread's heap grows to several times its live size, so RSS followed the cache at
+ * of `workflowThreadHeapFlags` the workflow thread's heap grows to several times its live size, so RSS followed the cache at
  * ~1 MB per entry. 100 keeps a worker with 5,000 idle instances under 400 MB, also after every one of them polled
  * (bench/NOTES.md, B3). An instance out of the cache replays its history at its next task: cheap for a poller that
  * waits an hour, not for one polling every few seconds (docs/operations.md#scaling).
@@ -49,11 +49,11 @@ export function retryScale(env: NodeJS.ProcessEnv): number {
 }
 
 /**
- * Two threads run workflow tasks unless POLLSTER_WORKFLOW_THREADS says otherwise (the SDK's default is one): a worker
- * replaying its polls keeps one thread at a full core, and a second took B2-fast at 500 instances from 24.4 to 33.2
- * cycles/s, with B3 at 322 MB after its burst (bench/NOTES.md).
+ * One thread runs workflow tasks unless POLLSTER_WORKFLOW_THREADS says otherwise (the SDK's default). A second one
+ * raised B2-fast's rate in some runs (42.4 against 29.6 cycles/s) and not in others (33.2 against 36.8), and put
+ * B3's idle worker at 403 MB instead of 290 (bench/NOTES.md): a choice for a worker with cores and memory to spare.
  */
-export const DEFAULT_WORKFLOW_THREADS = 2;
+export const DEFAULT_WORKFLOW_THREADS = 1;
 
 /**
  * Cache size and workflow threads always; the concurrency limits only when set (the SDK's defaults otherwise: 40

@@ -8,11 +8,11 @@ import { workflowsPath } from '../../workers/worker';
 import { workflowInterceptorsPath } from '../../workers/workflowBundle';
 
 describe('worker capacity from the environment', () => {
-  test('defaults: the cache and two workflow threads; the SDK keeps its own concurrency defaults', () => {
+  test('defaults: the cache and one workflow thread; the SDK keeps its own concurrency defaults', () => {
     const defaults = { maxCachedWorkflows: DEFAULT_MAX_CACHED_WORKFLOWS, workflowThreadPoolSize: DEFAULT_WORKFLOW_THREADS };
     assert.deepEqual(capacityFromEnv({}), defaults);
     assert.deepEqual(capacityFromEnv({ POLLSTER_MAX_CACHED_WORKFLOWS: '', POLLSTER_WORKFLOW_THREADS: ' ' }), defaults);
-    assert.equal(capacityFromEnv({ POLLSTER_WORKFLOW_THREADS: '1' }).workflowThreadPoolSize, 1, 'one thread when asked');
+    assert.equal(capacityFromEnv({ POLLSTER_WORKFLOW_THREADS: '2' }).workflowThreadPoolSize, 2, 'two threads when asked');
   });
 
   test('every knob set', () => {
