@@ -9,8 +9,8 @@ import { workflowBundleOptions } from './workflowBundle';
 /**
  * Workflows kept in memory between tasks. A cached instance holds about 0.1 MB of live heap; without the heap limits
  * of `workflowThreadHeapFlags` the workflow thread's heap grows to several times its live size, so RSS followed the cache at
- * ~1 MB per entry. 100 keeps a worker with 5,000 idle instances under 400 MB, also after every one of them polled
- * (bench/NOTES.md, B3). An instance out of the cache replays its history at its next task: cheap for a poller that
+ * ~1 MB per entry. 100 keeps a worker with 5,000 idle instances under 400 MB (290 MB; after every one of them
+ * polled at once, 454 MB: bench/NOTES.md, B3). An instance out of the cache replays its history at its next task: cheap for a poller that
  * waits an hour, not for one polling every few seconds (docs/operations.md#scaling).
  */
 export const DEFAULT_MAX_CACHED_WORKFLOWS = 100;
@@ -77,11 +77,9 @@ export function capacityFromEnv(
  * The V8 heap of each workflow thread: a young generation of 1 MB per half, and an old generation of at least 256 MB,
  * 1 MB more per cached workflow above 128 (a cached instance holds about 0.1 MB of live heap: the margin is generous).
  * Without them V8 lets a thread's heap grow to several times what is live while workflows are replayed, and never
- * gives it back: 542 MB after B3's burst of 5,000 replays, under 300 MB with them (bench/NOTES.md). Only the workflow
- * threads: the activities' isolate keeps V8's defaults, since a small young generation there doubles the garbage
- * collection of a page run (B1).
+ * gives it back. Only the workflow threads: the activities' isolate keeps V8's defaults, since bounding it doubled the
+ * garbage collection of a page run (B1) and a large provider answer needs room there (bench/NOTES.md).
  */
-export function workflowThreadHeapFlags(env: NodeJS.ProcessEnv): string[] {
-  const cache = whole(env, 'POLLSTER_MAX_CACHED_WORKFLOWS', 0) ?? DEFAULT_MAX_CACHED_WORKFLOWS;
-  return ['--max-semi-space-size=1', `--max-old-space-size=${Math.max(256, 128 + cache)}`];
+export function workflowThreadHeapFlags(maxCachedWorkflows: number): string[] {
+  return ['--max-semi-space-size=1', `--max-old-space-size=${Math.max(256, 128 + maxCachedWorkflows)}`];
 }

@@ -9,7 +9,7 @@ import { dataConverterFromEnv } from '../temporal/codec';
 import { assertSearchAttributes } from './searchAttributeCheck';
 import { openStore, schedulePrune } from '../store';
 import { activityDeps } from './activityDeps';
-import { capacityFromEnv, workflowSource, workflowThreadHeapFlags } from './tuning';
+import { capacityFromEnv, DEFAULT_MAX_CACHED_WORKFLOWS, workflowSource, workflowThreadHeapFlags } from './tuning';
 import { providerLimits } from '../elements/providerLimits';
 import type { Logger } from '../log/logger';
 import { activityLogInterceptor } from './activityLog';
@@ -51,7 +51,7 @@ export async function createWorker(options: PollsterWorkerOptions): Promise<Poll
   const stopPruning = schedulePrune(store, (err) => (options.log ?? console).warn(`store: prune failed: ${(err as Error).message}`));
   // V8 reads its heap flags when an isolate is created: set now, they apply to the workflow threads the SDK starts
   // below, not to this (the activities') isolate.
-  for (const flag of workflowThreadHeapFlags(env)) setFlagsFromString(flag);
+  for (const flag of workflowThreadHeapFlags(capacity.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS)) setFlagsFromString(flag);
   const worker = await Worker.create({
     connection,
     namespace: options.target.namespace,

@@ -65,12 +65,12 @@ describe("the workflow threads' heap limits", () => {
   ];
   for (const [name, env, oldSpace] of cases) {
     test(`${name}: ${oldSpace}, and a 1 MB young generation`, () => {
-      assert.deepEqual(workflowThreadHeapFlags(env), ['--max-semi-space-size=1', oldSpace]);
+      assert.deepEqual(workflowThreadHeapFlags(capacityFromEnv(env).maxCachedWorkflows!), ['--max-semi-space-size=1', oldSpace]);
     });
   }
 
-  test('a bad cache size fails naming the variable, as the worker itself does', () => {
-    assert.throws(() => workflowThreadHeapFlags({ POLLSTER_MAX_CACHED_WORKFLOWS: 'lots' }), /POLLSTER_MAX_CACHED_WORKFLOWS must be a whole number/);
+  test('a bad cache size fails naming the variable, before any limit is derived from it', () => {
+    assert.throws(() => workflowThreadHeapFlags(capacityFromEnv({ POLLSTER_MAX_CACHED_WORKFLOWS: 'lots' }).maxCachedWorkflows!), /POLLSTER_MAX_CACHED_WORKFLOWS must be a whole number/);
   });
 
   test('set at run time, they bound a thread started after, and leave the running isolate as it was', async () => {
