@@ -15,5 +15,7 @@ const files = suites.flatMap((suite) =>
     .map((f) => join('test', suite, f)),
 );
 const env = { ...process.env, POLLSTER_TEMPORAL_CLI: temporalCliPath() };
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=300000', ...files], { stdio: 'inherit', env });
+// TAP as it goes, then every failure again at the end (scripts/failureSummary.mjs).
+const reporters = ['--test-reporter=tap', '--test-reporter-destination=stdout', '--test-reporter=./scripts/failureSummary.mjs', '--test-reporter-destination=stdout'];
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', ...reporters, '--test-concurrency=2', '--test-timeout=300000', ...files], { stdio: 'inherit', env });
 process.exit(result.status ?? 1);
