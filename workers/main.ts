@@ -2,11 +2,13 @@
 import { createLogger } from '../log/logger';
 import { errorText } from '../log/errorText';
 import { temporalTarget } from '../temporal/target';
+import { releaseHeapSlack } from './heapRelease';
 import { installRuntime } from './runtime';
 import { createWorker } from './worker';
 
 const log = createLogger('worker');
 installRuntime(log);
+releaseHeapSlack({ onRelease: (freed, ms) => log.debug(`heap: ${Math.round(freed / 1e6)} MB given back in ${Math.round(ms)} ms`) });
 // The SDK shuts the worker down gracefully on the first SIGINT/SIGTERM and stops listening; under `npm start` a
 // second one follows at once (the terminal's Ctrl-C, then the supervisor's), which must not end the drain early.
 // Before the worker runs there is nothing to drain: a signal then ends the process.
