@@ -13,18 +13,9 @@ import { freePortRun } from '../../scripts/cluster/serverConfig';
 import { startHttpProvider, type HttpProvider } from '../fakes/httpProvider';
 import { startReceiver, type Receiver } from '../fakes/receiver';
 import { testName, testPostgres, type TestPostgres } from '../support/clusterTemporal';
-import { eventually, spawnNode, stopChild, type ChildHandle } from '../support/processes';
+import { eventually, killIfStillRunning, processRef, spawnNode, stillRunning, stopChild, type ChildHandle, type ProcessRef } from '../support/processes';
 
 const ISO_MS = "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'";
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('npm run cluster', () => {
   const database = testName();
@@ -36,7 +27,7 @@ describe('npm run cluster', () => {
   let receiver: Receiver;
   let run: ChildHandle | undefined;
   /** Every process the command reported starting: it starts them in groups of their own, so a kill of the command alone would orphan them. */
-  const started = new Set<number>();
+  const started = new Set<ProcessRef>();
 
   before(async () => {
     postgres = await testPostgres(database);
@@ -66,28 +57,28 @@ describe('npm run cluster', () => {
   after(async () => {
     // A failed test leaves the command up: Ctrl-C first (it stops what it started), then kill whatever is left.
     if (run) await stopChild(run.child, 'SIGINT', 30_000);
-    for (const pid of started) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    for (const ref of started) killIfStillRunning(ref);
     await provider?.close();
     await receiver?.close();
     await postgres?.drop([database, `${database}_visibility`]);
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  async function up(): Promise<{ output: string; pids: number[]; auth: string }> {
+  async function up(): Promise<{ output: string; pids: ProcessRef[]; auth: string }> {
     run = await spawnNode({ entry: 'scripts/cluster.ts', env, ready: /Ctrl-C stops/, readyTimeoutMs: 240_000 });
     const output = run.output();
-    const pids = [...new Set([...output.matchAll(/pid (\d+)/g)].map((m) => Number(m[1])))];
-    for (const pid of pids) started.add(pid);
+    const pids = [...new Set([...output.matchAll(/pid (\d+)/g)].map((m) => Number(m[1])))].map(processRef).filter((ref) => ref !== undefined);
+    for (const ref of pids) started.add(ref);
     const { POLLSTER_USER_SECRET: user, POLLSTER_ORGANIZATION_SECRET: org } = JSON.parse(readFileSync(join(dataDir, 'cluster', 'secrets.json'), 'utf8'));
     return { output, pids, auth: `User ${user}, Organization ${org}` };
   }
 
   /** Ctrl-C: SIGINT to the command's process group, as a terminal sends it. */
-  async function interrupt(pids: number[]): Promise<void> {
+  async function interrupt(pids: ProcessRef[]): Promise<void> {
     await stopChild(run!.child, 'SIGINT', 60_000);
     assert.equal(run!.child.exitCode, 0, `exits cleanly:\n${run!.output()}`);
     assert.match(run!.output(), /pollster cluster: stopped/);
-    await eventually(() => pids.every((pid) => !alive(pid)), 'every process it started to be gone', 30_000);
+    await eventually(() => pids.every((ref) => !stillRunning(ref)), 'every process it started to be gone', 30_000);
     run = undefined;
   }
 

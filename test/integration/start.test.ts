@@ -17,7 +17,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventually, freePort, REPO_ROOT } from '../support/processes';
+import { eventually, freePort, killIfStillRunning, processRef, REPO_ROOT, stillRunning, type ProcessRef } from '../support/processes';
 
 const EXAMPLE_KEY = 'example-signing-key';
 
@@ -38,22 +38,13 @@ function childrenOf(pid: number): { pid: number; args: string }[] {
     .map((m) => ({ pid: Number(m[1]), args: m[2]! }));
 }
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 let start: ChildProcess | undefined;
 /** Processes outside npm start's process group (the dev server has its own; the example and the extra API are the test's). */
-const strays = new Set<number>();
+const strays = new Set<ProcessRef>();
 const dir = mkdtempSync(join(tmpdir(), 'pollster-start-'));
 after(() => {
   if (start?.pid && start.exitCode === null) process.kill(-start.pid, 'SIGKILL');
-  for (const pid of strays) if (alive(pid)) process.kill(pid, 'SIGKILL');
+  for (const ref of strays) killIfStillRunning(ref);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -61,7 +52,8 @@ after(() => {
 function spawnCollected(args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   let output = '';
   const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: REPO_ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-  strays.add(child.pid!);
+  const ref = processRef(child.pid!);
+  if (ref) strays.add(ref);
   child.stdout!.on('data', (c: Buffer) => (output += c));
   child.stderr!.on('data', (c: Buffer) => (output += c));
   return { child, output: () => output, exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))) };
@@ -128,7 +120,8 @@ test('npm start: private data dir, no secret in the banner, short readable outpu
     return res.json();
   };
   const temporal = childrenOf(start.pid!).find((c) => c.args.includes('server start-dev'));
-  if (temporal) strays.add(temporal.pid); // its own process group: the clean-up kills it by pid
+  const temporalRef = temporal && processRef(temporal.pid);
+  if (temporalRef) strays.add(temporalRef); // its own process group: the clean-up kills it by pid
 
   // The walkthrough: the example's contacts API and receiver, and its instance.
   const [exampleApiPort, receiverPort] = [await freePort(), await freePort()];
@@ -209,11 +202,12 @@ test('npm start: private data dir, no secret in the banner, short readable outpu
   // Ctrl-C, as a terminal sends it (to the whole process group): everything stops, nothing is restarted, and
   // nothing but "stopping" and "stopped" is printed. (tsx's own esbuild service, also a child, is not one of Pollster's processes.)
   const all = childrenOf(start.pid!).filter((c) => /server start-dev|workers\/main\.ts|api\/main\.ts/.test(c.args));
+  const refs = [...all, second].map((c) => ({ ...c, ref: processRef(c.pid) }));
   assert.equal(all.length, 3, `temporal, worker and api: ${JSON.stringify(childrenOf(start.pid!))}`);
   const beforeStop = output.length;
   process.kill(-start.pid!, 'SIGINT');
   assert.equal(await exited, 0);
-  for (const c of [...all, second]) assert.ok(!alive(c.pid), `${c.args} stopped`);
+  for (const c of refs) assert.ok(!c.ref || !stillRunning(c.ref), `${c.args} stopped`);
   assert.deepEqual(linesOf(output.slice(beforeStop)), ['pollster: stopping', 'pollster: stopped']);
 
   example.child.kill('SIGINT');

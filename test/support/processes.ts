@@ -4,7 +4,7 @@
  * killed when the test process exits, whatever happened (no leftovers).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,6 +44,43 @@ function track(child: ChildProcess, detachedGroup: boolean): ChildProcess {
   live.add(child);
   child.once('exit', () => live.delete(child));
   return child;
+}
+
+/**
+ * A process that is not a child of this one (found with ps, or named in a command's output), held by pid and start
+ * time. The box's pids wrap at 32,768 within a test run: a pid alone, once its process is gone, can name a process of
+ * another test file.
+ */
+export interface ProcessRef {
+  pid: number;
+  startTime: string;
+}
+
+/** Field 22 of /proc/<pid>/stat; the command name before it (field 2) may hold spaces and parentheses. */
+function startTimeOf(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined; // gone
+  }
+}
+
+export function processRef(pid: number): ProcessRef | undefined {
+  const startTime = startTimeOf(pid);
+  return startTime === undefined ? undefined : { pid, startTime };
+}
+
+/** The very process `ref` was taken of is still there (a pid since given to another process is not). */
+export const stillRunning = (ref: ProcessRef): boolean => startTimeOf(ref.pid) === ref.startTime;
+
+export function killIfStillRunning(ref: ProcessRef): void {
+  if (!stillRunning(ref)) return;
+  try {
+    process.kill(ref.pid, 'SIGKILL');
+  } catch {
+    // gone meanwhile
+  }
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
