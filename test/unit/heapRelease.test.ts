@@ -55,6 +55,36 @@ describe('giving back the heap a burst left', () => {
     assert.equal(released.length, count, 'nothing collected after stop');
   });
 
+  test('a worker never quiet is never collected, whatever its slack', async () => {
+    let kept: unknown[] | undefined = garbage(40);
+    kept = undefined;
+    const released: number[] = [];
+    // Busy at least 0 % of every interval: never under the bound.
+    const stop = releaseHeapSlack({ everyMs: 10, slackBytes: 1, quietUtilization: 0, onRelease: (freed) => released.push(freed) });
+    await new Promise((r) => setTimeout(r, 80));
+    stop();
+    assert.equal(kept, undefined);
+    assert.deepEqual(released, []);
+  });
+
+  test('a busy event loop is left alone; the collection comes once it is quiet', async () => {
+    let kept: unknown[] | undefined = garbage(40);
+    kept = undefined;
+    const released: number[] = [];
+    const stop = releaseHeapSlack({ everyMs: 50, slackBytes: 1e6, onRelease: (freed) => released.push(freed) });
+    try {
+      const busyUntil = performance.now() + 300;
+      while (performance.now() < busyUntil); // the first check's whole interval is busy
+      await new Promise((r) => setTimeout(r, 5)); // the overdue check runs here
+      assert.deepEqual(released, [], 'nothing collected while busy');
+      for (let i = 0; i < 50 && released.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(kept, undefined);
+      assert.equal(released.length, 1, 'collected at the first quiet check');
+    } finally {
+      stop();
+    }
+  });
+
   test('a bound above the slack never collects', async () => {
     const released: number[] = [];
     const stop = releaseHeapSlack({ everyMs: 10, slackBytes: Number.MAX_SAFE_INTEGER, onRelease: (freed) => released.push(freed) });
