@@ -13,6 +13,7 @@ import { existingDatabases } from './cluster/postgres';
 import { clusterPostgres } from './cluster/clusterPostgres';
 import { startNodeProcess, type NodeProcess } from './cluster/children';
 import { procfileCommand } from './cluster/procfile';
+import { buildWorker } from './build-worker';
 import { ensureNamespace } from './cluster/namespace';
 import { prepareSchema } from './cluster/schema';
 import { portsFrom, REPO_ROOT } from './cluster/serverConfig';
@@ -126,6 +127,7 @@ try {
 
   await bundle;
   step('workflow bundle', show(bundleFile));
+  if (settings.workers > 0) step('worker', `${show(await buildWorker())} (compiled; deploy/Procfile runs it)`);
 
   const env: NodeJS.ProcessEnv = {
     ...process.env,

@@ -3,7 +3,7 @@
  * worker and the API, as children of this process. A child that dies is started again with backoff
  * (scripts/supervisor.ts); Ctrl-C stops them all, the worker and the API before the dev server. The worker gets a
  * workflow bundle built here into the data dir (POLLSTER_WORKFLOW_BUNDLE), so it does not run webpack itself
- * (bench/NOTES.md, B3). The children log in LOG_FORMAT (readable lines by default); the dev server's output is
+ * (bench/NOTES.md, B3), and runs compiled (scripts/build-worker.ts), without tsx's loader. The children log in LOG_FORMAT (readable lines by default); the dev server's output is
  * filtered (scripts/devServerOutput.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -17,6 +17,7 @@ import { loadOrCreateSecrets } from './secrets';
 import { prepareDataDir, PRIVATE_UMASK } from './dataDir';
 import { Supervisor } from './supervisor';
 import { codecPathKey } from '../api/routes/codec';
+import { buildWorker } from './build-worker';
 
 const env = { ...process.env };
 // First: a bad LOG_FORMAT or LOG_LEVEL stops npm start here, before any child inherits it.
@@ -86,6 +87,14 @@ function buildWorkflowBundle(file: string): Promise<string | undefined> {
 }
 // A bundle named in the environment is used as it is.
 const workflowBundle = env.POLLSTER_WORKFLOW_BUNDLE ? Promise.resolve(env.POLLSTER_WORKFLOW_BUNDLE) : buildWorkflowBundle(join(dataDir, 'workflow-bundle.js'));
+// The compiled worker; when it cannot be built, the worker runs from source through tsx, as `npm run worker` does.
+const workerCommand = buildWorker().then(
+  (file): [string, string[]] => [process.execPath, [file]],
+  (err: Error) => {
+    console.error(`pollster: the worker could not be compiled (${err.message}); it runs from source`);
+    return node('workers/main.ts');
+  },
+);
 
 if (embedded) {
   env.TEMPORAL_ADDRESS = `127.0.0.1:${temporalPort}`;
@@ -115,7 +124,8 @@ if (supervisor.isStopping) await new Promise(() => undefined); // Ctrl-C during 
 if (bundle) env.POLLSTER_WORKFLOW_BUNDLE = bundle;
 else console.error('pollster: the workflow bundle could not be built; the worker bundles workflows/ itself');
 
-supervisor.supervise('worker', () => spawn(...node('workers/main.ts'), { env, stdio: 'inherit' }));
+const worker = await workerCommand;
+supervisor.supervise('worker', () => spawn(...worker, { env, stdio: 'inherit' }));
 supervisor.supervise('api', () => spawn(...node('api/main.ts'), { env, stdio: 'inherit' }));
 
 console.log(`

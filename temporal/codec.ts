@@ -71,8 +71,15 @@ export function codecFromEnv(env: NodeJS.ProcessEnv = process.env): EncryptionCo
   return new EncryptionCodec(parseKey(key), previous);
 }
 
-/** The failure converter that encodes messages and stack traces (temporal/failureConverter.ts): for data converters and workflow bundles. */
-export const failureConverterPath = fileURLToPath(new URL('./failureConverter.ts', import.meta.url));
+/** The failure converter's file in a compiled worker: beside dist/worker.mjs (scripts/build-worker.ts). */
+export const FAILURE_CONVERTER_BUILT = 'failureConverter.cjs';
+
+/**
+ * The failure converter that encodes messages and stack traces (temporal/failureConverter.ts): for data converters
+ * and workflow bundles. The SDK loads it by path: the source beside this file, or the compiled one beside the
+ * compiled worker when this module runs from there.
+ */
+export const failureConverterPath = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './failureConverter.ts' : `./${FAILURE_CONVERTER_BUILT}`, import.meta.url));
 
 export function dataConverterFromEnv(env: NodeJS.ProcessEnv = process.env): { payloadCodecs: PayloadCodec[]; failureConverterPath: string } {
   return { payloadCodecs: [codecFromEnv(env)], failureConverterPath };

@@ -2,11 +2,12 @@
  * Temporal for a benchmark: a dev server of its own (scripts/devServer.ts arguments: free port, temp
  * SQLite file with WAL, headless, Pollster's search attributes) or, with TEMPORAL_ADDRESS set, the
  * cluster it names (then no server is started and its CPU is not ours to read). The worker always
- * runs in a child process, `node --import tsx workers/main.ts`, as `npm run worker` runs it.
+ * runs in a child process, `node dist/worker.mjs` (compiled), as `npm start` runs it.
  */
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { devServerArgs, freePort, temporalCliPath, waitForTemporal } from '../../scripts/devServer';
+import { buildWorker } from '../../scripts/build-worker';
 import { dataConverterFromEnv } from '../../temporal/codec';
 import { temporalTarget, type TemporalTarget } from '../../temporal/target';
 import { spawnChild, type Child } from './procs';
@@ -81,19 +82,20 @@ function workerEnv(target: TemporalTarget, metricsAddress: string, extra: NodeJS
 }
 
 /**
- * The worker child. BENCH_WORKER_ENTRY (default workers/main.ts) and BENCH_WORKER_NODE_ARGS are for
- * trying a changed worker in a scratch copy; the default is `npm run worker` as `npm start` runs it,
- * with a prebuilt workflow bundle (./workflowBundle.ts).
+ * The worker child: by default the compiled worker (dist/worker.mjs, built once per run) as `npm start` runs it,
+ * with a prebuilt workflow bundle (./workflowBundle.ts). BENCH_WORKER_ENTRY (a source file, run through tsx) and
+ * BENCH_WORKER_NODE_ARGS are for trying a changed worker in a scratch copy.
  */
 export async function startWorkerProcess(target: TemporalTarget, dir: string, options: { env?: NodeJS.ProcessEnv; nodeArgs?: string[]; name?: string } = {}): Promise<WorkerProcess> {
-  const entry = process.env.BENCH_WORKER_ENTRY || 'workers/main.ts';
+  const source = process.env.BENCH_WORKER_ENTRY;
+  const entryArgs = source ? ['--import', 'tsx', source] : [await (compiled ??= buildWorker())];
   const nodeArgs = [...(process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean), ...(options.nodeArgs ?? [])];
   const metricsAddress = `127.0.0.1:${await freePort()}`;
   const bundle = await workflowBundleEnv(dir);
   const child = await spawnChild({
     name: options.name ?? 'worker',
     command: process.execPath,
-    args: [...nodeArgs, '--import', 'tsx', entry],
+    args: [...nodeArgs, ...entryArgs],
     // Pollster's store in the benchmark's own dir (the bench's key encrypts it; nothing of it outlives the run).
     env: workerEnv(target, metricsAddress, { POLLSTER_DATA_DIR: dir, ...bundle, ...options.env }),
     logFile: join(dir, `${options.name ?? 'worker'}.log`),
@@ -102,6 +104,8 @@ export async function startWorkerProcess(target: TemporalTarget, dir: string, op
   });
   return Object.assign(child, { metricsUrl: `http://${metricsAddress}/metrics` });
 }
+
+let compiled: Promise<string> | undefined;
 
 /** Prometheus text → sample name{labels} → value (only what the bench reads). */
 export async function scrapeMetrics(url: string): Promise<Map<string, number>> {

@@ -187,8 +187,8 @@ test('npm start: private data dir, no secret in the banner, short readable outpu
   assert.notEqual(await badFormat.exited, 0);
   assert.match(badFormat.output(), /LOG_FORMAT must be one of pretty, json, got 'xml'/);
 
-  // A SIGKILLed worker is started again.
-  const worker = () => childrenOf(start!.pid!).find((c) => c.args.includes('workers/main.ts'));
+  // npm start runs the compiled worker (dist/worker.mjs, not tsx); SIGKILLed, it is started again.
+  const worker = () => childrenOf(start!.pid!).find((c) => / \S*dist\/worker\.mjs$/.test(c.args));
   const first = worker();
   assert.ok(first, `a worker child among ${JSON.stringify(childrenOf(start.pid!))}`);
   process.kill(first.pid, 'SIGKILL');
@@ -200,8 +200,9 @@ test('npm start: private data dir, no secret in the banner, short readable outpu
   await eventually(() => (output.match(/worker polling task queue/g) ?? []).length >= 2, 'the new worker polling', 60_000);
 
   // Ctrl-C, as a terminal sends it (to the whole process group): everything stops, nothing is restarted, and
-  // nothing but "stopping" and "stopped" is printed. (tsx's own esbuild service, also a child, is not one of Pollster's processes.)
-  const all = childrenOf(start.pid!).filter((c) => /server start-dev|workers\/main\.ts|api\/main\.ts/.test(c.args));
+  // nothing but "stopping" and "stopped" is printed. (esbuild's services, tsx's and the worker build's, are children too,
+  // but not Pollster's processes.)
+  const all = childrenOf(start.pid!).filter((c) => /server start-dev|dist\/worker\.mjs|api\/main\.ts/.test(c.args));
   const refs = [...all, second].map((c) => ({ ...c, ref: processRef(c.pid) }));
   assert.equal(all.length, 3, `temporal, worker and api: ${JSON.stringify(childrenOf(start.pid!))}`);
   const beforeStop = output.length;

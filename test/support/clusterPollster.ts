@@ -10,10 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { buildWorker } from '../../scripts/build-worker';
 import { dataConverterFromEnv } from '../../temporal/codec';
 import { workflowsPath } from '../../workers/worker';
 import { AUTH, SECRETS } from './pollster';
-import { faultBundlePath, freePort, pollsterEnv, spawnFaultWorker, spawnNode, spawnWorkerMain, type ChildHandle } from './processes';
+import { faultBundlePath, freePort, pollsterEnv, spawnFaultWorker, spawnNode, type ChildHandle } from './processes';
 
 // One throwaway key per test process; fakes listen on loopback; delivery retries at 4^x ms instead of 4^x s.
 process.env.POLLSTER_ENCRYPTION_KEY ??= randomBytes(32).toString('base64');
@@ -75,9 +76,13 @@ export function workflowBundleFile(): Promise<string> {
   return bundle;
 }
 
-/** `workers/main.ts` with the production workflows (prebuilt, as a deployment runs it). */
+let compiledWorker: Promise<string> | undefined;
+
+/** The compiled worker (dist/worker.mjs, deploy/Procfile's command) with the production workflows prebuilt, as a deployment runs it. */
 export async function startWorkerProcess(target: ClusterTarget, extra: NodeJS.ProcessEnv = {}): Promise<ChildHandle> {
-  return spawnWorkerMain(target.address, { TEMPORAL_NAMESPACE: target.namespace, POLLSTER_WORKFLOW_BUNDLE: await workflowBundleFile(), ...extra });
+  const entry = await (compiledWorker ??= buildWorker());
+  const env = pollsterEnv(target.address, { TEMPORAL_NAMESPACE: target.namespace, POLLSTER_WORKFLOW_BUNDLE: await workflowBundleFile(), ...extra });
+  return spawnNode({ entry, env, ready: /worker polling task queue/ });
 }
 
 /** The fault worker (test/support/faultWorkerMain.ts): short activity timeouts, so a SIGKILLed attempt is retried in seconds. */

@@ -188,7 +188,8 @@ export interface SpawnOptions {
 export async function spawnNode(o: SpawnOptions): Promise<ChildHandle> {
   // Detached: the child leads a process group of its own, so a kill reaches everything it started.
   const child = track(
-    spawn(process.execPath, ['--import', 'tsx', o.entry], { cwd: o.cwd ?? REPO_ROOT, env: o.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] }),
+    // A compiled entry (dist/worker.mjs) runs as it is; a source entry through tsx.
+    spawn(process.execPath, /\.m?js$/.test(o.entry) ? [o.entry] : ['--import', 'tsx', o.entry], { cwd: o.cwd ?? REPO_ROOT, env: o.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] }),
     true,
   );
   const lines: string[] = [];

@@ -7,7 +7,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { BUILT_WORKER } from '../../scripts/build-worker';
 import { parseProcfile, PROCFILE } from '../../scripts/cluster/procfile';
 import { pgEnv, REPO_ROOT, SCHEMA_SCRIPT, SERVER_CONFIG_DIR, SERVER_CONFIG_ENV, serverArgs, serverEnv } from '../../scripts/cluster/serverConfig';
 
@@ -29,12 +30,12 @@ function variables(text: string, pattern: RegExp): Set<string> {
 }
 
 describe('deploy/', () => {
-  test('the Procfile has a worker and an api, each a script of this repository', () => {
+  test('the Procfile runs the compiled worker that npm run build writes, and the api from source', () => {
     assert.deepEqual(Object.keys(procfile).sort(), ['api', 'worker']);
-    for (const command of Object.values(procfile)) {
-      assert.deepEqual(command.slice(0, 3), ['node', '--import', 'tsx']);
-      assert.ok(existsSync(join(REPO_ROOT, command[3]!)), command.join(' '));
-    }
+    assert.deepEqual(procfile.worker, ['node', relative(REPO_ROOT, BUILT_WORKER)]);
+    assert.match(read('package.json'), /"build": "[^"]*build:worker/);
+    assert.deepEqual(procfile.api!.slice(0, 3), ['node', '--import', 'tsx']);
+    assert.ok(existsSync(join(REPO_ROOT, procfile.api![3]!)), procfile.api!.join(' '));
   });
 
   test('the systemd units run the Procfile commands', () => {
@@ -45,11 +46,12 @@ describe('deploy/', () => {
     }
   });
 
-  test("the Dockerfile's entrypoint and default command are the Procfile's worker; its api is the same entrypoint", () => {
+  test("the Dockerfile builds the worker, its entrypoint and default command are the Procfile's worker, and it documents the api's", () => {
     const dockerfile = read('deploy/Dockerfile');
     const json = (instruction: string): string[] => JSON.parse(new RegExp(`^${instruction} (\\[.*\\])$`, 'm').exec(dockerfile)![1]!);
+    assert.match(dockerfile, /^RUN .*scripts\/build-worker\.ts/m);
     assert.deepEqual([...json('ENTRYPOINT'), ...json('CMD')], procfile.worker);
-    assert.deepEqual([...json('ENTRYPOINT'), procfile.api!.at(-1)], procfile.api);
+    assert.ok(dockerfile.includes(`pollster ${procfile.api!.slice(1).join(' ')} `), 'the api command in the header');
   });
 
   test('the server unit starts the server as the cluster does, with the schema steps first', () => {
