@@ -49,6 +49,16 @@ export function retryScale(env: NodeJS.ProcessEnv): number {
 }
 
 /**
+ * The worker process's environment, set by whatever starts it (npm start, deploy/, the bench): glibc reads it only
+ * at process start. glibc's malloc gives each thread that allocates at once an arena of its own, up to eight per core,
+ * and each keeps what it freed: the SDK's native core, the workflow thread and libuv's pool fill several. With two,
+ * B2-fast at N = 500 held the worker at 264–288 MB against 325–394 MB, B2-wide at 388 MB against 426, and B3's burst
+ * peaked at 367 MB against 407–414; a replayed cycle cost about a tenth more worker CPU (bench/NOTES.md).
+ * A value in the environment already wins.
+ */
+export const WORKER_PROCESS_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2' };
+
+/**
  * One thread runs workflow tasks unless POLLSTER_WORKFLOW_THREADS says otherwise (the SDK's default). A second one
  * raised B2-fast's rate in some runs (42.4 against 29.6 cycles/s) and not in others (33.2 against 36.8), and put
  * B3's idle worker at 403 MB instead of 290 (bench/NOTES.md): a choice for a worker with cores and memory to spare.

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { devServerArgs, freePort, temporalCliPath, waitForTemporal } from '../../scripts/devServer';
 import { buildWorker } from '../../scripts/build-worker';
+import { WORKER_PROCESS_ENV } from '../../workers/tuning';
 import { dataConverterFromEnv } from '../../temporal/codec';
 import { temporalTarget, type TemporalTarget } from '../../temporal/target';
 import { spawnChild, type Child } from './procs';
@@ -66,7 +67,7 @@ export interface WorkerProcess extends Child {
 function workerEnv(target: TemporalTarget, metricsAddress: string, extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const passed: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (k.startsWith('POLLSTER_') || k.startsWith('TEMPORAL_') || k.startsWith('NODE_')) passed[k] = v;
+    if (k.startsWith('POLLSTER_') || k.startsWith('TEMPORAL_') || k.startsWith('NODE_') || k.startsWith('MALLOC_')) passed[k] = v;
   }
   return {
     PATH: process.env.PATH,
@@ -97,7 +98,7 @@ export async function startWorkerProcess(target: TemporalTarget, dir: string, op
     command: process.execPath,
     args: [...nodeArgs, ...entryArgs],
     // Pollster's store in the benchmark's own dir (the bench's key encrypts it; nothing of it outlives the run).
-    env: workerEnv(target, metricsAddress, { POLLSTER_DATA_DIR: dir, ...bundle, ...options.env }),
+    env: { ...WORKER_PROCESS_ENV, ...workerEnv(target, metricsAddress, { POLLSTER_DATA_DIR: dir, ...bundle, ...options.env }) },
     logFile: join(dir, `${options.name ?? 'worker'}.log`),
     ready: /worker polling task queue/,
     readyTimeoutMs: 180_000,

@@ -18,6 +18,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, s
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually, freePort, killIfStillRunning, processRef, REPO_ROOT, stillRunning, type ProcessRef } from '../support/processes';
+import { WORKER_PROCESS_ENV } from '../../workers/tuning';
 
 const EXAMPLE_KEY = 'example-signing-key';
 
@@ -191,6 +192,8 @@ test('npm start: private data dir, no secret in the banner, short readable outpu
   const worker = () => childrenOf(start!.pid!).find((c) => / \S*dist\/worker\.mjs$/.test(c.args));
   const first = worker();
   assert.ok(first, `a worker child among ${JSON.stringify(childrenOf(start.pid!))}`);
+  const workerEnv = readFileSync(`/proc/${first.pid}/environ`, 'utf8').split('\0');
+  for (const [name, value] of Object.entries(WORKER_PROCESS_ENV)) assert.ok(workerEnv.includes(`${name}=${value}`), `the worker runs with ${name}=${value}`);
   process.kill(first.pid, 'SIGKILL');
   await eventually(() => /pollster: worker exited \(SIGKILL\); restarting it in 1 s/.test(output), 'the restart announced', 30_000);
   const second = await eventually(() => {

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { BUILT_WORKER } from '../../scripts/build-worker';
+import { WORKER_PROCESS_ENV } from '../../workers/tuning';
 import { parseProcfile, PROCFILE } from '../../scripts/cluster/procfile';
 import { pgEnv, REPO_ROOT, SCHEMA_SCRIPT, SERVER_CONFIG_DIR, SERVER_CONFIG_ENV, serverArgs, serverEnv } from '../../scripts/cluster/serverConfig';
 
@@ -24,6 +25,14 @@ function execStart(unit: string): string[] {
   return line.slice('ExecStart='.length).split(/\s+/);
 }
 
+/** A Procfile command's leading `env K=V …`, apart from the command it runs. */
+function envPrefix(command: string[]): { env: Record<string, string>; run: string[] } {
+  if (command[0] !== 'env') return { env: {}, run: command };
+  const at = command.findIndex((a, i) => i > 0 && !a.includes('='));
+  return { env: Object.fromEntries(command.slice(1, at).map((a) => a.split('=') as [string, string])), run: command.slice(at) };
+}
+const worker = envPrefix(procfile.worker!);
+
 /** Variables a file reads: `env "X"` in the template, `$X` / `${X…}` in a shell script, `X=` lines in an env file. */
 function variables(text: string, pattern: RegExp): Set<string> {
   return new Set([...text.matchAll(pattern)].map((m) => m[1]!));
@@ -32,25 +41,28 @@ function variables(text: string, pattern: RegExp): Set<string> {
 describe('deploy/', () => {
   test('the Procfile runs the compiled worker that npm run build writes, and the api from source', () => {
     assert.deepEqual(Object.keys(procfile).sort(), ['api', 'worker']);
-    assert.deepEqual(procfile.worker, ['node', relative(REPO_ROOT, BUILT_WORKER)]);
+    assert.deepEqual(worker.run, ['node', relative(REPO_ROOT, BUILT_WORKER)]);
+    assert.deepEqual(worker.env, WORKER_PROCESS_ENV, "the worker's process environment (workers/tuning.ts)");
     assert.match(read('package.json'), /"build": "[^"]*build:worker/);
     assert.deepEqual(procfile.api!.slice(0, 3), ['node', '--import', 'tsx']);
     assert.ok(existsSync(join(REPO_ROOT, procfile.api![3]!)), procfile.api!.join(' '));
   });
 
-  test('the systemd units run the Procfile commands', () => {
-    for (const [unit, name] of [['pollster-worker@.service', 'worker'], ['pollster-api@.service', 'api']] as const) {
+  test('the systemd units run the Procfile commands, the worker with its process environment', () => {
+    for (const [unit, command] of [['pollster-worker@.service', worker.run], ['pollster-api@.service', procfile.api!]] as const) {
       const [node, ...args] = execStart(unit);
       assert.equal(node, '/usr/bin/node');
-      assert.deepEqual(args, procfile[name]!.slice(1), unit);
+      assert.deepEqual(args, command.slice(1), unit);
     }
+    for (const [name, value] of Object.entries(WORKER_PROCESS_ENV)) assert.match(read('deploy/systemd/pollster-worker@.service'), new RegExp(`^Environment=${name}=${value}$`, 'm'));
   });
 
   test("the Dockerfile builds the worker, its entrypoint and default command are the Procfile's worker, and it documents the api's", () => {
     const dockerfile = read('deploy/Dockerfile');
     const json = (instruction: string): string[] => JSON.parse(new RegExp(`^${instruction} (\\[.*\\])$`, 'm').exec(dockerfile)![1]!);
     assert.match(dockerfile, /^RUN .*scripts\/build-worker\.ts/m);
-    assert.deepEqual([...json('ENTRYPOINT'), ...json('CMD')], procfile.worker);
+    assert.deepEqual([...json('ENTRYPOINT'), ...json('CMD')], worker.run);
+    for (const [name, value] of Object.entries(WORKER_PROCESS_ENV)) assert.match(dockerfile, new RegExp(`^ENV (.*\\\\\\n)*\\s*${name}=${value}\\b`, 'm'));
     assert.ok(dockerfile.includes(`pollster ${procfile.api!.slice(1).join(' ')} `), 'the api command in the header');
   });
 
