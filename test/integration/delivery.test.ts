@@ -175,15 +175,21 @@ describe('delivery', () => {
     const receiver = await startReceiver();
     receiver.respondWith(503);
     const created = await api.request('POST', '/instances', instanceBody(provider, receiver, 'worker-lost'));
-    const ids = [provider.create('d1').id, provider.create('d2').id];
-    await eventually(() => receiver.attempts >= 2, 'failed attempts');
-    await worker.stop();
-    receiver.respondWith(200);
-    await sleep(500);
-    worker = await startWorker(env);
-    await eventually(() => ids.every((id) => receiver.events().some((e) => e.objectId === id)), 'every event after the restart');
-    await api.request('DELETE', `/instances/${created.body.id}`);
-    await receiver.close();
+    try {
+      const ids = [provider.create('d1').id, provider.create('d2').id];
+      await eventually(() => receiver.attempts >= 2, 'failed attempts');
+      await worker.stop();
+      receiver.respondWith(200);
+      await sleep(500);
+      worker = await startWorker(env);
+      // An attempt the stopping worker had already taken from the queue is run again only after its start-to-close
+      // timeout (deliveryAttemptOptions, 45 s): the promise is "no notification lost", not "within 30 s".
+      await eventually(() => ids.every((id) => receiver.events().some((e) => e.objectId === id)), 'every event after the restart', 90_000);
+    } finally {
+      // Also on failure: an instance left polling keeps the worker's shutdown waiting on its page run.
+      await api.request('DELETE', `/instances/${created.body.id}`);
+      await receiver.close();
+    }
   });
 
   test('callback policy: a private callback is refused at creation, and again at delivery time', async () => {
