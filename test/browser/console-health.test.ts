@@ -7,7 +7,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { deliveryHealth } from '../../contract/messages';
 import { instanceWorkflowId } from '../../contract/names';
 import { type HttpProvider } from '../fakes/httpProvider';
@@ -29,6 +29,18 @@ const contacts = {
 const rowHealth = async (row: ReturnType<Page['locator']>): Promise<string | null> => ((await row.count()) > 0 ? row.getAttribute('data-health') : null);
 
 /** The colour a CSS custom property of the console resolves to, as the browser computes colours. */
+/**
+ * A computed style of what the locator finds. The list re-renders as it refreshes, and an element detached in between
+ * has no computed style (''): it is read again from the new one.
+ */
+async function styleOf(locator: Locator, property: 'color' | 'backgroundColor'): Promise<string> {
+  for (let tries = 0; ; tries++) {
+    const value = await locator.evaluate((el, p) => (globalThis as any).getComputedStyle(el)[p] as string, property);
+    if (value || tries >= 20) return value;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 const cssVarColor = (page: Page, name: string): Promise<string> =>
   page.evaluate((n) => {
     const doc = (globalThis as any).document;
@@ -130,8 +142,8 @@ describe('web console: health and poll history', () => {
     await openList(page, 'health-ui', async () => (await rowHealth(row)) === 'failing' && (await row.locator('ul.reasons').count()) > 0);
     const badge = row.locator('[data-health="failing"]');
     assert.equal(await badge.innerText(), 'failing');
-    assert.equal(await badge.evaluate((el) => (globalThis as any).getComputedStyle(el).backgroundColor), await cssVarColor(page, '--danger'), 'failing is shown in red');
-    const stateColor = await row.locator('.badge-waiting').evaluate((el) => (globalThis as any).getComputedStyle(el).color);
+    assert.equal(await styleOf(badge, 'backgroundColor'), await cssVarColor(page, '--danger'), 'failing is shown in red');
+    const stateColor = await styleOf(row.locator('.badge-waiting'), 'color');
     assert.notEqual(stateColor, await cssVarColor(page, '--ok'), 'the poller state "waiting" is not green: a failing instance does not look healthy');
     const reasons = await row.locator('ul.reasons').innerText();
     assert.match(reasons, /accounts: .*getaddrinfo ENOTFOUND crm\.nowhere\.invalid; the host crm\.nowhere\.invalid does not resolve: check it in base\.url \(or the subdomain\)/);
@@ -169,7 +181,7 @@ describe('web console: health and poll history', () => {
     const row = page.locator(`tr[data-instance-id="${id}"]`);
     await openList(page, 'callback', async () => (await rowHealth(row)) === 'degraded');
     assert.match(await row.locator('ul.reasons').innerText(), new RegExp(`deliveries to ${hook.url.replace(/[.?]/g, '\\$&')} are being retried: callback answered 503`));
-    assert.equal(await row.locator('[data-health="degraded"]').evaluate((el) => (globalThis as any).getComputedStyle(el).backgroundColor), await cssVarColor(page, '--warn'));
+    assert.equal(await styleOf(row.locator('[data-health="degraded"]'), 'backgroundColor'), await cssVarColor(page, '--warn'));
     await browser.screenshot('console-health-3-list-failing-callback.png');
 
     await openInstance(page, id, /callback down/);
