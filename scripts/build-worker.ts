@@ -40,6 +40,13 @@ export async function buildWorker(): Promise<string> {
   return BUILT_WORKER;
 }
 
+let built: Promise<string> | undefined;
+
+/** The build, run at most once per process: what starts many workers (the bench, the cluster tests) builds once. */
+export function buildWorkerOnce(): Promise<string> {
+  return (built ??= buildWorker());
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const t0 = Date.now();
   console.log(`worker: ${await buildWorker()} (${Date.now() - t0} ms)`);

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { devServerArgs, freePort, temporalCliPath, waitForTemporal } from '../../scripts/devServer';
-import { buildWorker } from '../../scripts/build-worker';
+import { buildWorkerOnce } from '../../scripts/build-worker';
 import { WORKER_PROCESS_ENV } from '../../workers/tuning';
 import { dataConverterFromEnv } from '../../temporal/codec';
 import { temporalTarget, type TemporalTarget } from '../../temporal/target';
@@ -89,7 +89,7 @@ function workerEnv(target: TemporalTarget, metricsAddress: string, extra: NodeJS
  */
 export async function startWorkerProcess(target: TemporalTarget, dir: string, options: { env?: NodeJS.ProcessEnv; nodeArgs?: string[]; name?: string } = {}): Promise<WorkerProcess> {
   const source = process.env.BENCH_WORKER_ENTRY;
-  const entryArgs = source ? ['--import', 'tsx', source] : [await (compiled ??= buildWorker())];
+  const entryArgs = source ? ['--import', 'tsx', source] : [await buildWorkerOnce()];
   const nodeArgs = [...(process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean), ...(options.nodeArgs ?? [])];
   const metricsAddress = `127.0.0.1:${await freePort()}`;
   const bundle = await workflowBundleEnv(dir);
@@ -105,8 +105,6 @@ export async function startWorkerProcess(target: TemporalTarget, dir: string, op
   });
   return Object.assign(child, { metricsUrl: `http://${metricsAddress}/metrics` });
 }
-
-let compiled: Promise<string> | undefined;
 
 /** Prometheus text → sample name{labels} → value (only what the bench reads). */
 export async function scrapeMetrics(url: string): Promise<Map<string, number>> {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { buildWorker } from '../../scripts/build-worker';
+import { buildWorkerOnce } from '../../scripts/build-worker';
 import { dataConverterFromEnv } from '../../temporal/codec';
 import { WORKER_PROCESS_ENV } from '../../workers/tuning';
 import { workflowsPath } from '../../workers/worker';
@@ -77,11 +77,9 @@ export function workflowBundleFile(): Promise<string> {
   return bundle;
 }
 
-let compiledWorker: Promise<string> | undefined;
-
 /** The compiled worker (dist/worker.mjs, deploy/Procfile's command) with the production workflows prebuilt, as a deployment runs it. */
 export async function startWorkerProcess(target: ClusterTarget, extra: NodeJS.ProcessEnv = {}): Promise<ChildHandle> {
-  const entry = await (compiledWorker ??= buildWorker());
+  const entry = await buildWorkerOnce();
   const env = pollsterEnv(target.address, { ...WORKER_PROCESS_ENV, TEMPORAL_NAMESPACE: target.namespace, POLLSTER_WORKFLOW_BUNDLE: await workflowBundleFile(), ...extra });
   return spawnNode({ entry, env, ready: /worker polling task queue/ });
 }
