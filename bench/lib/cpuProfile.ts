@@ -39,7 +39,9 @@ export function areaOf(url: string, fn: string): string {
   if (/@temporalio\/(common|client|activity)/.test(url)) return 'SDK common/client/activity';
   if (/undici/.test(url)) return 'undici (HTTP)';
   if (/temporal\/codec/.test(url) || /crypto/.test(url)) return 'codec / crypto';
-  if (/\/core\/|\/elements\/|\/activities\/|\/workflows\/|\/net\//.test(url) && !/node_modules/.test(url)) return 'Pollster code';
+  // The compiled worker (dist/worker.mjs) holds every module of the repository and none of node_modules.
+  if (/\/dist\/worker\.mjs$/.test(url)) return 'Pollster code';
+  if (/\/core\/|\/elements\/|\/activities\/|\/workflows\/|\/net\/|\/store\//.test(url) && !/node_modules/.test(url)) return 'Pollster code';
   if (/tsx|esbuild/.test(url)) return 'tsx loader';
   if (url.startsWith('node:') || url === '' || /^internal\//.test(url)) return 'Node internals (net, streams, JSON, timers)';
   return 'other';
