@@ -25,6 +25,7 @@
 import { FixedOffsetZone, IANAZone, Zone } from 'luxon';
 import type { ZoneOffsetFormat, ZoneOffsetOptions } from 'luxon';
 import { parseIsoDateTime } from './isoInstant';
+import { memoByKey } from './memo';
 import { fractionMs, validWall, wallAsUtc, type Wall } from './wallClock';
 import { javaDisplayName, matchZoneName, namedOffset, standardOffset, type NameMatch } from './zoneNames';
 
@@ -136,25 +137,8 @@ function resolveZoneText(zone: string): Zone | undefined {
   return IANAZone.isValidZone(s) ? IANAZone.create(s) : undefined;
 }
 
-/**
- * The same few patterns and zones come with every record of a resource: each is compiled (resolved) once, and at most
- * this many are kept.
- */
-const MEMO_SIZE = 256;
-function memo<T>(compute: (key: string) => T): (key: string) => T {
-  const kept = new Map<string, T>();
-  return (key) => {
-    let value = kept.get(key);
-    if (value === undefined) {
-      value = compute(key);
-      if (kept.size >= MEMO_SIZE) kept.clear();
-      kept.set(key, value);
-    }
-    return value;
-  };
-}
-
-const resolvedZones = memo(resolveZoneText);
+// Each pattern, zone and digit run is compiled (resolved) once: the same few come with every record of a resource.
+const resolvedZones = memoByKey(resolveZoneText);
 
 // ---------------------------------------------------------------------------------------------
 // Patterns
@@ -168,7 +152,7 @@ const isNumeric = (t: Token | undefined): boolean =>
   t !== undefined && 'letter' in t && ('ydHhkKmsS'.includes(t.letter) || (t.letter === 'M' && t.count <= 2));
 
 /** Split a pattern into literals and letter runs (shared: never changed); throws naming an unsupported letter. */
-const compile = memo((pattern: string): readonly Token[] => compilePattern(pattern));
+const compile = memoByKey((pattern: string): readonly Token[] => compilePattern(pattern));
 
 function compilePattern(pattern: string): Token[] {
   const out: Token[] = [];
@@ -344,7 +328,7 @@ function readName(text: string, pos: number, names: string[]): { at: number; ind
 }
 
 /** A sticky regexp of `min` to `max` digits (`max` '' for any number), one per shape. */
-const digitRuns = memo((shape: string): RegExp => new RegExp(`\\d{${shape}}`, 'y'));
+const digitRuns = memoByKey((shape: string): RegExp => new RegExp(`\\d{${shape}}`, 'y'));
 
 function parsePattern(text: string, tokens: readonly Token[], zone: Zone): number | undefined {
   const w: Wall = { y: 1970, M: 1, d: 1, H: 0, m: 0, s: 0, ms: 0 };

@@ -6,13 +6,16 @@
  * (Sage CRM's `lead_createddate`). CEQL field names are looked up here too (elements/ceql.ts). Only own properties are read: `constructor` or `__proto__`
  * never resolve to something the record did not contain. Pure.
  */
+import { memoByKey } from './memo';
 
 const STEP_RE = /\[\s*'((?:[^'\\]|\\.)*)'\s*\]|\[\s*"((?:[^"\\]|\\.)*)"\s*\]|\[\s*(\d+)\s*\]|([^.[\]]+)/g;
 
 const unescape = (s: string): string => s.replace(/\\(.)/g, '$1');
 
-/** `$.a['b c'][0].d` → ['a', 'b c', '0', 'd']. Whitespace around dotted steps is trimmed. */
-export function parseJsonPath(path: string): string[] {
+/** `$.a['b c'][0].d` → ['a', 'b c', '0', 'd']. Whitespace around dotted steps is trimmed. Parsed once per path (shared: never changed). */
+export const parseJsonPath: (path: string) => readonly string[] = memoByKey(parseSteps);
+
+function parseSteps(path: string): readonly string[] {
   const steps: string[] = [];
   for (const m of path.trim().replace(/^\$(?=[.[]|$)\.?/, '').matchAll(STEP_RE)) {
     if (m[1] !== undefined) steps.push(unescape(m[1]));
