@@ -73,6 +73,12 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
+    // CommonJS scripts for node (a preload for worker threads: --require reaches them, --import does not).
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // The web console: plain ES modules run by the browser (no build), so browser globals.
     files: ['console/**/*.js'],
     languageOptions: {
