@@ -13,6 +13,7 @@ import { instanceWorkflowId } from '../../contract/names';
 import { type HttpProvider } from '../fakes/httpProvider';
 import { startReceiver, type Receiver } from '../fakes/receiver';
 import { type RunningApi } from '../support/pollster';
+import { eventually } from '../support/processes';
 import { until, type Browser } from './browser';
 import { signIn, startConsoleStack, type ConsoleStack } from './consoleStack';
 
@@ -28,19 +29,14 @@ const contacts = {
 /** A row's health as the list shows it, or null while the row is not there. */
 const rowHealth = async (row: ReturnType<Page['locator']>): Promise<string | null> => ((await row.count()) > 0 ? row.getAttribute('data-health') : null);
 
-/** The colour a CSS custom property of the console resolves to, as the browser computes colours. */
 /**
  * A computed style of what the locator finds. The list re-renders as it refreshes, and an element detached in between
  * has no computed style (''): it is read again from the new one.
  */
-async function styleOf(locator: Locator, property: 'color' | 'backgroundColor'): Promise<string> {
-  for (let tries = 0; ; tries++) {
-    const value = await locator.evaluate((el, p) => (globalThis as any).getComputedStyle(el)[p] as string, property);
-    if (value || tries >= 20) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const styleOf = (locator: Locator, property: 'color' | 'backgroundColor'): Promise<string> =>
+  eventually(async () => (await locator.evaluate((el, p) => (globalThis as any).getComputedStyle(el)[p] as string, property)) || undefined, `the computed ${property}`, 2_000);
 
+/** The colour a CSS custom property of the console resolves to, as the browser computes colours. */
 const cssVarColor = (page: Page, name: string): Promise<string> =>
   page.evaluate((n) => {
     const doc = (globalThis as any).document;
