@@ -1,6 +1,6 @@
 /**
  * Fault injection on the workers: worker processes SIGKILLed at random points mid-poll and
- * mid-delivery, a new one started each time. The scenario ends with an exact account of the events
+ * mid-delivery, and inside a poll's quick look, a new one started each time. The scenario ends with an exact account of the events
  * (see test/support/faultFakes.ts) and checks every checkpoint it read against what had been
  * delivered.
  */
@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startHttpProvider, type HttpProvider } from '../fakes/httpProvider';
-import { accountFor, startFaultProxy, startLedgerReceiver, type FaultProxy, type LedgerReceiver } from '../support/faultFakes';
+import { accountFor, startFaultProxy, startLedgerReceiver, type FaultProxy, type LedgerReceiver, type ProxiedRequest } from '../support/faultFakes';
 import { assertAccount, CheckpointProbe, faultInstanceBody, quietTemporalLogs, randomSource, settle, Workload } from '../support/faultScenario';
 import { eventually, faultBundlePath, sleep, spawnFaultWorker, type ChildHandle } from '../support/processes';
 import { startApi, type RunningApi } from '../support/pollster';
@@ -126,6 +126,70 @@ describe('faults: workers killed', () => {
       const poller = await api.request('GET', `/instances/${id}/poller`);
       assert.equal(poller.status, 200);
       assert.ok(Date.parse(poller.body.resources.contacts.checkpoint) >= Date.parse(st.resources['contacts']!.checkpoint), 'GET /poller shows the same checkpoint (or a later one)');
+    }
+    await worker.kill();
+    workers.delete(worker);
+  });
+
+  test('a worker SIGKILLed inside the quick look, three times: the next worker looks again, every event arrives', async (t) => {
+    const random = randomSource();
+    t.diagnostic(`seed ${random.seed} (POLLSTER_FAULT_SEED repeats it)`);
+    const { provider, proxy, receiver } = await fakes();
+    const bundle = await faultBundlePath();
+    let worker = await spawnFaultWorker(address, bundle);
+    workers.add(worker);
+    const ids: number[] = [];
+    t.after(async () => {
+      for (const id of ids) await api.request('DELETE', `/instances/${id}`);
+    });
+
+    // A poll's first request for a window is its quick look (the local activity that reads each resource's first
+    // page; a page run asks for that page again only after it). Each look is held long enough for a kill to land inside.
+    const looks: ProxiedRequest[] = [];
+    const windows = new Set<string>();
+    proxy.script((r) => {
+      const firstPage = !new URL(r.path, 'http://x').searchParams.has('cursor');
+      if (firstPage && !windows.has(`${r.tag} ${r.path}`)) {
+        windows.add(`${r.tag} ${r.path}`);
+        looks.push(r);
+        return { delayMs: 1500 };
+      }
+      return { delayMs: random.between(20, 150) };
+    });
+    receiver.script(() => ({ delayMs: random.between(20, 150) }));
+
+    ids.push(await createInstance(faultInstanceBody(proxy, receiver, 'look-a', 4)));
+    const workload = new Workload(provider, random, receiver, () => ids);
+    const probe = new CheckpointProbe(() => api.client, workload, receiver, ids);
+    t.after(() => Promise.all([workload.stop(), probe.stop()]));
+    workload.start(300, 800);
+    probe.start();
+
+    const killed: ProxiedRequest[] = [];
+    for (let i = 0; i < 3; i++) {
+      // A look of the new worker's own, after the last kill's look was read again (the poll it belonged to, done over).
+      const since = Date.now();
+      const look = await eventually(() => looks.find((r) => r.arrivedAt >= since && r.status === 0), 'a quick look in flight', 90_000, 5);
+      await sleep(random.between(100, 800));
+      assert.equal(look.status, 0, 'the kill lands while the look waits for its answer');
+      killed.push(look);
+      await worker.kill();
+      workers.delete(worker);
+      await sleep(random.between(0, 600));
+      worker = await spawnFaultWorker(address, bundle);
+      workers.add(worker);
+      t.diagnostic(`kill ${i + 1} inside the look of ${look.path}`);
+    }
+    await workload.stop();
+    await settle(() => api.client, workload, receiver, ids, 120_000);
+    await probe.stop();
+    await probe.sampleOnce();
+
+    assertAccount(t, accountFor(workload.expected(ids), receiver.ledger));
+    assert.deepEqual(probe.violations, [], 'no checkpoint ever passed an event that was not delivered or handed off');
+    for (const look of killed) {
+      const again = proxy.requests.some((r) => r.n > look.n && r.tag === look.tag && r.path === look.path && r.status === 200);
+      assert.ok(again, `the window of the killed look ${look.path} was read again, so no poll window was skipped`);
     }
     await worker.kill();
     workers.delete(worker);
