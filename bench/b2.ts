@@ -22,8 +22,7 @@ import { fetchEvents, perCycle } from './lib/history';
 import { httpInstanceSpec, pool, startInstance, terminateInstances } from './lib/instances';
 import { CpuMeter, pidsNamed, RssSampler, sleep, type PidSource } from './lib/procs';
 import { distribution, mb, round, spread, type Distribution, type Spread } from './lib/stats';
-import { bucketQuantile, histogramBuckets, metricSum, scrapeMetrics, startTemporalEnv, startWorkerProcess, type TemporalEnv, type WorkerProcess } from './lib/temporalEnv';
-import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../workers/tuning';
+import { bucketQuantile, histogramBuckets, metricSum, scrapeMetrics, startTemporalEnv, startWorkerProcess, workerCacheLabel, type TemporalEnv, type WorkerProcess } from './lib/temporalEnv';
 
 /** One scenario: its instances (stepped up), their interval, and what is measured per step. */
 export interface B2Scenario {
@@ -360,7 +359,7 @@ export async function runB2(ctx: BenchContext, scenario: B2Scenario): Promise<B2
     steps,
     largestNMeetingGoal: meeting.length ? Math.max(...meeting) : undefined,
     largestNKeepingUp: keeping.length ? Math.max(...keeping) : undefined,
-    workerCache: process.env.POLLSTER_MAX_CACHED_WORKFLOWS || `${DEFAULT_MAX_CACHED_WORKFLOWS} (default)`,
+    workerCache: workerCacheLabel(),
     workers: ctx.knobs.workers,
     external: Boolean(process.env.TEMPORAL_ADDRESS),
   };

@@ -8,8 +8,7 @@ import type { BenchContext } from './lib/context';
 import { httpInstanceSpec, pool, signalPollNow, startInstance, terminateInstances } from './lib/instances';
 import { CpuMeter, RssSampler, sleep } from './lib/procs';
 import { mb, round } from './lib/stats';
-import { startTemporalEnv, startWorkerProcess, type TemporalEnv, type WorkerProcess } from './lib/temporalEnv';
-import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../workers/tuning';
+import { startTemporalEnv, startWorkerProcess, workerCacheLabel, type TemporalEnv, type WorkerProcess } from './lib/temporalEnv';
 
 export interface B3Result {
   instances: number;
@@ -158,7 +157,7 @@ export async function runB3(ctx: BenchContext): Promise<B3Result> {
     const peak = Math.max(rssIdle.peak, rssAfter.peak);
     return {
       instances: n,
-      workerCache: process.env.POLLSTER_MAX_CACHED_WORKFLOWS || `${DEFAULT_MAX_CACHED_WORKFLOWS} (default)`,
+      workerCache: workerCacheLabel(),
       createSeconds: round(createSeconds, 1),
       createPerSec: round(n / createSeconds),
       settleSeconds: round(settleSeconds, 1),

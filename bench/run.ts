@@ -24,6 +24,7 @@ import { startBenchProvider } from './lib/provider';
 import { startBenchReceiver } from './lib/receiver';
 import { writeResults, type RunResults } from './lib/report';
 import { round } from './lib/stats';
+import { workerLaunchEnv } from './lib/temporalEnv';
 
 const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
 /** The run's temp dir (SQLite files, logs, profiles): removed on every way out. */
@@ -61,6 +62,8 @@ async function main(): Promise<void> {
   for (const k of ['POLLSTER_MAX_CACHED_WORKFLOWS', 'POLLSTER_WORKFLOW_THREADS', 'POLLSTER_DELIVERY_CONCURRENCY', 'BENCH_WORKER_ENTRY', 'BENCH_WORKER_NODE_ARGS', 'BENCH_SERVER_ARGS']) {
     if (process.env[k]) workerEnv[k] = process.env[k]!;
   }
+  const preload = workerLaunchEnv().LD_PRELOAD;
+  if (preload) workerEnv.LD_PRELOAD = preload;
   const results: RunResults = {
     meta: {
       startedAt: new Date(t0).toISOString(),

@@ -13,6 +13,7 @@ import { existingDatabases } from './cluster/postgres';
 import { clusterPostgres } from './cluster/clusterPostgres';
 import { startNodeProcess, type NodeProcess } from './cluster/children';
 import { procfileCommand } from './cluster/procfile';
+import { jemallocPreload } from '../workers/allocator';
 import { buildWorker } from './build-worker';
 import { ensureNamespace } from './cluster/namespace';
 import { prepareSchema } from './cluster/schema';
@@ -145,7 +146,8 @@ try {
       startNodeProcess({
         name: `worker ${i + 1}`,
         command: procfileCommand('worker'),
-        env: { ...env, POLLSTER_WORKER_METRICS_ADDRESS: `127.0.0.1:${settings.metricsPort + i}` },
+        // The Procfile's line, with jemalloc preloaded as npm start does (workers/allocator.ts).
+        env: { ...jemallocPreload(env), ...env, POLLSTER_WORKER_METRICS_ADDRESS: `127.0.0.1:${settings.metricsPort + i}` },
         logFile: join(logs, `worker-${i + 1}.log`),
         ready: /worker polling task queue/,
       }).then((p) => `${watch(p).name.padEnd(9)} pid ${p.pid}, metrics ${metricsUrl(i)}   (log ${show(p.logFile)})`),

@@ -18,7 +18,7 @@ import { prepareDataDir, PRIVATE_UMASK } from './dataDir';
 import { Supervisor } from './supervisor';
 import { codecPathKey } from '../api/routes/codec';
 import { buildWorker } from './build-worker';
-import { WORKER_PROCESS_ENV } from '../workers/tuning';
+import { workerProcessEnv } from '../workers/tuning';
 
 const env = { ...process.env };
 // First: a bad LOG_FORMAT or LOG_LEVEL stops npm start here, before any child inherits it.
@@ -126,7 +126,7 @@ if (bundle) env.POLLSTER_WORKFLOW_BUNDLE = bundle;
 else console.error('pollster: the workflow bundle could not be built; the worker bundles workflows/ itself');
 
 const worker = await workerCommand;
-supervisor.supervise('worker', () => spawn(...worker, { env: { ...WORKER_PROCESS_ENV, ...env }, stdio: 'inherit' }));
+supervisor.supervise('worker', () => spawn(...worker, { env: { ...workerProcessEnv(env), ...env }, stdio: 'inherit' }));
 supervisor.supervise('api', () => spawn(...node('api/main.ts'), { env, stdio: 'inherit' }));
 
 console.log(`

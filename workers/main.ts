@@ -2,6 +2,7 @@
 import { createLogger } from '../log/logger';
 import { errorText } from '../log/errorText';
 import { temporalTarget } from '../temporal/target';
+import { runsOnJemalloc } from './allocator';
 import { releaseHeapSlack } from './heapRelease';
 import { installRuntime } from './runtime';
 import { createWorker } from './worker';
@@ -24,7 +25,8 @@ const metricsAddress = process.env.POLLSTER_WORKER_METRICS_ADDRESS;
 try {
   const { worker, close } = await createWorker({ target: temporalTarget(), log });
   const bundle = process.env.POLLSTER_WORKFLOW_BUNDLE ? `; workflows from ${process.env.POLLSTER_WORKFLOW_BUNDLE}` : '';
-  log.info(`worker polling task queue on ${temporalTarget().address}${metricsAddress ? `; metrics on http://${metricsAddress}/metrics` : ''}${bundle}`);
+  const memory = `; ${runsOnJemalloc() ? 'jemalloc' : "the system's malloc"}, ${worker.options.maxCachedWorkflows} workflows cached`;
+  log.info(`worker polling task queue on ${temporalTarget().address}${metricsAddress ? `; metrics on http://${metricsAddress}/metrics` : ''}${bundle}${memory}`);
   try {
     running = true;
     await worker.run(); // the SDK shuts down gracefully on SIGINT/SIGTERM

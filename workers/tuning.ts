@@ -4,16 +4,18 @@
  */
 import { existsSync } from 'node:fs';
 import type { WorkerOptions } from '@temporalio/worker';
+import { jemallocPreload } from './allocator';
 import { workflowBundleOptions } from './workflowBundle';
 
 /**
- * Workflows kept in memory between tasks. A cached instance holds about 0.1 MB of live heap; without the heap limits
- * of `workflowThreadHeapFlags` the workflow thread's heap grows to several times its live size, so RSS followed the cache at
- * ~1 MB per entry. 100 keeps a worker with 5,000 idle instances under 400 MB (290 MB; after every one of them
- * polled at once, 454 MB: bench/NOTES.md, B3). An instance out of the cache replays its history at its next task: cheap for a poller that
- * waits an hour, not for one polling every few seconds (docs/operations.md#scaling).
+ * Workflows kept in memory between tasks. An instance out of the cache replays its history at its next task: cheap
+ * for a poller that waits an hour, not for one polling every few seconds (docs/operations.md#scaling). A cached
+ * instance holds about 0.1 MB of the workflow thread's live heap and, on glibc's malloc, about 0.35 MB of RSS in all:
+ * 100 keeps a worker with 5,000 idle instances under 400 MB there. On jemalloc, which gives freed memory back, 500 do
+ * (B3 idle 254 MB), and a worker polling 500 instances every 5 s replays none (bench/NOTES.md).
  */
 export const DEFAULT_MAX_CACHED_WORKFLOWS = 100;
+export const JEMALLOC_MAX_CACHED_WORKFLOWS = 500;
 
 function whole(env: NodeJS.ProcessEnv, name: string, min: number): number | undefined {
   const raw = env[name]?.trim();
@@ -58,6 +60,11 @@ export function retryScale(env: NodeJS.ProcessEnv): number {
  */
 export const WORKER_PROCESS_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2' };
 
+/** What a launcher sets for a worker process: WORKER_PROCESS_ENV, and jemalloc preloaded where the machine has it. */
+export function workerProcessEnv(env: NodeJS.ProcessEnv = process.env, exists?: (path: string) => boolean): Record<string, string> {
+  return { ...WORKER_PROCESS_ENV, ...jemallocPreload(env, exists) };
+}
+
 /**
  * One thread runs workflow tasks unless POLLSTER_WORKFLOW_THREADS says otherwise (the SDK's default). A second one
  * raised B2-fast's rate in some runs (42.4 against 29.6 cycles/s) and not in others (33.2 against 36.8), and put
@@ -66,22 +73,31 @@ export const WORKER_PROCESS_ENV: Readonly<Record<string, string>> = { MALLOC_ARE
 export const DEFAULT_WORKFLOW_THREADS = 1;
 
 /**
- * Cache size and workflow threads always; the concurrency limits only when set (the SDK's defaults otherwise: 40
- * workflow tasks, 100 activities).
+ * Cache size and workflow threads always (the cache's default by the allocator the worker runs on); the concurrency
+ * limits only when set (the SDK's defaults otherwise: 40 workflow tasks, 100 activities).
  */
 export function capacityFromEnv(
   env: NodeJS.ProcessEnv,
+  onJemalloc = false,
 ): Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentActivityTaskExecutions' | 'workflowThreadPoolSize'> {
   const workflowTasks = whole(env, 'POLLSTER_MAX_CONCURRENT_WORKFLOW_TASKS', 2);
   const activities = whole(env, 'POLLSTER_MAX_CONCURRENT_ACTIVITIES', 1);
   const threads = whole(env, 'POLLSTER_WORKFLOW_THREADS', 1);
   return {
-    maxCachedWorkflows: whole(env, 'POLLSTER_MAX_CACHED_WORKFLOWS', 0) ?? DEFAULT_MAX_CACHED_WORKFLOWS,
+    maxCachedWorkflows: whole(env, 'POLLSTER_MAX_CACHED_WORKFLOWS', 0) ?? (onJemalloc ? JEMALLOC_MAX_CACHED_WORKFLOWS : DEFAULT_MAX_CACHED_WORKFLOWS),
     ...(workflowTasks !== undefined ? { maxConcurrentWorkflowTaskExecutions: workflowTasks } : {}),
     ...(activities !== undefined ? { maxConcurrentActivityTaskExecutions: activities } : {}),
     workflowThreadPoolSize: threads ?? DEFAULT_WORKFLOW_THREADS,
   };
 }
+
+/**
+ * Every isolate of the worker (V8's flags are per process) lets its old generation grow to 1.5 times what a full
+ * collection left live before the next one, where V8 would otherwise allow up to four times: under steady replays the
+ * main isolate sat at 198 MB committed for 53 MB live. With it, B2-wide (6,000 instances, a cache of 500 on jemalloc)
+ * held the worker at 342/355 MB against 474/482, at the same rate and CPU per cycle (bench/NOTES.md).
+ */
+export const HEAP_GROWTH_FLAGS: readonly string[] = ['--heap-growing-percent=50'];
 
 /**
  * The V8 heap of each workflow thread: a young generation of 1 MB per half, and an old generation of at least 256 MB,

@@ -9,7 +9,8 @@ import { dataConverterFromEnv } from '../temporal/codec';
 import { assertSearchAttributes } from './searchAttributeCheck';
 import { openStore, schedulePrune } from '../store';
 import { activityDeps } from './activityDeps';
-import { capacityFromEnv, DEFAULT_MAX_CACHED_WORKFLOWS, workflowSource, workflowThreadHeapFlags } from './tuning';
+import { runsOnJemalloc } from './allocator';
+import { capacityFromEnv, DEFAULT_MAX_CACHED_WORKFLOWS, HEAP_GROWTH_FLAGS, workflowSource, workflowThreadHeapFlags } from './tuning';
 import { providerLimits } from '../elements/providerLimits';
 import type { Logger } from '../log/logger';
 import { activityLogInterceptor } from './activityLog';
@@ -37,7 +38,8 @@ export async function createWorker(options: PollsterWorkerOptions): Promise<Poll
   const env = options.env ?? process.env;
   // Read first: a bad setting fails before any connection is opened.
   const { workflowModules, ...source } = options.workflowBundle ? { workflowBundle: options.workflowBundle, workflowModules: undefined } : workflowSource(env);
-  const capacity = capacityFromEnv(env);
+  // On jemalloc a larger cache fits the same memory (./allocator.ts).
+  const capacity = capacityFromEnv(env, runsOnJemalloc());
   providerLimits(env); // read again per request; a bad value fails here rather than every poll
   const connection = await NativeConnection.connect({ address: options.target.address, tls: options.target.tls });
   const dataConverter = dataConverterFromEnv(env);
@@ -49,9 +51,9 @@ export async function createWorker(options: PollsterWorkerOptions): Promise<Poll
   // Pollster's store (poll history, the delivery log): the embedded SQLite file, or POLLSTER_DATABASE_URL.
   const store = await openStore(env);
   const stopPruning = schedulePrune(store, (err) => (options.log ?? console).warn(`store: prune failed: ${(err as Error).message}`));
-  // V8 reads its heap flags when an isolate is created: set now, they apply to the workflow threads the SDK starts
-  // below, not to this (the activities') isolate.
-  for (const flag of workflowThreadHeapFlags(capacity.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS)) setFlagsFromString(flag);
+  // V8 reads its heap limits when an isolate is created: set now, they apply to the workflow threads the SDK starts
+  // below, not to this (the activities') isolate. The growth factor applies to every isolate from its next collection.
+  for (const flag of [...HEAP_GROWTH_FLAGS, ...workflowThreadHeapFlags(capacity.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS)]) setFlagsFromString(flag);
   const worker = await Worker.create({
     connection,
     namespace: options.target.namespace,

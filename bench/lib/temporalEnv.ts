@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { devServerArgs, freePort, temporalCliPath, waitForTemporal } from '../../scripts/devServer';
 import { buildWorkerOnce } from '../../scripts/build-worker';
-import { WORKER_PROCESS_ENV } from '../../workers/tuning';
+import { DEFAULT_MAX_CACHED_WORKFLOWS, JEMALLOC_MAX_CACHED_WORKFLOWS, WORKER_PROCESS_ENV, workerProcessEnv } from '../../workers/tuning';
 import { dataConverterFromEnv } from '../../temporal/codec';
 import { temporalTarget, type TemporalTarget } from '../../temporal/target';
 import { spawnChild, type Child } from './procs';
@@ -59,6 +59,17 @@ export async function startTemporalEnv(dir: string): Promise<TemporalEnv> {
   };
 }
 
+/** The worker's process environment as the launchers set it (jemalloc where the machine has it); BENCH_JEMALLOC=0 leaves it out. */
+export function workerLaunchEnv(): Record<string, string> {
+  return process.env.BENCH_JEMALLOC === '0' ? { ...WORKER_PROCESS_ENV } : workerProcessEnv(process.env);
+}
+
+/** The worker cache the bench's workers run with, for the report. */
+export function workerCacheLabel(): string {
+  if (process.env.POLLSTER_MAX_CACHED_WORKFLOWS) return process.env.POLLSTER_MAX_CACHED_WORKFLOWS;
+  return workerLaunchEnv().LD_PRELOAD ? `${JEMALLOC_MAX_CACHED_WORKFLOWS} (default on jemalloc)` : `${DEFAULT_MAX_CACHED_WORKFLOWS} (default)`;
+}
+
 export interface WorkerProcess extends Child {
   metricsUrl: string;
 }
@@ -98,7 +109,7 @@ export async function startWorkerProcess(target: TemporalTarget, dir: string, op
     command: process.execPath,
     args: [...nodeArgs, ...entryArgs],
     // Pollster's store in the benchmark's own dir (the bench's key encrypts it; nothing of it outlives the run).
-    env: { ...WORKER_PROCESS_ENV, ...workerEnv(target, metricsAddress, { POLLSTER_DATA_DIR: dir, ...bundle, ...options.env }) },
+    env: { ...workerLaunchEnv(), ...workerEnv(target, metricsAddress, { POLLSTER_DATA_DIR: dir, ...bundle, ...options.env }) },
     logFile: join(dir, `${options.name ?? 'worker'}.log`),
     ready: /worker polling task queue/,
     readyTimeoutMs: 180_000,

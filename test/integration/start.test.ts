@@ -18,7 +18,8 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, s
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually, freePort, killIfStillRunning, processRef, REPO_ROOT, stillRunning, type ProcessRef } from '../support/processes';
-import { WORKER_PROCESS_ENV } from '../../workers/tuning';
+import { runsOnJemalloc } from '../../workers/allocator';
+import { workerProcessEnv } from '../../workers/tuning';
 
 const EXAMPLE_KEY = 'example-signing-key';
 
@@ -193,7 +194,10 @@ test('npm start: private data dir, no secret in the banner, short readable outpu
   const first = worker();
   assert.ok(first, `a worker child among ${JSON.stringify(childrenOf(start.pid!))}`);
   const workerEnv = readFileSync(`/proc/${first.pid}/environ`, 'utf8').split('\0');
-  for (const [name, value] of Object.entries(WORKER_PROCESS_ENV)) assert.ok(workerEnv.includes(`${name}=${value}`), `the worker runs with ${name}=${value}`);
+  for (const [name, value] of Object.entries(workerProcessEnv({}))) assert.ok(workerEnv.includes(`${name}=${value}`), `the worker runs with ${name}=${value}`);
+  // On jemalloc (scripts/setup.sh installs it), and so with the larger cache.
+  assert.ok(runsOnJemalloc(() => readFileSync(`/proc/${first.pid}/maps`, 'utf8')), 'jemalloc is mapped into the worker');
+  assert.match(output, /worker polling task queue .*; jemalloc, 500 workflows cached/);
   process.kill(first.pid, 'SIGKILL');
   await eventually(() => /pollster: worker exited \(SIGKILL\); restarting it in 1 s/.test(output), 'the restart announced', 30_000);
   const second = await eventually(() => {

@@ -12,7 +12,7 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { buildWorkerOnce } from '../../scripts/build-worker';
 import { dataConverterFromEnv } from '../../temporal/codec';
-import { WORKER_PROCESS_ENV } from '../../workers/tuning';
+import { workerProcessEnv } from '../../workers/tuning';
 import { workflowsPath } from '../../workers/worker';
 import { AUTH, SECRETS } from './pollster';
 import { faultBundlePath, freePort, pollsterEnv, spawnFaultWorker, spawnNode, type ChildHandle } from './processes';
@@ -80,7 +80,7 @@ export function workflowBundleFile(): Promise<string> {
 /** The compiled worker (dist/worker.mjs, deploy/Procfile's command) with the production workflows prebuilt, as a deployment runs it. */
 export async function startWorkerProcess(target: ClusterTarget, extra: NodeJS.ProcessEnv = {}): Promise<ChildHandle> {
   const entry = await buildWorkerOnce();
-  const env = pollsterEnv(target.address, { ...WORKER_PROCESS_ENV, TEMPORAL_NAMESPACE: target.namespace, POLLSTER_WORKFLOW_BUNDLE: await workflowBundleFile(), ...extra });
+  const env = pollsterEnv(target.address, { ...workerProcessEnv(), TEMPORAL_NAMESPACE: target.namespace, POLLSTER_WORKFLOW_BUNDLE: await workflowBundleFile(), ...extra });
   return spawnNode({ entry, env, ready: /worker polling task queue/ });
 }
 

@@ -63,6 +63,10 @@ describe('deploy/', () => {
     assert.match(dockerfile, /^RUN .*scripts\/build-worker\.ts/m);
     assert.deepEqual([...json('ENTRYPOINT'), ...json('CMD')], worker.run);
     for (const [name, value] of Object.entries(WORKER_PROCESS_ENV)) assert.match(dockerfile, new RegExp(`^ENV (.*\\\\\\n)*\\s*${name}=${value}\\b`, 'm'));
+    // jemalloc installed, linked to the one path that LD_PRELOAD names.
+    assert.match(dockerfile, /^RUN apt-get update && apt-get install -y --no-install-recommends libjemalloc2\b/m);
+    const preload = /^\s*LD_PRELOAD=(\S+)/m.exec(dockerfile)?.[1];
+    assert.ok(preload && dockerfile.includes(`ln -s "$(find /usr/lib -name libjemalloc.so.2 | head -n 1)" ${preload}`), 'LD_PRELOAD names the linked jemalloc');
     assert.ok(dockerfile.includes(`pollster ${procfile.api!.slice(1).join(' ')} `), 'the api command in the header');
   });
 

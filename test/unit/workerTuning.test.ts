@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { capacityFromEnv, DEFAULT_MAX_CACHED_WORKFLOWS, DEFAULT_WORKFLOW_THREADS, workflowSource, workflowThreadHeapFlags } from '../../workers/tuning';
+import { capacityFromEnv, DEFAULT_MAX_CACHED_WORKFLOWS, DEFAULT_WORKFLOW_THREADS, JEMALLOC_MAX_CACHED_WORKFLOWS, workflowSource, workflowThreadHeapFlags } from '../../workers/tuning';
 import { workflowsPath } from '../../workers/worker';
 import { workflowInterceptorsPath } from '../../workers/workflowBundle';
 
@@ -13,6 +13,13 @@ describe('worker capacity from the environment', () => {
     assert.deepEqual(capacityFromEnv({}), defaults);
     assert.deepEqual(capacityFromEnv({ POLLSTER_MAX_CACHED_WORKFLOWS: '', POLLSTER_WORKFLOW_THREADS: ' ' }), defaults);
     assert.equal(capacityFromEnv({ POLLSTER_WORKFLOW_THREADS: '2' }).workflowThreadPoolSize, 2, 'two threads when asked');
+  });
+
+  test('on jemalloc the cache defaults to 500; a value in the environment wins either way', () => {
+    assert.equal(capacityFromEnv({}, true).maxCachedWorkflows, JEMALLOC_MAX_CACHED_WORKFLOWS);
+    assert.equal(capacityFromEnv({}, false).maxCachedWorkflows, DEFAULT_MAX_CACHED_WORKFLOWS);
+    assert.equal(capacityFromEnv({ POLLSTER_MAX_CACHED_WORKFLOWS: '50' }, true).maxCachedWorkflows, 50);
+    assert.ok(JEMALLOC_MAX_CACHED_WORKFLOWS > DEFAULT_MAX_CACHED_WORKFLOWS);
   });
 
   test('every knob set', () => {
