@@ -92,12 +92,19 @@ export function capacityFromEnv(
 }
 
 /**
- * Every isolate of the worker (V8's flags are per process) lets its old generation grow to 1.5 times what a full
- * collection left live before the next one, where V8 would otherwise allow up to four times: under steady replays the
- * main isolate sat at 198 MB committed for 53 MB live. With it, B2-wide (6,000 instances, a cache of 500 on jemalloc)
- * held the worker at 342/355 MB against 474/482, at the same rate and CPU per cycle (bench/NOTES.md).
+ * How far every isolate of the worker (V8's flags are per process) lets its old generation grow past what a full
+ * collection left live, in percent (POLLSTER_HEAP_GROWTH_PERCENT; 0 leaves V8's own factor of up to four times).
+ * Under steady replays the main isolate otherwise sat at 198 MB committed for 53 MB live: at 50, B2-wide (6,000
+ * instances, a cache of 500 on jemalloc) held the worker at 342–356 MB against 472–493, at the same rate; at 100,
+ * 391/403 MB. It costs a poll with thousands of changes its collections: B1's worker CPU per event rose by about a
+ * third at 50 (bench/NOTES.md).
  */
-export const HEAP_GROWTH_FLAGS: readonly string[] = ['--heap-growing-percent=50'];
+export const DEFAULT_HEAP_GROWTH_PERCENT = 50;
+
+export function heapGrowthFlags(env: NodeJS.ProcessEnv): string[] {
+  const percent = whole(env, 'POLLSTER_HEAP_GROWTH_PERCENT', 0) ?? DEFAULT_HEAP_GROWTH_PERCENT;
+  return percent === 0 ? [] : [`--heap-growing-percent=${percent}`];
+}
 
 /**
  * The V8 heap of each workflow thread: a young generation of 1 MB per half, and an old generation of at least 256 MB,

@@ -10,7 +10,7 @@ import { assertSearchAttributes } from './searchAttributeCheck';
 import { openStore, schedulePrune } from '../store';
 import { activityDeps } from './activityDeps';
 import { runsOnJemalloc } from './allocator';
-import { capacityFromEnv, DEFAULT_MAX_CACHED_WORKFLOWS, HEAP_GROWTH_FLAGS, workflowSource, workflowThreadHeapFlags } from './tuning';
+import { capacityFromEnv, DEFAULT_MAX_CACHED_WORKFLOWS, heapGrowthFlags, workflowSource, workflowThreadHeapFlags } from './tuning';
 import { providerLimits } from '../elements/providerLimits';
 import type { Logger } from '../log/logger';
 import { activityLogInterceptor } from './activityLog';
@@ -40,6 +40,7 @@ export async function createWorker(options: PollsterWorkerOptions): Promise<Poll
   const { workflowModules, ...source } = options.workflowBundle ? { workflowBundle: options.workflowBundle, workflowModules: undefined } : workflowSource(env);
   // On jemalloc a larger cache fits the same memory (./allocator.ts).
   const capacity = capacityFromEnv(env, runsOnJemalloc());
+  const heapGrowth = heapGrowthFlags(env);
   providerLimits(env); // read again per request; a bad value fails here rather than every poll
   const connection = await NativeConnection.connect({ address: options.target.address, tls: options.target.tls });
   const dataConverter = dataConverterFromEnv(env);
@@ -53,7 +54,7 @@ export async function createWorker(options: PollsterWorkerOptions): Promise<Poll
   const stopPruning = schedulePrune(store, (err) => (options.log ?? console).warn(`store: prune failed: ${(err as Error).message}`));
   // V8 reads its heap limits when an isolate is created: set now, they apply to the workflow threads the SDK starts
   // below, not to this (the activities') isolate. The growth factor applies to every isolate from its next collection.
-  for (const flag of [...HEAP_GROWTH_FLAGS, ...workflowThreadHeapFlags(capacity.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS)]) setFlagsFromString(flag);
+  for (const flag of [...heapGrowth, ...workflowThreadHeapFlags(capacity.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS)]) setFlagsFromString(flag);
   const worker = await Worker.create({
     connection,
     namespace: options.target.namespace,

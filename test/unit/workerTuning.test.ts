@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { capacityFromEnv, DEFAULT_MAX_CACHED_WORKFLOWS, DEFAULT_WORKFLOW_THREADS, JEMALLOC_MAX_CACHED_WORKFLOWS, workflowSource, workflowThreadHeapFlags } from '../../workers/tuning';
+import { capacityFromEnv, DEFAULT_HEAP_GROWTH_PERCENT, DEFAULT_MAX_CACHED_WORKFLOWS, DEFAULT_WORKFLOW_THREADS, heapGrowthFlags, JEMALLOC_MAX_CACHED_WORKFLOWS, workflowSource, workflowThreadHeapFlags } from '../../workers/tuning';
 import { workflowsPath } from '../../workers/worker';
 import { workflowInterceptorsPath } from '../../workers/workflowBundle';
 
@@ -20,6 +20,13 @@ describe('worker capacity from the environment', () => {
     assert.equal(capacityFromEnv({}, false).maxCachedWorkflows, DEFAULT_MAX_CACHED_WORKFLOWS);
     assert.equal(capacityFromEnv({ POLLSTER_MAX_CACHED_WORKFLOWS: '50' }, true).maxCachedWorkflows, 50);
     assert.ok(JEMALLOC_MAX_CACHED_WORKFLOWS > DEFAULT_MAX_CACHED_WORKFLOWS);
+  });
+
+  test("the heap growth: 50 % by default, as set, none at 0 (V8's own), a bad value named", () => {
+    assert.deepEqual(heapGrowthFlags({}), [`--heap-growing-percent=${DEFAULT_HEAP_GROWTH_PERCENT}`]);
+    assert.deepEqual(heapGrowthFlags({ POLLSTER_HEAP_GROWTH_PERCENT: ' 100 ' }), ['--heap-growing-percent=100']);
+    assert.deepEqual(heapGrowthFlags({ POLLSTER_HEAP_GROWTH_PERCENT: '0' }), []);
+    assert.throws(() => heapGrowthFlags({ POLLSTER_HEAP_GROWTH_PERCENT: 'half' }), /POLLSTER_HEAP_GROWTH_PERCENT must be a whole number/);
   });
 
   test('every knob set', () => {
