@@ -4,7 +4,7 @@
  * (see test/support/faultFakes.ts) and checks every checkpoint it read against what had been
  * delivered.
  */
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startHttpProvider, type HttpProvider } from '../fakes/httpProvider';
@@ -37,6 +37,31 @@ describe('faults: workers killed', () => {
     return res.body.id as number;
   }
 
+  async function startWorker(): Promise<ChildHandle> {
+    const worker = await spawnFaultWorker(address, await faultBundlePath());
+    workers.add(worker);
+    return worker;
+  }
+
+  /** SIGKILLs the worker, leaves none for `pauseMs`, starts a new one. */
+  async function killAndRestart(worker: ChildHandle, pauseMs: number): Promise<ChildHandle> {
+    await worker.kill();
+    workers.delete(worker);
+    await sleep(pauseMs);
+    return startWorker();
+  }
+
+  /** A test's own seeded scenario: fakes, a worker, and the instances it creates, deleted afterwards. */
+  async function scenario(t: TestContext) {
+    const random = randomSource();
+    t.diagnostic(`seed ${random.seed} (POLLSTER_FAULT_SEED repeats it)`);
+    const ids: number[] = [];
+    t.after(async () => {
+      for (const id of ids) await api.request('DELETE', `/instances/${id}`);
+    });
+    return { random, ids, ...(await fakes()), worker: await startWorker() };
+  }
+
   before(async () => {
     [env] = await Promise.all([startTemporal(), faultBundlePath()]);
     address = (env.connection.options as { address: string }).address;
@@ -51,18 +76,10 @@ describe('faults: workers killed', () => {
   });
 
   test('a worker SIGKILLed mid-poll and mid-delivery, five times: every event arrives, checkpoints never pass an undelivered one', async (t) => {
-    const random = randomSource();
-    t.diagnostic(`seed ${random.seed} (POLLSTER_FAULT_SEED repeats it)`);
     const started = Date.now();
     const phase = (name: string): void => t.diagnostic(`${name} at ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    const { provider, proxy, receiver } = await fakes();
-    const bundle = await faultBundlePath();
-    let worker = await spawnFaultWorker(address, bundle);
-    workers.add(worker);
-    const ids: number[] = [];
-    t.after(async () => {
-      for (const id of ids) await api.request('DELETE', `/instances/${id}`);
-    });
+    const { random, ids, provider, proxy, receiver, ...first } = await scenario(t);
+    let worker = first.worker;
     phase('worker up');
 
     // Slow enough that a kill lands inside a provider request or a delivery most of the time.
@@ -96,11 +113,7 @@ describe('faults: workers killed', () => {
         if (!target()) await eventually(() => target(), `a ${aim} in flight`, 30_000, 1).catch(() => undefined);
       }
       kills.push({ aim, midPoll: proxy.inFlight() > 0, midDelivery: receiver.inFlight() > 0 });
-      await worker.kill();
-      workers.delete(worker);
-      await sleep(random.between(0, 600)); // a while with no worker at all
-      worker = await spawnFaultWorker(address, bundle);
-      workers.add(worker);
+      worker = await killAndRestart(worker, random.between(0, 600)); // a while with no worker at all
       restartedAt = Date.now();
       phase(`kill ${kills.length} ${JSON.stringify(kills.at(-1))}`);
     }
@@ -132,16 +145,8 @@ describe('faults: workers killed', () => {
   });
 
   test('a worker SIGKILLed inside the quick look, three times: the next worker looks again, every event arrives', async (t) => {
-    const random = randomSource();
-    t.diagnostic(`seed ${random.seed} (POLLSTER_FAULT_SEED repeats it)`);
-    const { provider, proxy, receiver } = await fakes();
-    const bundle = await faultBundlePath();
-    let worker = await spawnFaultWorker(address, bundle);
-    workers.add(worker);
-    const ids: number[] = [];
-    t.after(async () => {
-      for (const id of ids) await api.request('DELETE', `/instances/${id}`);
-    });
+    const { random, ids, provider, proxy, receiver, ...first } = await scenario(t);
+    let worker = first.worker;
 
     // A poll's first request for a window is its quick look (the local activity that reads each resource's first
     // page; a page run asks for that page again only after it). Each look is held long enough for a kill to land inside.
@@ -173,11 +178,7 @@ describe('faults: workers killed', () => {
       await sleep(random.between(100, 800));
       assert.equal(look.status, 0, 'the kill lands while the look waits for its answer');
       killed.push(look);
-      await worker.kill();
-      workers.delete(worker);
-      await sleep(random.between(0, 600));
-      worker = await spawnFaultWorker(address, bundle);
-      workers.add(worker);
+      worker = await killAndRestart(worker, random.between(0, 600));
       t.diagnostic(`kill ${i + 1} inside the look of ${look.path}`);
     }
     await workload.stop();
