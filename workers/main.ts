@@ -2,7 +2,6 @@
 import { createLogger } from '../log/logger';
 import { errorText } from '../log/errorText';
 import { temporalTarget } from '../temporal/target';
-import { runsOnJemalloc } from './allocator';
 import { releaseHeapSlack } from './heapRelease';
 import { installRuntime } from './runtime';
 import { createWorker } from './worker';
@@ -23,9 +22,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 const metricsAddress = process.env.POLLSTER_WORKER_METRICS_ADDRESS;
 
 try {
-  const { worker, close } = await createWorker({ target: temporalTarget(), log });
+  const { worker, onJemalloc, close } = await createWorker({ target: temporalTarget(), log });
   const bundle = process.env.POLLSTER_WORKFLOW_BUNDLE ? `; workflows from ${process.env.POLLSTER_WORKFLOW_BUNDLE}` : '';
-  const memory = `; ${runsOnJemalloc() ? 'jemalloc' : "the system's malloc"}, ${worker.options.maxCachedWorkflows} workflows cached`;
+  const memory = `; ${onJemalloc ? 'jemalloc' : "the system's malloc"}, ${worker.options.maxCachedWorkflows} workflows cached`;
   log.info(`worker polling task queue on ${temporalTarget().address}${metricsAddress ? `; metrics on http://${metricsAddress}/metrics` : ''}${bundle}${memory}`);
   try {
     running = true;

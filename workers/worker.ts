@@ -30,6 +30,8 @@ export interface PollsterWorkerOptions {
 
 export interface PollsterWorker {
   worker: Worker;
+  /** Whether the process runs on jemalloc, which sized the cache's default (./allocator.ts). */
+  onJemalloc: boolean;
   /** Closes the worker's connections; call after `worker.run()` has returned. */
   close(): Promise<void>;
 }
@@ -39,7 +41,8 @@ export async function createWorker(options: PollsterWorkerOptions): Promise<Poll
   // Read first: a bad setting fails before any connection is opened.
   const { workflowModules, ...source } = options.workflowBundle ? { workflowBundle: options.workflowBundle, workflowModules: undefined } : workflowSource(env);
   // On jemalloc a larger cache fits the same memory (./allocator.ts).
-  const capacity = capacityFromEnv(env, runsOnJemalloc());
+  const onJemalloc = runsOnJemalloc();
+  const capacity = capacityFromEnv(env, onJemalloc);
   const heapGrowth = heapGrowthFlags(env);
   providerLimits(env); // read again per request; a bad value fails here rather than every poll
   const connection = await NativeConnection.connect({ address: options.target.address, tls: options.target.tls });
@@ -69,6 +72,7 @@ export async function createWorker(options: PollsterWorkerOptions): Promise<Poll
   });
   return {
     worker,
+    onJemalloc,
     async close() {
       stopPruning();
       await store.close();

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { devServerArgs, freePort, temporalCliPath, waitForTemporal } from '../../scripts/devServer';
 import { buildWorkerOnce } from '../../scripts/build-worker';
-import { DEFAULT_MAX_CACHED_WORKFLOWS, JEMALLOC_MAX_CACHED_WORKFLOWS, WORKER_PROCESS_ENV, workerProcessEnv } from '../../workers/tuning';
+import { capacityFromEnv, WORKER_PROCESS_ENV, workerProcessEnv } from '../../workers/tuning';
 import { dataConverterFromEnv } from '../../temporal/codec';
 import { temporalTarget, type TemporalTarget } from '../../temporal/target';
 import { spawnChild, type Child } from './procs';
@@ -64,10 +64,12 @@ export function workerLaunchEnv(): Record<string, string> {
   return process.env.BENCH_JEMALLOC === '0' ? { ...WORKER_PROCESS_ENV } : workerProcessEnv(process.env);
 }
 
-/** The worker cache the bench's workers run with, for the report. */
+/** The worker cache the bench's workers run with, by the worker's own rule, for the report. */
 export function workerCacheLabel(): string {
-  if (process.env.POLLSTER_MAX_CACHED_WORKFLOWS) return process.env.POLLSTER_MAX_CACHED_WORKFLOWS;
-  return workerLaunchEnv().LD_PRELOAD ? `${JEMALLOC_MAX_CACHED_WORKFLOWS} (default on jemalloc)` : `${DEFAULT_MAX_CACHED_WORKFLOWS} (default)`;
+  const onJemalloc = Boolean(workerLaunchEnv().LD_PRELOAD);
+  const cache = capacityFromEnv(process.env, onJemalloc).maxCachedWorkflows;
+  if (process.env.POLLSTER_MAX_CACHED_WORKFLOWS?.trim()) return String(cache);
+  return `${cache} (default${onJemalloc ? ' on jemalloc' : ''})`;
 }
 
 export interface WorkerProcess extends Child {
