@@ -50,6 +50,12 @@ describe('replay of recorded histories', () => {
     assert.ok(scheduled('instance-settle-v2').filter((t) => t === 'pollPage').length >= 2);
   });
 
+  test("a quiet resource's window, closed outside the refresh wrapper (no command changed): recorded before (-v2) and after (-v3)", () => {
+    for (const id of ['instance-lifecycle', 'instance-continue-as-new-1', 'instance-continue-as-new-2', 'instance-oauth-sageone', 'instance-provider-failures']) {
+      for (const release of ['-v2', '-v3']) assert.ok(histories.some((h) => h.workflowId === id + release), `test/histories/${id}${release}.json`);
+    }
+  });
+
   test('every recorded history replays against the current workflow code', async () => {
     const options: ReplayWorkerOptions = {
       workflowBundle: await bundleWorkflowCode({ ...workflowBundleOptions, logger: quiet }),
